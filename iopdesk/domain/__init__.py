@@ -1,0 +1,1 @@
+"""Pure rules and read models: no I/O, nothing of the rest of the project."""
