@@ -1,0 +1,60 @@
+"""Where data lives and which database to open (read once, by the composition root)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from iopdesk.db.engine import sqlite_path, sqlite_url
+
+APP_NAME = "IOPDesk"
+DATABASE_FILE = "iopdesk.sqlite3"
+DEMO_DATABASE_FILE = "demo.sqlite3"
+BACKUPS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    workstation: str
+    backups_kept: int = BACKUPS_KEPT
+
+    @property
+    def database_path(self) -> Path | None:
+        return sqlite_path(self.database_url)
+
+    @property
+    def backup_dir(self) -> Path:
+        """Backups go beside an SQLite database, else in the data directory."""
+        path = self.database_path
+        base = path.parent if path is not None else self.data_dir
+        return base / "backups"
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("IOPDESK_DATA_DIR"):
+        return Path(env["IOPDESK_DATA_DIR"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, APP_NAME))
+
+
+def load_config(database: str | None = None, *, demo: bool = False,
+                env: Mapping[str, str] | None = None) -> Config:
+    """`--database` wins, then IOPDESK_DATABASE_URL, then the file in the data directory.
+
+    A bare path is taken as an SQLite file.
+    """
+    env = os.environ if env is None else env
+    data_dir = default_data_dir(env)
+    chosen = database or (None if demo else env.get("IOPDESK_DATABASE_URL"))
+    if chosen:
+        url = chosen if "://" in chosen else sqlite_url(Path(chosen).expanduser().resolve())
+    else:
+        url = sqlite_url(data_dir / (DEMO_DATABASE_FILE if demo else DATABASE_FILE))
+    workstation = env.get("IOPDESK_WORKSTATION") or socket.gethostname() or "unknown"
+    return Config(data_dir=data_dir, database_url=url, workstation=workstation)

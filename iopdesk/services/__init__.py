@@ -1,0 +1,30 @@
+"""Use cases: the only door to the data. Every call takes the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from iopdesk.services.context import Actor, ServiceContext
+from iopdesk.services.episodes import EpisodeService
+from iopdesk.services.participants import ParticipantService
+from iopdesk.services.staff import StaffService
+
+__all__ = ["Actor", "Services", "build_services"]
+
+
+@dataclass(frozen=True)
+class Services:
+    participants: ParticipantService
+    episodes: EpisodeService
+    staff: StaffService
+
+
+def build_services(session_factory: sessionmaker[Session], workstation: str,
+                   today: Callable[[], date] = date.today) -> Services:
+    ctx = ServiceContext(session_factory, workstation, today)
+    return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
+                    staff=StaffService(ctx))

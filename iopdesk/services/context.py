@@ -1,0 +1,86 @@
+"""What every service shares: the acting user, the unit of work, the clock, the audit writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from iopdesk.db.models import AuditEvent
+from iopdesk.domain.enums import AuditOutcome, Role
+from iopdesk.domain.errors import NotFound, StaleVersion
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, as the services see them; made only by log-in."""
+
+    user_id: int
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    workstation: str
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class ServiceContext:
+    def __init__(self, session_factory: sessionmaker[Session], workstation: str,
+                 today: Callable[[], date] = date.today):
+        self.session_factory = session_factory
+        self.workstation = workstation
+        self.today = today
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.session_factory.begin() as session:
+            yield session
+
+    def audit(self, session: Session, actor: Actor | None, action: str, *,
+              participant_id: int | None = None, entity: str = "", entity_id: int | None = None,
+              detail: Mapping[str, Any] | None = None,
+              outcome: AuditOutcome = AuditOutcome.OK, username: str | None = None) -> None:
+        """Add an audit event to `session`: it commits or rolls back with the action."""
+        session.add(AuditEvent(
+            user_id=actor.user_id if actor else None,
+            username=username or (actor.username if actor else "-"),
+            workstation=self.workstation,
+            action=action,
+            outcome=outcome,
+            participant_id=participant_id,
+            entity=entity,
+            entity_id=entity_id,
+            detail=dict(detail or {}),
+        ))
+
+    def record_refusal(self, actor: Actor, action: str, permission: Any,
+                       args: tuple, kwargs: Mapping[str, Any]) -> None:
+        participant_id = kwargs.get("participant_id")
+        if participant_id is None and args and isinstance(args[0], int):
+            participant_id = args[0] if "participant" in action else None
+        with self.unit_of_work() as session:
+            self.audit(session, actor, action, participant_id=participant_id,
+                       outcome=AuditOutcome.REFUSED,
+                       detail={"needs": str(permission), "roles": sorted(actor.roles)})
+
+
+def get_or_404(session: Session, model: type, row_id: int, what: str):
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{what} {row_id} does not exist")
+    return row
+
+
+def check_version(row: Any, expected: int, what: str) -> None:
+    """Refuse to save over a row someone else saved since it was loaded."""
+    if row.version != expected:
+        raise StaleVersion(
+            f"{what} was changed by someone else after you opened it (your copy is version "
+            f"{expected}, the saved one is version {row.version}). Nothing was overwritten: "
+            "reopen it to see their change, then make yours again.")

@@ -1,0 +1,95 @@
+"""Admission to a program track (an episode of care) and the clinical lists of an episode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from iopdesk.db.models import Diagnosis as DiagnosisRow
+from iopdesk.db.models import Episode as EpisodeRow
+from iopdesk.db.models import Participant, ProgramTrack, StaffUser
+from iopdesk.domain.enums import EpisodeStatus, Role
+from iopdesk.domain.errors import Conflict, ValidationError
+from iopdesk.domain.readmodels import Episode
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
+from iopdesk.services.participants import episode_view
+from iopdesk.services.permissions import Permission, requires
+
+MAX_ADMISSION_AHEAD = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class DiagnosisView:
+    id: int
+    episode_id: int
+    icd10_code: str
+    description: str
+    is_primary: bool
+    onset_date: date | None
+    resolved_date: date | None
+
+
+class EpisodeService:
+    def __init__(self, ctx: ServiceContext):
+        self._ctx = ctx
+
+    @requires(Permission.EDIT_CLINICAL, "episode.admit")
+    def admit(self, actor: Actor, participant_id: int, track_id: int, admission_date: date,
+              primary_clinician_id: int | None = None) -> Episode:
+        """Open a new episode; a participant with an open episode must be discharged first."""
+        today = self._ctx.today()
+        with self._ctx.unit_of_work() as session:
+            person = get_or_404(session, Participant, participant_id, "Participant")
+            track = get_or_404(session, ProgramTrack, track_id, "Program track")
+            errors = {}
+            if admission_date < person.date_of_birth:
+                errors["admission_date"] = "Admission date is before the date of birth"
+            elif admission_date > today + MAX_ADMISSION_AHEAD:
+                errors["admission_date"] = (f"Admission date is more than "
+                                            f"{MAX_ADMISSION_AHEAD.days} days ahead")
+            if not track.active:
+                errors["track_id"] = f"The track {track.name} is no longer offered"
+            clinician = None
+            if primary_clinician_id is not None:
+                clinician = session.get(StaffUser, primary_clinician_id)
+                if (clinician is None or not clinician.active or not {
+                        r.role for r in clinician.roles} & {Role.CLINICIAN, Role.SUPERVISOR}):
+                    errors["primary_clinician_id"] = "Primary clinician must be an active clinician"
+            if errors:
+                raise ValidationError(errors)
+            open_episode = session.scalar(
+                select(EpisodeRow).where(EpisodeRow.participant_id == participant_id,
+                                         EpisodeRow.status != EpisodeStatus.DISCHARGED))
+            if open_episode is not None:
+                raise Conflict(f"{person.first_name} {person.last_name} is already admitted "
+                               f"(since {open_episode.admission_date.isoformat()}); discharge "
+                               "that episode before a readmission")
+            row = EpisodeRow(participant_id=participant_id, track_id=track_id,
+                             admission_date=admission_date, status=EpisodeStatus.ACTIVE,
+                             primary_clinician_id=primary_clinician_id)
+            session.add(row)
+            person.current_status = EpisodeStatus.ACTIVE
+            person.current_track_id = track_id
+            person.primary_clinician_id = primary_clinician_id
+            session.flush()
+            self._ctx.audit(session, actor, "episode.admit", participant_id=participant_id,
+                            entity="episodes", entity_id=row.id,
+                            detail={"track": track.name, "admission_date": admission_date.isoformat()})
+            return episode_view(row, track.name, clinician.display_name if clinician else "")
+
+    @requires(Permission.VIEW_CLINICAL, "diagnosis.view")
+    def diagnoses(self, actor: Actor, episode_id: int) -> tuple[DiagnosisView, ...]:
+        with self._ctx.unit_of_work() as session:
+            episode = get_or_404(session, EpisodeRow, episode_id, "Episode")
+            rows = session.scalars(select(DiagnosisRow)
+                                   .where(DiagnosisRow.episode_id == episode_id)
+                                   .order_by(DiagnosisRow.is_primary.desc(), DiagnosisRow.id))
+            result = tuple(DiagnosisView(id=r.id, episode_id=r.episode_id,
+                                         icd10_code=r.icd10_code, description=r.description,
+                                         is_primary=r.is_primary, onset_date=r.onset_date,
+                                         resolved_date=r.resolved_date) for r in rows)
+            self._ctx.audit(session, actor, "diagnosis.view", participant_id=episode.participant_id,
+                            entity="episodes", entity_id=episode_id)
+            return result

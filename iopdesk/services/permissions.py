@@ -1,0 +1,83 @@
+"""Who may do what: roles grant permissions; every public service call declares the one it needs.
+
+The `requires` decorator checks the acting user's roles before the call runs. A refusal is
+written to the audit trail in a transaction of its own (the action never started) and raised
+as PermissionDenied. `REGISTRY` lists every guarded function with its permission, so a test can
+hold the whole role × service matrix.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from iopdesk.domain.enums import Role
+from iopdesk.domain.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from iopdesk.services.context import Actor
+
+
+class Permission(enum.StrEnum):
+    VIEW_DEMOGRAPHICS = "view_demographics"
+    EDIT_DEMOGRAPHICS = "edit_demographics"
+    VIEW_CLINICAL = "view_clinical"
+    EDIT_CLINICAL = "edit_clinical"
+    VIEW_STAFF = "view_staff"
+    MANAGE_USERS = "manage_users"
+    MANAGE_PRACTICE = "manage_practice"
+    VIEW_AUDIT = "view_audit"
+
+
+_EVERYONE = {Permission.VIEW_DEMOGRAPHICS, Permission.VIEW_STAFF}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.FRONT_DESK: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS}),
+    Role.CLINICIAN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
+                                           Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
+                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
+    Role.ADMIN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS,
+                                       Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT}),
+}
+
+
+def permissions_of(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def allowed(roles: frozenset[Role], permission: Permission) -> bool:
+    return permission in permissions_of(roles)
+
+
+# "Module.Class.method" -> the permission it needs.
+REGISTRY: dict[str, Permission] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(permission: Permission, action: str) -> Callable[[F], F]:
+    """Guard a service method `(self, actor, ...)`; `action` names it in the audit trail."""
+
+    def decorate(func: F) -> F:
+        REGISTRY[func.__qualname__] = permission
+
+        @functools.wraps(func)
+        def guarded(self, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            if not allowed(actor.roles, permission):
+                self._ctx.record_refusal(actor, action, permission, args, kwargs)
+                raise PermissionDenied(
+                    f"{actor.display_name} ({', '.join(sorted(actor.roles)) or 'no role'}) "
+                    f"may not {action.replace('.', ' ').replace('_', ' ')}: "
+                    f"it needs the {permission.value.replace('_', ' ')} permission")
+            return func(self, actor, *args, **kwargs)
+
+        guarded.permission = permission  # type: ignore[attr-defined]
+        guarded.action = action  # type: ignore[attr-defined]
+        return guarded  # type: ignore[return-value]
+
+    return decorate

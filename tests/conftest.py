@@ -1,0 +1,125 @@
+"""Shared fixtures: a migrated template database copied per test, actors of every role,
+and a small demo practice built once per run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from iopdesk.db.engine import make_session_factory, sqlite_url  # noqa: E402
+from iopdesk.db.migrate import open_database  # noqa: E402
+from iopdesk.db.models import ProgramTrack, StaffRole, StaffUser  # noqa: E402
+from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus  # noqa: E402
+from iopdesk.services import Actor, build_services  # noqa: E402
+
+TODAY = date(2026, 11, 16)   # a Monday: tests never depend on the real date
+DEMO_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's data directory or database."""
+    monkeypatch.setenv("IOPDESK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("IOPDESK_DATABASE_URL", raising=False)
+    monkeypatch.setenv("IOPDESK_WORKSTATION", "test-station")
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = open_database(sqlite_url(path))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db, tmp_path) -> Path:
+    """A fresh, migrated, empty database file for one test."""
+    path = tmp_path / "iopdesk.sqlite3"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def engine(db_path):
+    engine = open_database(sqlite_url(db_path))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def services(session_factory):
+    return build_services(session_factory, "test-station", today=lambda: TODAY)
+
+
+@pytest.fixture
+def track_id(session_factory) -> int:
+    from iopdesk.db.models import Practice
+
+    with session_factory.begin() as s:
+        practice = Practice(name="Test Practice")
+        s.add(practice)
+        s.flush()
+        track = ProgramTrack(practice_id=practice.id, name="Adult SUD IOP",
+                             level_of_care=LevelOfCare.IOP, age_group=AgeGroup.ADULT,
+                             focus=TrackFocus.SUBSTANCE_USE, min_minutes_per_week=540)
+        s.add(track)
+        s.flush()
+        return track.id
+
+
+def make_actor(session_factory, username: str, *roles: Role) -> Actor:
+    """A staff user stored in the database, and the Actor a log-in would give."""
+    with session_factory.begin() as s:
+        user = StaffUser(username=username, display_name=username.title(),
+                         password_hash="not-used-here")
+        user.roles = [StaffRole(role=r) for r in roles]
+        s.add(user)
+        s.flush()
+        return Actor(user_id=user.id, username=username, display_name=user.display_name,
+                     roles=frozenset(roles), workstation="test-station")
+
+
+@pytest.fixture
+def actors(session_factory) -> dict[str, Actor]:
+    return {
+        "front_desk": make_actor(session_factory, "frontdesk", Role.FRONT_DESK),
+        "clinician": make_actor(session_factory, "clinician", Role.CLINICIAN),
+        "supervisor": make_actor(session_factory, "supervisor", Role.CLINICIAN, Role.SUPERVISOR),
+        "admin": make_actor(session_factory, "admin", Role.ADMIN),
+    }
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The small demo practice, built once per run (seed DEMO_SEED, as of TODAY)."""
+    from iopdesk.services.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    engine = open_database(sqlite_url(path))
+    build_demo(engine, seed=DEMO_SEED, size="small", as_of=TODAY)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template, tmp_path) -> Path:
+    """A private copy of the demo database for one test."""
+    path = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_template, path)
+    return path
