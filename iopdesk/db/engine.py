@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 5000
+BEGIN_OPTION = "iopdesk_begin"
+WRITE = {BEGIN_OPTION: "IMMEDIATE"}
 
 
 def is_sqlite(url: str) -> bool:
@@ -59,7 +61,10 @@ def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A unit of work that writes asks for IMMEDIATE: it waits (busy_timeout) for the
+        # write lock up front instead of failing later when its read snapshot went stale.
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 

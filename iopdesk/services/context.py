@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from iopdesk.db.engine import WRITE
 from iopdesk.db.models import AuditEvent
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
@@ -39,7 +40,8 @@ class ServiceContext:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.session_factory.begin() as session:
+        with self.session_factory() as session, session.begin():
+            session.connection(execution_options=WRITE)
             yield session
 
     def audit(self, session: Session, actor: Actor | None, action: str, *,

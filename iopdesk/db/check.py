@@ -1,0 +1,87 @@
+"""`iopdesk db check`: integrity, foreign keys, schema state and row counts, without changing
+anything (the database is opened read-only)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, inspect, select
+
+from iopdesk.db.engine import make_engine, sqlite_path
+from iopdesk.db.migrate import HEAD, REVISIONS, check_sqlite_file, describe_state
+from iopdesk.db.models import Base
+from iopdesk.domain.errors import DatabaseUnusable
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[tuple[str, str, bool], ...]     # (what, result, ok)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return all(ok for _, _, ok in self.findings)
+
+
+def _revision_finding(revision: str | None) -> tuple[str, str, bool]:
+    state = describe_state(revision)
+    return ("schema", state, revision == HEAD)
+
+
+def check_database(url: str, *, quick: bool = False) -> CheckReport:
+    path = sqlite_path(url)
+    if path is None:
+        return _check_server(url)
+    if not path.exists():
+        raise DatabaseUnusable(f"there is no database at {path}")
+    if path.stat().st_size == 0:
+        raise DatabaseUnusable(f"{path} is empty: not a database yet")
+    check_sqlite_file(path)
+    findings: list[tuple[str, str, bool]] = []
+    counts: dict[str, int] = {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            pragma = "quick_check" if quick else "integrity_check"
+            result = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            findings.append(("integrity", "ok" if result == ["ok"] else "; ".join(result[:5]),
+                             result == ["ok"]))
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            findings.append(("foreign keys", "ok" if not broken else
+                             f"{len(broken)} rows point at missing rows (first: table "
+                             f"{broken[0][0]}, row {broken[0][1]})", not broken))
+            tables = {r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+            findings.append(_revision_finding(revision))
+            for name in Base.metadata.tables:
+                if name in tables:
+                    counts[name] = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseUnusable(f"{path} is damaged or not a database: {exc}") from exc
+    return CheckReport(findings=tuple(findings), counts=counts)
+
+
+def _check_server(url: str) -> CheckReport:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            revision = None
+            if "alembic_version" in names:
+                revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            counts = {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                      for name, table in Base.metadata.tables.items() if name in names}
+    finally:
+        engine.dispose()
+    findings = (("integrity", "checked by the server", True), _revision_finding(revision))
+    return CheckReport(findings=findings, counts=counts)
+
+
+__all__ = ["CheckReport", "check_database", "REVISIONS"]

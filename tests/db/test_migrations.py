@@ -1,0 +1,136 @@
+"""Migrations: from empty, down and up on a populated database, models and scripts in step,
+newer databases refused, the foreign-key check at the end of an upgrade."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from iopdesk.db.engine import make_engine, sqlite_url
+from iopdesk.db.migrate import (HEAD, MIGRATIONS_DIR, REVISIONS, _alembic_config, open_database,
+                                run_migrations, stored_revision)
+from iopdesk.db.models import Base
+from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
+
+
+def _counts(path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+                for name in Base.metadata.tables}
+    finally:
+        conn.close()
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_revision_list_matches_the_migration_scripts():
+    config = _alembic_config(None)
+    script = ScriptDirectory.from_config(config)
+    walked = [rev.revision for rev in script.walk_revisions()]
+    assert tuple(reversed(walked)) == REVISIONS
+    assert script.get_current_head() == HEAD
+
+
+def test_upgrade_from_empty_creates_every_table(tmp_path):
+    url = sqlite_url(tmp_path / "new.sqlite3")
+    engine = open_database(url)
+    try:
+        assert stored_revision(engine) == HEAD
+        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_do_not_drift(engine):
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "render_as_batch": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_down_and_up_on_a_populated_database_keeps_every_row(demo_db):
+    url = sqlite_url(demo_db)
+    before = _counts(demo_db)
+    assert before["participants"] > 0 and before["attendance"] > 0
+    run_migrations(url, REVISIONS[0], downgrade=True)
+    engine = make_engine(url)
+    assert stored_revision(engine) == REVISIONS[0]
+    engine.dispose()
+    backups = []
+    engine = open_database(url, backup=lambda: backups.append("taken"))
+    try:
+        assert stored_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    assert backups == ["taken"]
+    assert _counts(demo_db) == before
+    conn = sqlite3.connect(demo_db)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    conn.close()
+
+
+def test_downgrade_to_base_and_upgrade_again(demo_db):
+    url = sqlite_url(demo_db)
+    run_migrations(url, "base", downgrade=True)
+    engine = make_engine(url)
+    assert inspect(engine).get_table_names() == ["alembic_version"]
+    engine.dispose()
+    open_database(url).dispose()
+    assert _counts(demo_db)["participants"] == 0
+
+
+def test_a_database_from_a_newer_version_is_refused_untouched(db_path):
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.commit()
+    conn.close()
+    before = _digest(db_path)
+    with pytest.raises(DatabaseTooNew, match="newer version of IOPDesk"):
+        open_database(sqlite_url(db_path), backup=lambda: pytest.fail("no backup of a newer db"))
+    assert _digest(db_path) == before
+
+
+def test_an_upgrade_that_would_break_foreign_keys_is_rolled_back(db_path):
+    url = sqlite_url(db_path)
+    run_migrations(url, REVISIONS[0], downgrade=True)
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(
+        "INSERT INTO contacts (participant_id, name, relationship_to_participant, phone, email,"
+        " address, is_guardian, is_emergency, may_contact, notes, active, updated_at, version,"
+        " created_at) VALUES (4242, 'Nobody', '', '', '', '', 0, 0, 0, '', 1,"
+        " '2026-01-01 00:00:00', 1, '2026-01-01 00:00:00')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(MigrationFailed, match="pointing at missing rows"):
+        run_migrations(url)
+    engine = make_engine(url)
+    try:
+        assert stored_revision(engine) == REVISIONS[0]
+    finally:
+        engine.dispose()
+
+
+def test_tables_of_another_program_are_not_taken_for_an_iopdesk_database(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseUnusable, match="not IOPDesk"):
+        open_database(sqlite_url(path))
+
+
+def test_the_migration_scripts_ship_inside_the_package():
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert (MIGRATIONS_DIR / "script.py.mako").is_file()
+    assert len(list((MIGRATIONS_DIR / "versions").glob("0*.py"))) == len(REVISIONS)
