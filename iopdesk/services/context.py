@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
-from iopdesk.db.models import AuditEvent
+from iopdesk.db.models import AuditEvent, Episode
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
 
@@ -62,12 +63,18 @@ class ServiceContext:
         ))
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
-                       args: tuple, kwargs: Mapping[str, Any]) -> None:
-        participant_id = kwargs.get("participant_id")
-        if participant_id is None and args and isinstance(args[0], int):
-            participant_id = args[0] if "participant" in action else None
+                       arguments: Mapping[str, Any]) -> None:
+        """Audit a refused call in a transaction of its own, naming whose record it aimed at."""
+        participant_id = arguments.get("participant_id")
+        episode_id = arguments.get("episode_id")
         with self.unit_of_work() as session:
-            self.audit(session, actor, action, participant_id=participant_id,
+            if participant_id is None and isinstance(episode_id, int):
+                participant_id = session.scalar(
+                    select(Episode.participant_id).where(Episode.id == episode_id))
+            self.audit(session, actor, action,
+                       participant_id=participant_id if isinstance(participant_id, int) else None,
+                       entity="episodes" if episode_id is not None else "",
+                       entity_id=episode_id if isinstance(episode_id, int) else None,
                        outcome=AuditOutcome.REFUSED,
                        detail={"needs": str(permission), "roles": sorted(actor.roles)})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -65,11 +66,16 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
 
     def decorate(func: F) -> F:
         REGISTRY[func.__qualname__] = permission
+        signature = inspect.signature(func)
 
         @functools.wraps(func)
         def guarded(self, actor: Actor, *args: Any, **kwargs: Any) -> Any:
             if not allowed(actor.roles, permission):
-                self._ctx.record_refusal(actor, action, permission, args, kwargs)
+                try:
+                    arguments = signature.bind(self, actor, *args, **kwargs).arguments
+                except TypeError:
+                    arguments = {}
+                self._ctx.record_refusal(actor, action, permission, arguments)
                 raise PermissionDenied(
                     f"{actor.display_name} ({', '.join(sorted(actor.roles)) or 'no role'}) "
                     f"may not {action.replace('.', ' ').replace('_', ' ')}: "
