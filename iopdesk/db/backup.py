@@ -72,12 +72,15 @@ def verify_database_file(path: Path, *, what: str = "The file") -> BackupInfo:
     return BackupInfo(path=path, revision=row[0], size=size)
 
 
-def _copy(source: Path, target: Path) -> None:
+def _copy(source: Path, target: Path, *, standalone: bool = False) -> None:
+    """Copy with the online backup API; a `standalone` copy is one file with no WAL."""
     src = _readonly(source)
     try:
         dst = sqlite3.connect(target)
         try:
             src.backup(dst)
+            if standalone:
+                dst.execute("PRAGMA journal_mode = DELETE")
         finally:
             dst.close()
     finally:
@@ -95,7 +98,7 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     target = backup_dir / f"{source.stem}-{stamp}{'-' + label if label else ''}{BACKUP_SUFFIX}"
     try:
-        _copy(source, target)
+        _copy(source, target, standalone=True)
         info = verify_database_file(target, what="The new backup")
     except (sqlite3.DatabaseError, DatabaseUnusable):
         target.unlink(missing_ok=True)
