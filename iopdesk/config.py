@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from iopdesk.db.engine import sqlite_path, sqlite_url
+from iopdesk.db.urls import sqlite_path, sqlite_url
 
 APP_NAME = "IOPDesk"
 DATABASE_FILE = "iopdesk.sqlite3"

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from iopdesk.db.urls import is_sqlite, sqlite_path, sqlite_url
 
 BUSY_TIMEOUT_MS = 5000
 BEGIN_OPTION = "iopdesk_begin"
 WRITE = {BEGIN_OPTION: "IMMEDIATE"}
-
-
-def is_sqlite(url: str) -> bool:
-    return make_url(url).get_backend_name() == "sqlite"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of an SQLite URL, or None for an in-memory or non-SQLite database."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return Path(parsed.database)
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
 
 
 def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
@@ -71,3 +54,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+__all__ = ["BEGIN_OPTION", "WRITE", "is_sqlite", "make_engine", "make_session_factory",
+           "sqlite_path", "sqlite_url"]
