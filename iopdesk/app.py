@@ -1,0 +1,227 @@
+"""The composition root of the GUI: config -> (login dialog | database opening) -> main window.
+
+The log-in dialog is on screen before the heavy parts (SQLAlchemy's ORM, the models, the
+services, Alembic when an upgrade is due) are even imported: they are imported and the
+database is opened on a worker while the user types (DESIGN §10).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from iopdesk.config import Config
+from iopdesk.domain.errors import IOPDeskError
+from iopdesk.ui.login import LoginDialog
+from iopdesk.ui.operations import Runner
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+    from sqlalchemy import Engine
+
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.main_window import MainWindow, SessionInfo
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_DATABASE = 2
+EXIT_NO_DISPLAY = 3
+ORGANIZATION = "IOPDesk"
+APPLICATION = "IOPDesk"
+
+# What Qt's xcb platform plugin loads, and the Debian/Ubuntu package that provides each.
+X_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-xkb.so.1": "libxcb-xkb1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+X_PACKAGES_HINT = ("IOPDesk needs these X libraries to open a window on Linux. On Debian or "
+                   "Ubuntu install them with:\n    sudo apt install "
+                   + " ".join(X_LIBRARIES.values())
+                   + "\n(To run without a screen, set QT_QPA_PLATFORM=offscreen.)")
+
+
+# -- the display (DESIGN §9) -------------------------------------------------------------
+
+def _will_use_xcb(env: Mapping[str, str], argv: Sequence[str]) -> bool:
+    if "-platform" in argv:
+        return False  # the user chose; Qt explains its own choice
+    chosen = env.get("QT_QPA_PLATFORM", "").strip()
+    if chosen:
+        return chosen.split(";")[0].split(":")[0] == "xcb"
+    return not (env.get("WAYLAND_DISPLAY") and env.get("XDG_SESSION_TYPE") == "wayland")
+
+
+def _loads(name: str) -> bool:
+    try:
+        ctypes.CDLL(name)
+    except OSError:
+        return False
+    return True
+
+
+def display_problem(env: Mapping[str, str] | None = None, platform: str | None = None,
+                    argv: Sequence[str] = (), loads: Callable[[str], bool] = _loads) -> str | None:
+    """Why Qt could not open a window here, checked before Qt tries (and aborts), or None."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux") or not _will_use_xcb(env, argv):
+        return None
+    if not env.get("DISPLAY"):
+        return ("IOPDesk cannot open a window: there is no display (DISPLAY is not set). "
+                "Start it from a desktop session, or set QT_QPA_PLATFORM=offscreen to run "
+                "without a screen.")
+    missing = [package for library, package in X_LIBRARIES.items() if not loads(library)]
+    if not missing:
+        return None
+    return (f"IOPDesk cannot open a window: Qt's xcb platform needs X libraries that are not "
+            f"installed here (missing: {', '.join(missing)}).\n" + X_PACKAGES_HINT)
+
+
+def _create_application(argv: list[str]) -> QApplication:
+    """QApplication, with Qt's fatal "no platform plugin" turned into an explanation."""
+    held: list[str] = []
+
+    def handler(mode: QtMsgType, _context, message: str) -> None:
+        if mode == QtMsgType.QtFatalMsg:
+            print("\n".join([*held, message, "", X_PACKAGES_HINT]), file=sys.stderr, flush=True)
+            os._exit(EXIT_NO_DISPLAY)  # Qt would abort() next, with a core dump
+        held.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        app = QApplication(argv)
+    finally:
+        qInstallMessageHandler(previous)
+    for message in held:
+        print(message, file=sys.stderr)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    return app
+
+
+# -- the database ------------------------------------------------------------------------
+
+def database_label(url: str) -> str:
+    """What the user is shown of the database: an SQLite file's path, else the URL with
+    no password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return parsed.database
+    return parsed._replace(password=None).render_as_string(hide_password=False)
+
+
+def database_error_message(error: object) -> str:
+    if isinstance(error, IOPDeskError):
+        return str(error)
+    log.debug("opening the database failed", exc_info=error)
+    return QCoreApplication.translate("app", "The database could not be opened: {error}").format(
+        error=str(error) or type(error).__name__)
+
+
+class _Database:
+    """The engine opened on a worker, kept here so that it is disposed however we leave."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.engine: Engine | None = None
+        self.label = ""
+
+    def open(self) -> Services:  # on a worker
+        from iopdesk.db.backup import backup_database
+        from iopdesk.db.engine import make_session_factory
+        from iopdesk.db.migrate import open_database
+        from iopdesk.services import build_services
+
+        config = self.config
+        self.label = database_label(config.database_url)
+        self.engine = open_database(
+            config.database_url,
+            backup=lambda: backup_database(config.database_url, config.backup_dir,
+                                           keep=config.backups_kept))
+        return build_services(make_session_factory(self.engine), config.workstation)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+            self.engine = None
+
+
+# -- windows -----------------------------------------------------------------------------
+
+def build_main_window(services: Services, actor: Actor, runner: Runner, info: SessionInfo, *,
+                      settings: QSettings | None = None, page_size: int | None = None
+                      ) -> MainWindow:
+    """The main window for a logged-in `actor` (tests build it here, without logging in)."""
+    from iopdesk.ui.main_window import MainWindow
+
+    extra = {} if page_size is None else {"page_size": page_size}
+    return MainWindow(services, actor, runner, info, settings=settings, **extra)
+
+
+def show_fatal_error(parent: QWidget | None, title: str, message: str) -> None:
+    """Tell the user why IOPDesk has to stop (blocking: nothing else happens after it)."""
+    QMessageBox.critical(parent, title, message)
+
+
+def run_app(config: Config, argv: list[str] | None = None) -> int:
+    """Show the log-in dialog, open the database meanwhile, then the main window.
+
+    Returns the process exit code: 0 after a normal quit, EXIT_DATABASE when the database
+    cannot be opened, EXIT_NO_DISPLAY when no window can be shown.
+    """
+    argv = list(sys.argv[:1] if argv is None else argv) or ["iopdesk"]
+    problem = display_problem(argv=argv)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    app = QApplication.instance() or _create_application(argv)
+    from iopdesk.ui.main_window import SessionInfo
+
+    runner = Runner()
+    database = _Database(config)
+    dialog = LoginDialog(runner)
+    failures: list[object] = []
+
+    def database_failed(error: object) -> None:
+        failures.append(error)
+        label = database.label or database_label(config.database_url)
+        show_fatal_error(dialog, QCoreApplication.translate("app", "IOPDesk"),
+                         QCoreApplication.translate("app", "IOPDesk cannot open the database "
+                                                    "{label}.\n\n{reason}").format(
+                             label=label, reason=database_error_message(error)))
+        dialog.reject()
+
+    dialog.show()
+    runner.submit(database.open, dialog.set_services, database_failed)
+    try:
+        dialog.exec()
+        if failures:
+            return EXIT_DATABASE
+        if dialog.actor is None or dialog.services is None:
+            return EXIT_OK
+        info = SessionInfo(practice_name=dialog.practice_name or "",
+                           workstation=config.workstation, database=database.label)
+        window = build_main_window(dialog.services, dialog.actor, runner, info)
+        window.show()
+        dialog.deleteLater()
+        return app.exec()
+    finally:
+        runner.wait_for_done()
+        database.close()

@@ -1,0 +1,5 @@
+"""The PySide6 user interface: it reaches the data only through the services."""
+
+from iopdesk.ui.pyside_fixes import protect_bools
+
+protect_bools()

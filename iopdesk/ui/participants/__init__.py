@@ -1,0 +1,1 @@
+"""Finding participants: the searchable, paged participant list."""

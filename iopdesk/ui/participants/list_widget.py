@@ -1,0 +1,138 @@
+"""Find a participant: a search box over the paged participant table."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
+                               QVBoxLayout, QWidget)
+
+from iopdesk.ui.participants.model import ParticipantIdRole, ParticipantTableModel
+
+SEARCH_DELAY_MS = 150
+# Column widths in average characters; the name column takes what is left.
+_COLUMN_CHARS = {ParticipantTableModel.CHART: 9, ParticipantTableModel.BIRTH: 13,
+                 ParticipantTableModel.PHONE: 16, ParticipantTableModel.STATUS: 12,
+                 ParticipantTableModel.TRACK: 30}
+
+
+class ParticipantListWidget(QWidget):
+    """Search-as-you-type (debounced) over `ParticipantTableModel`."""
+
+    participant_activated = Signal(int)     # participant id, on double-click or Enter
+    status_message = Signal(str)            # for the window's status bar
+
+    def __init__(self, model: ParticipantTableModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = model
+
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("participantSearch")
+        self.search_edit.setPlaceholderText(
+            self.tr("Search name, chart number, date of birth or phone"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName(self.tr("Search participants"))
+
+        self.message = QLabel(self)
+        self.message.setObjectName("participantListMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.table = QTableView(self)
+        self.table.setObjectName("participantTable")
+        self.table.setModel(model)
+        self._set_up_table()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self._search_now)
+        self.search_edit.textChanged.connect(self._text_changed)
+        self.search_edit.returnPressed.connect(self._return_pressed)
+        self.table.activated.connect(self._row_activated)
+        model.search_finished.connect(self._search_finished)
+        model.search_failed.connect(self._search_failed)
+
+    def _set_up_table(self) -> None:
+        table = self.table
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)
+        table.verticalHeader().hide()
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(ParticipantTableModel.NAME, QHeaderView.ResizeMode.Stretch)
+        char = table.fontMetrics().averageCharWidth()
+        for column, chars in _COLUMN_CHARS.items():
+            table.setColumnWidth(column, chars * char + 16)
+        row_height = table.fontMetrics().height() + 8
+        table.verticalHeader().setDefaultSectionSize(row_height)
+
+    def start(self) -> None:
+        """Load the first page (everyone, or what is already typed)."""
+        self.model.set_query(self.search_edit.text().strip())
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    @Slot(str)
+    def _text_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    @Slot()
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        text = self.search_edit.text().strip()
+        if text != self.model.text:
+            self.model.set_query(text)
+
+    @Slot()
+    def _return_pressed(self) -> None:
+        """Enter searches at once; with a single match shown, it opens that participant."""
+        if self._debounce.isActive() or self.search_edit.text().strip() != self.model.text:
+            self._search_now()
+        elif self.model.rowCount() == 1 and not self.model.loading:
+            self._row_activated(self.model.index(0, 0))
+
+    @Slot(QModelIndex)
+    def _row_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.participant_activated.emit(int(index.data(ParticipantIdRole)))
+
+    @Slot(str, int)
+    def _search_finished(self, text: str, count: int) -> None:
+        if count:
+            self.message.hide()
+            if self.model.has_more:
+                shown = self.tr("The first {count} participants; scroll for more")
+            elif count == 1:
+                shown = self.tr("1 participant")
+            else:
+                shown = self.tr("{count} participants")
+            self.status_message.emit(shown.format(count=count))
+            return
+        if text:
+            self.message.setText(self.tr("No participants match “{text}”.").format(text=text))
+        else:
+            self.message.setText(self.tr("No participants yet."))
+        self.message.setStyleSheet("")
+        self.message.show()
+        self.status_message.emit(self.message.text())
+
+    @Slot(str)
+    def _search_failed(self, message: str) -> None:
+        self.message.setText(self.tr("The search failed: {message}").format(message=message))
+        self.message.setStyleSheet("color: white; background-color: #b00020; padding: 4px;")
+        self.message.show()
+        self.status_message.emit(self.message.text())

@@ -1,0 +1,115 @@
+"""The log-in dialog: field messages, wrong passwords, the demo accounts, a slow database."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from iopdesk.domain.enums import Role
+from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from iopdesk.ui.login import LoginDialog
+
+WAIT_MS = 10_000
+
+
+def make_dialog(qtbot, runner, services=None):
+    dialog = LoginDialog(runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    if services is not None:
+        dialog.set_services(services)
+    return dialog
+
+
+def type_credentials(qtbot, dialog, username, password):
+    qtbot.keyClicks(dialog.username_edit, username)
+    qtbot.keyClicks(dialog.password_edit, password)
+
+
+def test_a_wrong_password_is_refused_and_the_dialog_stays(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner, demo.services)
+    type_credentials(qtbot, dialog, "frontdesk", "not-the-password")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)        # Enter submits
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=WAIT_MS)
+    assert dialog.error_label.text() == "Unknown user name or wrong password."
+    assert dialog.isVisible()
+    assert dialog.actor is None
+    assert dialog.result() != QDialog.DialogCode.Accepted.value
+    assert dialog.password_edit.text() == ""                       # cleared for a retry
+    assert dialog.login_button.isEnabled()
+
+
+def test_an_unknown_user_gets_the_same_message(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner, demo.services)
+    type_credentials(qtbot, dialog, "nobody", DEMO_PASSWORD)
+    dialog.login_button.click()
+    qtbot.waitUntil(lambda: dialog.error_label.text() != "", timeout=WAIT_MS)
+    assert dialog.error_label.text() == "Unknown user name or wrong password."
+
+
+def test_empty_fields_get_a_message_at_the_field(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner, demo.services)
+    qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.password_edit, "something")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.username_error.text() == "Enter your user name."
+    assert dialog.password_error.text() == ""
+    assert demo.runner.pending == 0                                # nothing was asked
+    assert dialog.isVisible()
+
+    dialog.password_edit.clear()
+    qtbot.keyClicks(dialog.username_edit, "frontdesk")
+    dialog.login_button.click()
+    assert dialog.username_error.text() == ""
+    assert dialog.password_error.text() == "Enter your password."
+
+
+def test_correct_demo_credentials_log_in(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner, demo.services)
+    type_credentials(qtbot, dialog, "frontdesk", DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.logged_in, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    actor = blocker.args[0]
+    assert actor is dialog.actor
+    assert actor.username == "frontdesk"
+    assert Role.FRONT_DESK in actor.roles
+    assert dialog.result() == QDialog.DialogCode.Accepted.value
+    assert not dialog.isVisible()
+
+
+def test_the_demo_accounts_are_listed_on_a_demo_database(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner, demo.services)
+    qtbot.waitUntil(dialog.demo_label.isVisible, timeout=WAIT_MS)
+    text = dialog.demo_label.text()
+    assert [a[0] for a in DEMO_ACCOUNTS] == ["admin", "frontdesk", "clinician", "supervisor",
+                                             "associate"]
+    for username in ("admin", "frontdesk", "clinician", "supervisor", "associate"):
+        assert f'href="{username}"' in text
+    assert DEMO_PASSWORD in text
+    assert dialog.heading.text() == dialog.practice_name
+
+    dialog.use_demo_account("clinician")                          # a click on the link
+    assert dialog.username_edit.text() == "clinician"
+    with qtbot.waitSignal(dialog.logged_in, timeout=WAIT_MS) as blocker:
+        dialog.login_button.click()
+    assert Role.CLINICIAN in blocker.args[0].roles
+
+
+def test_no_demo_accounts_on_a_real_practice(qtbot, runner, services, track_id):
+    dialog = make_dialog(qtbot, runner, services)
+    qtbot.waitUntil(lambda: dialog.heading.text() == "Test Practice", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
+    assert not dialog.demo_label.isVisible()
+    assert dialog.details.demo_password is None
+    assert dialog.details.demo_accounts == ()
+
+
+def test_enter_before_the_database_is_open_logs_in_once_it_is(qtbot, demo):
+    dialog = make_dialog(qtbot, demo.runner)                       # no services yet
+    assert "Opening the database" in dialog.status_label.text()
+    type_credentials(qtbot, dialog, "frontdesk", DEMO_PASSWORD)
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.isVisible() and not dialog.login_button.isEnabled()
+    with qtbot.waitSignal(dialog.logged_in, timeout=WAIT_MS):
+        dialog.set_services(demo.services)
+    assert dialog.actor.username == "frontdesk"
