@@ -1,0 +1,364 @@
+"""The demo practice: a fictional IOP with months (or, `size="large"`, ten years) of history.
+
+`build_demo` fills an empty database at the schema head. It is deterministic for (seed, size,
+as_of): the only randomness is `random.Random` seeded from `seed`, and every date and timestamp
+is derived from `as_of` (password hashes are the exception: argon2 salts them). Rows are
+bulk-inserted with SQLAlchemy Core in one transaction, so a failed build leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from iopdesk.db.models import (Base, Closure, GroupSchedule, Participant, PlanLibraryEntry,
+                               Practice, PracticeSetting, ProgramTrack, StaffRole, StaffUser)
+from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus
+from iopdesk.domain.errors import Conflict, ValidationError
+from iopdesk.services import demo_data as data
+from iopdesk.services.accounts import hash_password
+from iopdesk.services.demo_clinical import TrackInfo, write_episode
+from iopdesk.services.demo_groups import Slot, write_groups
+from iopdesk.services.demo_people import make_people
+
+DEMO_PASSWORD = "iopdesk-demo"
+DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
+    ("admin", "Morgan Ellis", (Role.ADMIN,)),
+    ("frontdesk", "Rosa Delgado", (Role.FRONT_DESK,)),
+    ("clinician", "Dana Whitfield", (Role.CLINICIAN,)),
+    ("supervisor", "Samuel Okafor", (Role.CLINICIAN, Role.SUPERVISOR)),
+    ("associate", "Jamie Tran", (Role.CLINICIAN,)),   # needs co-signature by "supervisor"
+)
+_EXTRA_STAFF = (("priya", True), ("lars", False))   # (username, still active)
+FLUSH_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Profile:
+    participants: int
+    history_days: int
+    all_tracks: bool
+    detail_days: int | None      # group and therapy notes only this far back; None: all
+    active: int | None           # open episodes at as_of (None: whatever the years give)
+
+
+SIZES = {"small": Profile(40, 183, False, None, 24),
+         "large": Profile(20_000, 3652, True, 183, None)}
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    counts: dict[str, int]        # table name -> rows written
+    size: str
+    seed: int
+    as_of: date
+    practice_name: str
+    accounts: tuple[str, ...] = field(default=tuple(a[0] for a in DEMO_ACCOUNTS))
+
+
+def build_demo(engine: Engine, *, seed: int = 1, size: str = "small", as_of: date | None = None,
+               progress: Callable[[str], None] | None = None,
+               participants: int | None = None) -> DemoSummary:
+    """Fill the empty database of `engine` with the demo practice; Conflict if it has one.
+
+    `participants` overrides the size's number of participants (tests of the large path).
+    """
+    if size not in SIZES:
+        raise ValidationError({"size": f"unknown demo size “{size}”; choose "
+                                        f"{' or '.join(SIZES)}"})
+    profile = SIZES[size]
+    if participants is not None:
+        if participants < 1:
+            raise ValidationError({"participants": "at least one participant"})
+        profile = Profile(participants, profile.history_days, profile.all_tracks,
+                          profile.detail_days,
+                          None if profile.active is None else min(profile.active,
+                                                                  participants * 3 // 5))
+    as_of = as_of or date.today()
+    say = progress or (lambda _message: None)
+    say("preparing staff accounts")
+    hashes = {name: hash_password(DEMO_PASSWORD)
+              for name in [a[0] for a in DEMO_ACCOUNTS] + [e[0] for e in _EXTRA_STAFF]}
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.begin() as conn:
+        _refuse_if_used(conn)
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar() if sqlite else None
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA cache_size = -262144")   # 256 MB while building
+        try:
+            sink = Sink(conn, say)
+            ctx = Ctx(sink=sink, rng=random.Random(f"{seed}:clinical"), as_of=as_of,
+                      start=as_of - timedelta(days=profile.history_days),
+                      detail_from=(as_of - timedelta(days=profile.detail_days)
+                                   if profile.detail_days else date.min))
+            _build(ctx, profile, seed, hashes, say)
+            sink.flush()
+            sink.advance_sequences()
+        finally:
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
+    if sqlite:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    say("done")
+    return DemoSummary(counts=dict(sorted(sink.counts.items())), size=size, seed=seed,
+                       as_of=as_of, practice_name=data.PRACTICE["name"])
+
+
+def _refuse_if_used(conn: Connection) -> None:
+    name = conn.scalar(select(Practice.name).limit(1))
+    if name is not None:
+        raise Conflict(f"This database already holds a practice ({name}); the demo is built "
+                       "only into a new, empty database. Nothing was changed.")
+    for model, what in ((StaffUser, "staff accounts"), (Participant, "participants")):
+        if conn.scalar(select(func.count()).select_from(model)):
+            raise Conflict(f"This database already holds {what}; the demo is built only into "
+                           "a new, empty database. Nothing was changed.")
+
+
+# ------------------------------------------------------------------------------ writing
+def _template(table) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for column in table.c:
+        default = column.default
+        if default is None or column.name in ("created_at", "updated_at", "occurred_at"):
+            values[column.name] = None
+        elif default.is_scalar:
+            values[column.name] = default.arg
+        else:
+            values[column.name] = default.arg(None)   # dict / list
+    return values
+
+
+class Sink:
+    """Rows waiting for a bulk insert, table by table (parents first); ids are given here."""
+
+    def __init__(self, conn: Connection, say: Callable[[str], None]):
+        self.conn, self.say = conn, say
+        self.tables = list(Base.metadata.sorted_tables)
+        self.buffers: dict[str, list[dict]] = {t.name: [] for t in self.tables}
+        self.templates = {t.name: _template(t) for t in self.tables}
+        self.buffered: dict[tuple[str, int], dict] = {}
+        self.counts: Counter[str] = Counter()
+        self.next_ids: dict[str, int] = {}
+        for t in self.tables:
+            if "id" in t.c and t.c.id.primary_key:
+                self.next_ids[t.name] = (conn.scalar(select(func.max(t.c.id))) or 0) + 1
+        self.pending = self.written = 0
+
+    def new_id(self, model: type) -> int:
+        name = model.__tablename__
+        self.next_ids[name] += 1
+        return self.next_ids[name] - 1
+
+    def add(self, model: type, at: datetime | None, **values: Any) -> int:
+        name = model.__tablename__
+        row = dict(self.templates[name])
+        if name in self.next_ids and "id" not in values:
+            values["id"] = self.new_id(model)
+        row.update(values)
+        if "created_at" in row and row["created_at"] is None:
+            row["created_at"] = at
+            if "updated_at" in row and row["updated_at"] is None:
+                row["updated_at"] = at
+        self.buffers[name].append(row)
+        if "id" in row:
+            self.buffered[(name, row["id"])] = row
+        self.pending += 1
+        return row.get("id", 0)
+
+    def update(self, model: type, row_id: int, **changes: Any) -> None:
+        row = self.buffered.get((model.__tablename__, row_id))
+        if row is not None:
+            row.update(changes)
+        else:
+            table = model.__table__
+            self.conn.execute(update(table).where(table.c.id == row_id).values(**changes))
+
+    def maybe_flush(self) -> None:
+        """Flush at a point where no row waits for a parent still to be added."""
+        if self.pending >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        for table in self.tables:
+            rows = self.buffers[table.name]
+            if rows:
+                self.conn.execute(insert(table), rows)
+                self.counts[table.name] += len(rows)
+                rows.clear()
+        before, self.written = self.written, self.written + self.pending
+        if self.written // 250_000 > before // 250_000:
+            self.say(f"{self.written:,} rows written")
+        self.buffered.clear()
+        self.pending = 0
+
+    def advance_sequences(self) -> None:
+        """PostgreSQL: move each id sequence past the ids given here (SQLite needs nothing)."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for name in self.next_ids:
+            self.conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {name}")
+
+
+def _zone() -> tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo("America/Los_Angeles")
+    except Exception:  # noqa: BLE001 - no time-zone database (Windows without tzdata)
+        return timezone(timedelta(hours=-8), "PST")
+
+
+@dataclass
+class Ctx:
+    """What the writers of the history share: the sink, the clock of the build, the staff."""
+
+    sink: Sink
+    rng: random.Random
+    as_of: date
+    start: date
+    detail_from: date
+    staff_info: dict[int, tuple[str, str, bool]] = field(default_factory=dict)
+    supervisor_id: int = 0
+    frontdesk_id: int = 0
+    zone: tzinfo = field(default_factory=_zone)
+    _times: dict[tuple[date, int, int], datetime] = field(default_factory=dict)
+
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        """The UTC instant of a wall-clock time at the practice (Pacific time)."""
+        key = (day, hour, minute)
+        found = self._times.get(key)
+        if found is None:
+            found = datetime(day.year, day.month, day.day, hour, minute,
+                             tzinfo=self.zone).astimezone(UTC)
+            self._times[key] = found
+        return found
+
+
+# ------------------------------------------------------------------------------ building
+def _build(ctx: Ctx, profile: Profile, seed: int, hashes: dict[str, str],
+           say: Callable[[str], None]) -> None:
+    sink = ctx.sink
+    founded = ctx.at(ctx.start - timedelta(days=30), 9)
+    say("practice, staff and schedule")
+    practice_id = sink.add(Practice, founded, is_demo=True, **data.PRACTICE)
+    staff = _staff(ctx, founded, hashes)
+    settings = {"review_interval_days": 30, "idle_lock_minutes": 10, "part2_notice": "short",
+                "week_start": 0, "lost_to_contact_days": 14,
+                "next_chart_number": 1001 + profile.participants}
+    for key, value in settings.items():
+        sink.add(PracticeSetting, founded, key=key, value=value)
+    for kind, category, text in data.LIBRARY:
+        sink.add(PlanLibraryEntry, founded, kind=kind, category=category, text=text)
+    tracks, slots = _tracks(ctx, practice_id, staff, profile, founded)
+    closed = _closures(ctx, practice_id, tracks)
+    say("participants")
+    episodes = make_people(ctx, random.Random(f"{seed}:people"), profile, tracks, staff)
+    for done, ep in enumerate(episodes, 1):
+        write_episode(ctx, ep)
+        sink.maybe_flush()
+        if done % 5000 == 0:
+            say(f"clinical records {done:,}/{len(episodes):,} episodes")
+    off_day = _last_meeting_day(ctx, tracks[0], closed[0])
+    off_slot = [s for weekday, s in slots[0] if weekday == off_day.weekday()][-1]
+    cancelled = {(off_slot.schedule_id, off_day)}
+    for index, track in enumerate(tracks):
+        say(f"groups and attendance: track {index + 1} of {len(tracks)}")
+        mine = [e for e in episodes if e.track.id == track.id]
+        write_groups(ctx, track, slots[index], closed[index], mine, cancelled)
+    sink.flush()
+
+
+def _staff(ctx: Ctx, founded: datetime, hashes: dict[str, str]) -> dict[str, int]:
+    sink, ids = ctx.sink, {}
+    roles = {name: r for name, _, r in DEMO_ACCOUNTS}
+    roles.update({name: (Role.CLINICIAN,) for name, _ in _EXTRA_STAFF})
+    active = dict(_EXTRA_STAFF)
+    for username, (display, creds, mail) in data.STAFF_DETAILS.items():
+        needs_cosign = username == "associate"
+        user_id = sink.add(StaffUser, founded, username=username, display_name=display,
+                           credentials=creds, email=f"{mail}@example.org",
+                           password_hash=hashes[username], active=active.get(username, True),
+                           needs_cosign=needs_cosign,
+                           supervisor_id=ids["supervisor"] if needs_cosign else None)
+        for role in roles[username]:
+            sink.add(StaffRole, None, user_id=user_id, role=role)
+        ids[username] = user_id
+        ctx.staff_info[user_id] = (display, creds, needs_cosign)
+    ctx.supervisor_id, ctx.frontdesk_id = ids["supervisor"], ids["frontdesk"]
+    return ids
+
+
+_FACILITATORS = (("clinician", "priya", "associate"), ("supervisor", "associate"),
+                 ("priya", "clinician"), ("clinician", "supervisor"),
+                 ("associate", "priya", "supervisor"), ("supervisor", "priya"))
+
+
+def _tracks(ctx: Ctx, practice_id: int, staff: dict[str, int], profile: Profile,
+            founded: datetime) -> tuple[list[TrackInfo], list[list[tuple[int, Slot]]]]:
+    """The program tracks and their weekly groups: (track, [(weekday, slot)]) in order."""
+    tracks, all_slots = [], []
+    for index, (name, age, focus, minutes, review, per_diem, revenue, weekdays, (hour, minute),
+                titles, core) in enumerate(data.TRACKS):
+        if not (core or profile.all_tracks):
+            continue
+        track_id = ctx.sink.add(
+            ProgramTrack, founded, practice_id=practice_id, name=name,
+            level_of_care=LevelOfCare.IOP, age_group=AgeGroup(age), focus=TrackFocus(focus),
+            min_minutes_per_week=minutes, review_interval_days=review, week_start=0,
+            per_diem_code=per_diem, revenue_code=revenue)
+        facilitators = tuple(staff[u] for u in _FACILITATORS[index])
+        slots = []
+        for weekday in weekdays:
+            for position, title in enumerate(titles):
+                begin = datetime(2000, 1, 1, hour, minute) + timedelta(hours=position)
+                start, end = begin.time(), (begin + timedelta(hours=1)).time()
+                schedule_id = ctx.sink.add(
+                    GroupSchedule, founded, track_id=track_id, weekday=weekday,
+                    start_time=start, end_time=end, title=title,
+                    facilitator_id=facilitators[position % len(facilitators)],
+                    effective_from=ctx.start)
+                slots.append((weekday, Slot(schedule_id, start, end, title)))
+        tracks.append(TrackInfo(id=track_id, adolescent=age == "adolescent", focus=focus,
+                                review_days=review, weekdays=weekdays, start=(hour, minute),
+                                titles=titles, facilitators=facilitators))
+        all_slots.append(slots)
+    return tracks, all_slots
+
+
+def _closures(ctx: Ctx, practice_id: int, tracks: list[TrackInfo]) -> list[set[date]]:
+    """Holidays (every track) and one staff-training day of the adolescent track."""
+    last = ctx.as_of + timedelta(days=60)
+    days: set[date] = set()
+    for year in range(ctx.start.year, last.year + 1):
+        for day, reason in data.holidays(year):
+            if ctx.start <= day <= last:
+                days.add(day)
+                noted = min(day - timedelta(days=30), ctx.as_of - timedelta(days=1))
+                ctx.sink.add(Closure, ctx.at(noted, 9),
+                             practice_id=practice_id, closure_date=day, reason=reason)
+    per_track = [set(days) for _ in tracks]
+    training = ctx.as_of - timedelta(days=35)
+    while training.weekday() not in tracks[1].weekdays or training in days:
+        training -= timedelta(days=1)
+    ctx.sink.add(Closure, ctx.at(training - timedelta(days=14), 9), practice_id=practice_id,
+                 track_id=tracks[1].id, closure_date=training, reason="Staff training")
+    per_track[1].add(training)
+    return per_track
+
+
+def _last_meeting_day(ctx: Ctx, track: TrackInfo, closed: set[date]) -> date:
+    """A meeting day about three weeks ago (its last group is cancelled)."""
+    day = ctx.as_of - timedelta(days=21)
+    while day.weekday() not in track.weekdays or day in closed:
+        day -= timedelta(days=1)
+    return day
