@@ -163,6 +163,12 @@ class LoginDialog(QDialog):
         if details.name:
             self.heading.setText(details.name)
             self.adjustSize()
+        else:
+            self.status_label.setText(self.tr(
+                "This database is new: it holds no practice and no accounts yet, so nobody "
+                "can log in to it. To try IOPDesk, open the demo practice with "
+                "“iopdesk --demo”."))
+            self.adjustSize()
         if details.demo_password is None:
             return
         links = ", ".join(f'<a href="{name}">{name}</a>' for name in details.demo_accounts)

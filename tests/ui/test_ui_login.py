@@ -113,3 +113,11 @@ def test_enter_before_the_database_is_open_logs_in_once_it_is(qtbot, demo):
     with qtbot.waitSignal(dialog.logged_in, timeout=WAIT_MS):
         dialog.set_services(demo.services)
     assert dialog.actor.username == "frontdesk"
+
+
+def test_a_new_database_says_nobody_can_log_in_yet_and_points_to_the_demo(qtbot, runner,
+                                                                          services):
+    dialog = make_dialog(qtbot, runner, services)
+    qtbot.waitUntil(lambda: "no accounts yet" in dialog.status_label.text(), timeout=WAIT_MS)
+    assert "iopdesk --demo" in dialog.status_label.text()
+    assert dialog.heading.text() == "IOPDesk"
