@@ -148,6 +148,7 @@ class _Database:
         from iopdesk.db.engine import make_session_factory
         from iopdesk.db.migrate import open_database
         from iopdesk.services import build_services
+        from iopdesk.services.audit_chain import load_or_create_key
 
         config = self.config
         self.label = database_label(config.database_url)
@@ -155,7 +156,9 @@ class _Database:
             config.database_url,
             backup=lambda: backup_database(config.database_url, config.backup_dir,
                                            keep=config.backups_kept))
-        return build_services(make_session_factory(self.engine), config.workstation)
+        audit_key = load_or_create_key(config.audit_key_path)
+        return build_services(make_session_factory(self.engine), config.workstation,
+                              audit_key=audit_key)
 
     def close(self) -> None:
         if self.engine is not None:

@@ -16,12 +16,21 @@ DEMO_DATABASE_FILE = "demo.sqlite3"
 BACKUPS_KEPT = 10
 
 
+AUDIT_KEY_FILE = "audit-hmac.key"
+
+
 @dataclass(frozen=True)
 class Config:
     data_dir: Path
     database_url: str
     workstation: str
+    config_dir: Path | None = None
     backups_kept: int = BACKUPS_KEPT
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The HMAC key of the audit chain: outside the database, readable by its owner only."""
+        return (self.config_dir or self.data_dir) / AUDIT_KEY_FILE
 
     @property
     def database_path(self) -> Path | None:
@@ -43,6 +52,14 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(user_data_dir(APP_NAME, APP_NAME))
 
 
+def default_config_dir(env: Mapping[str, str]) -> Path:
+    if env.get("IOPDESK_CONFIG_DIR"):
+        return Path(env["IOPDESK_CONFIG_DIR"]).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, APP_NAME))
+
+
 def load_config(database: str | None = None, *, demo: bool = False,
                 env: Mapping[str, str] | None = None) -> Config:
     """`--database` wins, then IOPDESK_DATABASE_URL, then the file in the data directory.
@@ -57,4 +74,5 @@ def load_config(database: str | None = None, *, demo: bool = False,
     else:
         url = sqlite_url(data_dir / (DEMO_DATABASE_FILE if demo else DATABASE_FILE))
     workstation = env.get("IOPDESK_WORKSTATION") or socket.gethostname() or "unknown"
-    return Config(data_dir=data_dir, database_url=url, workstation=workstation)
+    return Config(data_dir=data_dir, database_url=url, workstation=workstation,
+                  config_dir=default_config_dir(env))

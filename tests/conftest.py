@@ -18,14 +18,14 @@ from iopdesk.db.models import ProgramTrack, StaffRole, StaffUser  # noqa: E402
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus  # noqa: E402
 from iopdesk.services import Actor, build_services  # noqa: E402
 
-TODAY = date(2026, 11, 16)   # a Monday: tests never depend on the real date
-DEMO_SEED = 7
+from support import AUDIT_KEY, DEMO_SEED, TODAY  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user's data directory or database."""
     monkeypatch.setenv("IOPDESK_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.delenv("IOPDESK_DATABASE_URL", raising=False)
     monkeypatch.setenv("IOPDESK_WORKSTATION", "test-station")
 
@@ -62,7 +62,8 @@ def session_factory(engine):
 
 @pytest.fixture
 def services(session_factory):
-    return build_services(session_factory, "test-station", today=lambda: TODAY)
+    return build_services(session_factory, "test-station", audit_key=AUDIT_KEY,
+                          today=lambda: TODAY)
 
 
 @pytest.fixture

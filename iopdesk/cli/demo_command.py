@@ -54,10 +54,12 @@ def run(config: Config, args: argparse.Namespace) -> int:
 def _refuse_unless_demo(config: Config) -> None:
     from iopdesk.db.engine import make_session_factory
     from iopdesk.services import build_services
+    from iopdesk.services.audit_chain import load_or_create_key
 
     engine = open_engine(config)
     try:
-        staff = build_services(make_session_factory(engine), config.workstation).staff
+        staff = build_services(make_session_factory(engine), config.workstation,
+                               audit_key=load_or_create_key(config.audit_key_path)).staff
         if staff.practice_name() is not None and not staff.is_demo():
             raise IOPDeskError(f"{config.database_url} holds the real practice "
                                f"“{staff.practice_name()}”; --replace only replaces a demo database")

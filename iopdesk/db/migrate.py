@@ -12,7 +12,7 @@ from iopdesk.db.engine import is_sqlite, make_engine, sqlite_path
 from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
 
 # Every revision shipped, oldest first; a test holds this against the migration scripts.
-REVISIONS: tuple[str, ...] = ("0001", "0002")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -23,8 +23,9 @@ class Services:
     staff: StaffService
 
 
-def build_services(session_factory: sessionmaker[Session], workstation: str,
-                   today: Callable[[], date] = date.today) -> Services:
-    ctx = ServiceContext(session_factory, workstation, today)
+def build_services(session_factory: sessionmaker[Session], workstation: str, *,
+                   audit_key: bytes, today: Callable[[], date] = date.today) -> Services:
+    """The services over one database; `audit_key` signs the audit chain (see audit.py)."""
+    ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today)
     return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
                     staff=StaffService(ctx))

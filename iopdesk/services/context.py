@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
-from iopdesk.db.models import AuditEvent, Episode
+from iopdesk.db.models import Episode
+from iopdesk.services import audit_chain
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
 
@@ -26,16 +27,20 @@ class Actor:
     display_name: str
     roles: frozenset[Role]
     workstation: str
+    must_change_password: bool = False
 
     def has(self, role: Role) -> bool:
         return role in self.roles
 
 
 class ServiceContext:
-    def __init__(self, session_factory: sessionmaker[Session], workstation: str,
-                 today: Callable[[], date] = date.today):
+    def __init__(self, session_factory: sessionmaker[Session], workstation: str, *,
+                 audit_key: bytes, today: Callable[[], date] = date.today):
+        if len(audit_key) < 16:
+            raise ValueError("the audit key must be at least 16 bytes")
         self.session_factory = session_factory
         self.workstation = workstation
+        self.audit_key = audit_key
         self.today = today
 
     @contextmanager
@@ -50,7 +55,8 @@ class ServiceContext:
               detail: Mapping[str, Any] | None = None,
               outcome: AuditOutcome = AuditOutcome.OK, username: str | None = None) -> None:
         """Add an audit event to `session`: it commits or rolls back with the action."""
-        session.add(AuditEvent(
+        audit_chain.append(
+            session, self.audit_key,
             user_id=actor.user_id if actor else None,
             username=username or (actor.username if actor else "-"),
             workstation=self.workstation,
@@ -60,7 +66,7 @@ class ServiceContext:
             entity=entity,
             entity_id=entity_id,
             detail=dict(detail or {}),
-        ))
+        )
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
                        arguments: Mapping[str, Any]) -> None:

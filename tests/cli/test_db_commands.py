@@ -18,8 +18,9 @@ from iopdesk.db.models import Base
 def _counts(path: Path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                for name in Base.metadata.tables}
+                for name in Base.metadata.tables if name in present}
     finally:
         conn.close()
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import QSettings
 
+from support import AUDIT_KEY
+
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
 from iopdesk.services import Actor, Services, build_services
@@ -51,7 +53,7 @@ class DemoPractice:
 def demo(demo_db, runner) -> DemoPractice:
     """The demo practice's services; the runner's workers finish before the engine goes."""
     engine = open_database(sqlite_url(demo_db))
-    services = build_services(make_session_factory(engine), "test-station")
+    services = build_services(make_session_factory(engine), "test-station", audit_key=AUDIT_KEY)
     yield DemoPractice(services=services, runner=runner)
     runner.wait_for_done(10_000)
     engine.dispose()

@@ -1,7 +1,7 @@
 """Every model, imported here so the metadata (and Alembic's autogenerate) sees them all."""
 
 from iopdesk.db.base import Base
-from iopdesk.db.models.audit import AuditEvent
+from iopdesk.db.models.audit import AuditChainHead, AuditEvent
 from iopdesk.db.models.clinical import (Addendum, Attendance, ClinicalSession, Diagnosis,
                                         IntakeAssessment, MeasureResult, Note,
                                         RelapsePreventionPlan, SafetyPlan, SessionContact,
@@ -16,7 +16,7 @@ from iopdesk.db.models.practice import (Closure, GroupMeeting, GroupSchedule, Pl
                                         StaffUser)
 
 __all__ = [
-    "Addendum", "AftercareReferral", "Attendance", "AuditEvent", "Authorization", "Base",
+    "Addendum", "AftercareReferral", "Attendance", "AuditChainHead", "AuditEvent", "Authorization", "Base",
     "ClinicalSession", "Closure", "Consent", "Contact", "Coverage", "Diagnosis", "Disclosure",
     "Discharge", "Episode", "Goal", "GroupMeeting", "GroupSchedule", "IntakeAssessment",
     "Intervention", "MeasureResult", "Note", "Objective", "ObjectiveRating", "Participant",

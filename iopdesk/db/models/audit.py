@@ -34,3 +34,20 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditChainHead(Base):
+    """The one row that ends the audit chain: the last event's id and hash.
+
+    Every audit write locks and moves it in the action's own transaction, so the events are
+    numbered without gaps and a deleted tail is as visible as a deleted middle.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Events up to this id were written before the chain began (none in a new database).
+    chained_after: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    key_fingerprint: Mapped[str] = mapped_column(String(64), default="")

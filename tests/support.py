@@ -1,0 +1,7 @@
+"""Constants the tests share (importable from any test module: tests/ is on sys.path)."""
+
+from datetime import date
+
+AUDIT_KEY = bytes(range(32))   # the audit chain key of every test
+TODAY = date(2026, 11, 16)     # a Monday: tests never depend on the real date
+DEMO_SEED = 7
