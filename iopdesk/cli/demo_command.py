@@ -70,9 +70,17 @@ def _refuse_unless_demo(config: Config) -> None:
 def build(config: Config, *, seed: int, size: str, as_of: date | None):
     from iopdesk.services.demo import build_demo
 
+    from iopdesk.db.engine import make_session_factory
+    from iopdesk.services import build_services
+    from iopdesk.services.audit_chain import load_or_create_key
+
     engine = open_engine(config)
     try:
-        return build_demo(engine, seed=seed, size=size, as_of=as_of,
-                          progress=lambda message: say(f"  {message}"))
+        summary = build_demo(engine, seed=seed, size=size, as_of=as_of,
+                             progress=lambda message: say(f"  {message}"))
+        services = build_services(make_session_factory(engine), config.workstation,
+                                  audit_key=load_or_create_key(config.audit_key_path))
+        services.audit.record_maintenance("demo.build", {"seed": seed, "size": size})
+        return summary
     finally:
         engine.dispose()

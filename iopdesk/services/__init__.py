@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from iopdesk.services.audit import AuditService
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.episodes import EpisodeService
 from iopdesk.services.participants import ParticipantService
@@ -21,6 +22,7 @@ class Services:
     participants: ParticipantService
     episodes: EpisodeService
     staff: StaffService
+    audit: AuditService
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
@@ -28,4 +30,4 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
     """The services over one database; `audit_key` signs the audit chain (see audit.py)."""
     ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today)
     return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
-                    staff=StaffService(ctx))
+                    staff=StaffService(ctx), audit=AuditService(ctx))

@@ -17,16 +17,16 @@ import os
 import secrets
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from iopdesk.db.base import utcnow
 from iopdesk.db.models import AuditChainHead, AuditEvent
+from iopdesk.domain.audit import VerifyReport
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import IOPDeskError
 
@@ -93,23 +93,15 @@ def append(session: Session, key: bytes, **values: Any) -> AuditEvent:
     if not head.key_fingerprint:
         head.key_fingerprint = fingerprint(key)
     values["detail"] = json.loads(json.dumps(values.get("detail") or {}, default=str))
-    row = AuditEvent(id=head.last_event_id + 1, occurred_at=utcnow(), **values)
+    # Rows slipped in behind IOPDesk's back must not block the practice's work: continue
+    # after them (verification names them).
+    highest = session.scalar(select(func.max(AuditEvent.id))) or 0
+    row = AuditEvent(id=max(head.last_event_id, highest) + 1, occurred_at=utcnow(), **values)
     row.prev_hash = head.last_hash
     row.hash = sign(key, head.last_hash, canonical(row.id, row.occurred_at, _fields(row)))
     session.add(row)
     head.last_event_id, head.last_hash = row.id, row.hash
     return row
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    checked: int
-    problem: str | None = None
-    event_id: int | None = None        # the first event found wrong
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
 
 
 def verify(session: Session, key: bytes, batch: int = 5000) -> VerifyReport:

@@ -92,9 +92,10 @@ def test_an_audit_event_rolls_back_with_its_action(
     assert [e.action for e in _audit(session_factory)] == []
 
 
-def test_every_guarded_service_follows_the_role_table(services, actors, admitted):
+def test_every_guarded_service_follows_the_role_table(services, actors, admitted, tmp_path):
     """The role × service matrix of what exists so far; a refused pair raises PermissionDenied."""
     person, episode = admitted
+    export_to = tmp_path / "audit.csv"
     calls = {
         "ParticipantService.register": lambda a: services.participants.register(a, PERSON),
         "ParticipantService.update": lambda a: services.participants.update(
@@ -109,6 +110,10 @@ def test_every_guarded_service_follows_the_role_table(services, actors, admitted
         "EpisodeService.diagnoses": lambda a: services.episodes.diagnoses(a, episode.id),
         "StaffService.list_staff": lambda a: services.staff.list_staff(a),
         "StaffService.tracks": lambda a: services.staff.tracks(a),
+        "AuditService.search": lambda a: services.audit.search(a),
+        "AuditService.actions": lambda a: services.audit.actions(a),
+        "AuditService.export_csv": lambda a: services.audit.export_csv(a, export_to),
+        "AuditService.verify": lambda a: services.audit.verify(a),
     }
     assert set(calls) == set(REGISTRY)
     for role in Role:

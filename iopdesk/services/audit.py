@@ -1,0 +1,133 @@
+"""The audit trail for administrators: search, CSV export (itself audited), chain check."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from iopdesk.db.models import AuditEvent
+from iopdesk.domain.audit import AuditEntry, AuditFilter, VerifyReport
+from iopdesk.domain.readmodels import Page
+from iopdesk.services import audit_chain
+from iopdesk.services.context import Actor, ServiceContext
+from iopdesk.services.permissions import Permission, requires
+
+PAGE_SIZE = 200
+CSV_COLUMNS = ("id", "occurred_at_utc", "username", "workstation", "action", "outcome",
+               "participant_id", "entity", "entity_id", "detail")
+
+
+def _entry(row: AuditEvent) -> AuditEntry:
+    return AuditEntry(id=row.id, occurred_at=row.occurred_at, username=row.username,
+                      workstation=row.workstation, action=row.action, outcome=row.outcome,
+                      participant_id=row.participant_id, entity=row.entity,
+                      entity_id=row.entity_id,
+                      detail=json.dumps(row.detail, ensure_ascii=False, sort_keys=True)
+                      if row.detail else "")
+
+
+def _day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _filtered(query, selection: AuditFilter):
+    if selection.username:
+        query = query.where(AuditEvent.username == selection.username)
+    if selection.participant_id is not None:
+        query = query.where(AuditEvent.participant_id == selection.participant_id)
+    if selection.action:
+        query = query.where(AuditEvent.action == selection.action)
+    if selection.start is not None:
+        query = query.where(AuditEvent.occurred_at >= _day_start(selection.start))
+    if selection.end is not None:
+        query = query.where(AuditEvent.occurred_at < _day_start(selection.end + timedelta(days=1)))
+    return query
+
+
+class AuditService:
+    def __init__(self, ctx: ServiceContext):
+        self._ctx = ctx
+
+    @requires(Permission.VIEW_AUDIT, "audit.search")
+    def search(self, actor: Actor, *, username: str | None = None,
+               participant_id: int | None = None, action: str | None = None, start=None,
+               end=None, before_id: int | None = None, limit: int = PAGE_SIZE
+               ) -> Page[AuditEntry]:
+        """Events matching the filters, newest first; `before_id` continues a page."""
+        limit = max(1, min(limit, 1000))
+        selection = AuditFilter(username, participant_id, action, start, end)
+        query = _filtered(select(AuditEvent), selection).order_by(AuditEvent.id.desc())
+        if before_id is not None:
+            query = query.where(AuditEvent.id < before_id)
+        with self._ctx.unit_of_work() as session:
+            rows = list(session.scalars(query.limit(limit + 1)))
+            more = len(rows) > limit
+            entries = tuple(_entry(r) for r in rows[:limit])
+            self._ctx.audit(session, actor, "audit.search", detail=_described(selection))
+        return Page(rows=entries, next_after=(entries[-1].id,) if more and entries else None)
+
+    @requires(Permission.VIEW_AUDIT, "audit.actions")
+    def actions(self, actor: Actor) -> tuple[str, ...]:
+        with self._ctx.session_factory() as session:
+            return tuple(session.scalars(select(AuditEvent.action).distinct()
+                                         .order_by(AuditEvent.action)))
+
+    @requires(Permission.VIEW_AUDIT, "audit.export")
+    def export_csv(self, actor: Actor, path: Path, *, username: str | None = None,
+                   participant_id: int | None = None, action: str | None = None, start=None,
+                   end=None) -> int:
+        """Write the matching events to `path` as CSV (oldest first); the export is audited
+        in the same transaction, so a failed write leaves no record of an export."""
+        selection = AuditFilter(username, participant_id, action, start, end)
+        query = _filtered(select(AuditEvent), selection).order_by(AuditEvent.id)
+        written = 0
+        partial = path.with_name(path.name + ".part")
+        with self._ctx.unit_of_work() as session:
+            try:
+                with partial.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(CSV_COLUMNS)
+                    for row in session.scalars(query.execution_options(yield_per=2000)):
+                        e = _entry(row)
+                        writer.writerow((e.id, e.occurred_at.isoformat(), e.username,
+                                         e.workstation, e.action, e.outcome.value,
+                                         e.participant_id or "", e.entity, e.entity_id or "",
+                                         e.detail))
+                        written += 1
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
+            self._ctx.audit(session, actor, "audit.export",
+                            detail={**_described(selection), "rows": written,
+                                    "file": path.name})
+        return written
+
+    @requires(Permission.VIEW_AUDIT, "audit.verify")
+    def verify(self, actor: Actor) -> VerifyReport:
+        with self._ctx.session_factory() as session:
+            report = audit_chain.verify(session, self._ctx.audit_key)
+        with self._ctx.unit_of_work() as session:
+            self._ctx.audit(session, actor, "audit.verify",
+                            detail={"checked": report.checked, "ok": report.ok,
+                                    "problem": report.problem or ""})
+        return report
+
+    def record_maintenance(self, action: str, detail: dict | None = None,
+                           username: str = "system") -> None:
+        """Audit work done from the command line without a log-in (demo build, restore)."""
+        with self._ctx.unit_of_work() as session:
+            self._ctx.audit(session, None, action, detail=detail, username=username)
+
+    def verify_unattended(self) -> VerifyReport:
+        """The chain check of `iopdesk audit verify`: needs the key file, not a log-in."""
+        with self._ctx.session_factory() as session:
+            return audit_chain.verify(session, self._ctx.audit_key)
+
+
+def _described(selection: AuditFilter) -> dict:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in vars(selection).items() if v not in (None, "")}

@@ -1,0 +1,57 @@
+"""`iopdesk audit verify` on the demo practice, after tampering, and with key trouble."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from iopdesk.cli import main
+
+
+@pytest.fixture
+def demo(tmp_path, capsys):
+    db = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--database", str(db), "--as-of", "2026-11-16", "--seed", "2"]) == 0
+    capsys.readouterr()
+    return db
+
+
+def test_verify_passes_on_the_demo_practice(demo, capsys):
+    assert main(["audit", "verify", "--database", str(demo)]) == 0
+    assert "The audit trail is intact: 1 events checked" in capsys.readouterr().out
+
+
+def test_verify_names_the_edited_event(demo, capsys):
+    conn = sqlite3.connect(demo)
+    conn.execute("DROP TRIGGER audit_events_no_update")
+    conn.execute("UPDATE audit_events SET action = 'nothing happened' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    assert main(["audit", "verify", "--database", str(demo)]) == 1
+    assert "event 1 was altered" in capsys.readouterr().err
+
+
+def test_verify_without_the_key_that_signed_the_trail(demo, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    assert main(["audit", "verify", "--database", str(demo)]) == 1
+    assert "there is no audit key" in capsys.readouterr().err
+
+
+def test_verify_with_a_damaged_key_file(demo, capsys, tmp_path, monkeypatch):
+    config = tmp_path / "damaged"
+    config.mkdir()
+    (config / "audit-hmac.key").write_text("zz-not-a-key\n")
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(config))
+    assert main(["audit", "verify", "--database", str(demo)]) == 1
+    err = capsys.readouterr().err
+    assert "audit key file" in err and "is damaged" in err
+
+
+def test_verify_with_another_practices_key(demo, capsys, tmp_path, monkeypatch):
+    config = tmp_path / "other"
+    config.mkdir()
+    (config / "audit-hmac.key").write_text("ab" * 32 + "\n")
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(config))
+    assert main(["audit", "verify", "--database", str(demo)]) == 1
+    assert "not the key this audit trail was signed with" in capsys.readouterr().err
