@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from datetime import datetime
 
 
 class IOPDeskError(Exception):
@@ -47,3 +49,19 @@ class DatabaseTooNew(IOPDeskError):
 
 class MigrationFailed(IOPDeskError):
     """A schema upgrade failed and was rolled back."""
+
+
+class AccountLocked(AuthenticationFailed):
+    """Too many failed log-ins: the account refuses every password until `until` (UTC)."""
+
+    def __init__(self, message: str, until: datetime | None = None):
+        self.until = until
+        super().__init__(message)
+
+
+class PassphraseRequired(DatabaseUnusable):
+    """The database is encrypted: give its passphrase."""
+
+
+class WrongPassphrase(DatabaseUnusable):
+    """The passphrase given does not open the encrypted database (nothing was unlocked)."""

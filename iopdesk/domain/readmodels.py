@@ -29,6 +29,11 @@ class StaffMember:
     active: bool
     needs_cosign: bool
     supervisor_id: int | None
+    must_change_password: bool = False
+    locked_until: datetime | None = None     # set only while a lockout lasts
+    email: str = ""
+    last_login_at: datetime | None = None
+    version: int = 0
 
 
 @dataclass(frozen=True)

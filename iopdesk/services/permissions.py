@@ -55,8 +55,21 @@ def allowed(roles: frozenset[Role], permission: Permission) -> bool:
     return permission in permissions_of(roles)
 
 
-# "Module.Class.method" -> the permission it needs.
+# "Class.method" -> the permission it needs.
 REGISTRY: dict[str, Permission] = {}
+
+# The public service methods that take no acting user, and why each may not.
+UNGUARDED: dict[str, str] = {
+    "StaffService.log_in": "the log-in itself (every attempt is audited)",
+    "StaffService.practice_name": "the log-in window shows the practice's name",
+    "StaffService.is_demo": "the log-in window lists the public demo accounts",
+    "AuditService.record_maintenance": "command-line maintenance without a log-in, audited",
+    "AuditService.verify_unattended": "`iopdesk audit verify`: needs the key file, reads hashes",
+    "SetupService.needs_setup": "the first start asks whether a practice exists yet",
+    "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
+                               "(refused once a practice exists)",
+    "SettingsService.get": "the idle-lock time and password rules apply before log-in",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -1,0 +1,314 @@
+"""Accounts and the practice: what the first-run wizard and the user screens supply, the
+password policy, and the practice's policy settings.
+
+Pure rules: each `check_*` returns the cleaned input or raises ValidationError naming every
+field that is wrong, with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, fields, replace
+
+from iopdesk.domain.enums import Role
+from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.names import digits_only
+from iopdesk.domain.validation import TEXT_MAX, format_phone
+
+PASSWORD_MAX = 1024
+USERNAME_MIN, USERNAME_MAX = 3, 64
+DISPLAY_NAME_MAX = 100
+CREDENTIALS_MAX = 50
+CITY_MAX = 100
+LOGO_MAX_BYTES = 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Names the audit trail uses for work done without a log-in: nobody may take them.
+RESERVED_USERNAMES = frozenset({"system", "-"})
+# Passwords every guesser tries first, and the demo practice's published password.
+COMMON_PASSWORDS = frozenset({
+    "iopdesk-demo", "password", "password1", "password12", "password123", "password1234",
+    "1234567890", "12345678910", "0123456789", "qwertyuiop", "1q2w3e4r5t", "letmein123",
+    "welcome123", "changeme123", "administrator", "iloveyou123",
+})
+
+_USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
+_STATE_RE = re.compile(r"^[A-Za-z]{2}$")
+
+
+@dataclass(frozen=True)
+class PracticeInput:
+    """The practice's letterhead: what the first-run wizard asks for."""
+
+    name: str
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    phone: str = ""
+    fax: str = ""
+    npi: str = ""
+    logo_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class NewUserInput:
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    credentials: str = ""
+    email: str = ""
+    needs_cosign: bool = False
+    supervisor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """An edit of a user (the user name itself never changes: the audit trail names it)."""
+
+    display_name: str
+    roles: frozenset[Role]
+    credentials: str = ""
+    email: str = ""
+    needs_cosign: bool = False
+    supervisor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PracticeSettings:
+    """The practice's policy values; the defaults are what a new practice starts with."""
+
+    idle_lock_minutes: int = 10
+    password_min_length: int = 10
+    lockout_threshold: int = 5
+    lockout_minutes: int = 15
+    part2_notice: str = "short"
+    week_start: int = 0
+    review_interval_days: int = 30
+    lost_to_contact_days: int = 14
+
+
+PART2_NOTICES = ("short", "full")
+# field -> (lowest, highest, what a person reads)
+SETTING_RANGES: dict[str, tuple[int, int, str]] = {
+    "idle_lock_minutes": (1, 120, "The idle lock is 1 to 120 minutes"),
+    "password_min_length": (8, 128, "The shortest password allowed is 8 to 128 characters"),
+    "lockout_threshold": (3, 50, "Lock an account after 3 to 50 failed log-ins"),
+    "lockout_minutes": (1, 1440, "A lockout lasts 1 to 1440 minutes (a day)"),
+    "week_start": (0, 6, "The week starts on a weekday from 0 (Monday) to 6 (Sunday)"),
+    "review_interval_days": (7, 365, "Plan reviews are due every 7 to 365 days"),
+    "lost_to_contact_days": (1, 365, "Lost to contact after 1 to 365 days without attendance"),
+}
+
+
+def _clean(text: str) -> str:
+    """White space collapsed and trimmed (for names and addresses, never for passwords)."""
+    return " ".join(text.split())
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def check_password(password: str, min_length: int, *, field: str = "password",
+                   username: str = "") -> None:
+    """Refuse a password the policy does not allow (NIST SP 800-63B: length, not composition).
+
+    Any character counts (spaces, quotes, accents, emoji); nothing is trimmed. Refused: an
+    empty password, fewer than `min_length` characters, more than PASSWORD_MAX, one character
+    repeated, the user's own name, and a short list of passwords every guesser tries first.
+    """
+    if not isinstance(password, str) or password == "":
+        message = "Enter a password"
+    elif len(password) > PASSWORD_MAX:
+        message = (f"A password is at most {PASSWORD_MAX} characters "
+                   f"(this one has {len(password):,})")
+    elif len(password) < min_length:
+        message = (f"A password needs at least {min_length} characters "
+                   f"(this one has {len(password)})")
+    elif len(set(password)) == 1:
+        message = "A password may not be one character repeated"
+    elif username and password.strip().casefold() == username.strip().casefold():
+        message = "A password may not be the user name"
+    elif password.strip().casefold() in COMMON_PASSWORDS:
+        message = "This password is on the list of passwords guessers try first; choose another"
+    else:
+        return
+    raise ValidationError({field: message})
+
+
+def npi_is_valid(npi: str) -> bool:
+    """The NPI check digit: Luhn over the number prefixed with 80840 (CMS NPI standard)."""
+    if not re.fullmatch(r"\d{10}", npi):
+        return False
+    total = 0
+    for position, char in enumerate(reversed("80840" + npi)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def _phone_error(text: str) -> str | None:
+    digits = digits_only(text)
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10:
+        return "needs 10 digits, e.g. (555) 201-3344"
+    return None
+
+
+def check_practice(data: PracticeInput) -> PracticeInput:
+    """The cleaned letterhead, or ValidationError naming every bad field."""
+    texts = {f.name: _clean(getattr(data, f.name)) for f in fields(data)
+             if isinstance(getattr(data, f.name), str)}
+    data = replace(data, **texts)
+    errors: dict[str, str] = {}
+    if not data.name:
+        errors["name"] = "The practice name is required"
+    for name in texts:
+        value = getattr(data, name)
+        if name not in errors and len(value) > TEXT_MAX:
+            errors[name] = f"is longer than {TEXT_MAX} characters"
+        elif name not in errors and _has_control(value):
+            errors[name] = "may not contain control characters"
+    if "city" not in errors and len(data.city) > CITY_MAX:
+        errors["city"] = f"is longer than {CITY_MAX} characters"
+    if data.state and not _STATE_RE.fullmatch(data.state):
+        errors["state"] = "State is the two-letter abbreviation, e.g. OR"
+    if data.postal_code and not _ZIP_RE.fullmatch(data.postal_code):
+        errors["postal_code"] = "ZIP code is 5 digits or ZIP+4 (12345-6789)"
+    for name, label in (("phone", "Phone number"), ("fax", "Fax number")):
+        value = getattr(data, name)
+        if value and name not in errors and (problem := _phone_error(value)):
+            errors[name] = f"{label} {problem}"
+    npi = data.npi.replace(" ", "").replace("-", "")
+    if npi and not re.fullmatch(r"\d{10}", npi):
+        errors["npi"] = "The NPI is 10 digits"
+    elif npi and not npi_is_valid(npi):
+        errors["npi"] = f"{npi} is not a valid NPI (its check digit does not match); check it"
+    if data.logo_png:
+        if not isinstance(data.logo_png, bytes) or not data.logo_png.startswith(PNG_SIGNATURE):
+            errors["logo_png"] = "The logo must be a PNG image"
+        elif len(data.logo_png) > LOGO_MAX_BYTES:
+            errors["logo_png"] = (f"The logo is {len(data.logo_png) // 1024:,} KB; "
+                                  f"the largest allowed is {LOGO_MAX_BYTES // 1024:,} KB")
+    if errors:
+        raise ValidationError(errors)
+    return replace(data, state=data.state.upper(), npi=npi,
+                   phone=format_phone(data.phone) if data.phone else "",
+                   fax=format_phone(data.fax) if data.fax else "",
+                   logo_png=data.logo_png or None)
+
+
+def username_error(username: str) -> str | None:
+    if not username:
+        return "The user name is required"
+    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+        return (f"A user name is {USERNAME_MIN} to {USERNAME_MAX} characters "
+                f"(this one has {len(username)})")
+    if not _USERNAME_RE.fullmatch(username):
+        return ("A user name may contain only letters a–z, digits, dots, hyphens and "
+                "underscores (no spaces or accents)")
+    if username.lower() in RESERVED_USERNAMES:
+        return f"“{username}” is reserved for the system; choose another user name"
+    return None
+
+
+def _roles(value: object, errors: dict[str, str]) -> frozenset[Role]:
+    roles: set[Role] = set()
+    for item in value or ():
+        try:
+            roles.add(Role(item))
+        except ValueError:
+            errors["roles"] = (f"“{item}” is not a role; the roles are "
+                               + ", ".join(r.value for r in Role))
+            return frozenset()
+    if not roles and "roles" not in errors:
+        errors["roles"] = "Give the user at least one role"
+    return frozenset(roles)
+
+
+def _check_person(data, errors: dict[str, str]) -> dict[str, object]:
+    """The checks NewUserInput and UserChanges share; returns the cleaned values."""
+    display_name = _clean(data.display_name)
+    credentials = _clean(data.credentials)
+    email = data.email.strip()
+    if not display_name:
+        errors["display_name"] = "The name is required"
+    elif len(display_name) > DISPLAY_NAME_MAX:
+        errors["display_name"] = f"The name is longer than {DISPLAY_NAME_MAX} characters"
+    elif _has_control(display_name):
+        errors["display_name"] = "The name may not contain control characters"
+    if len(credentials) > CREDENTIALS_MAX:
+        errors["credentials"] = f"Credentials are at most {CREDENTIALS_MAX} characters"
+    elif _has_control(credentials):
+        errors["credentials"] = "Credentials may not contain control characters"
+    if email and (len(email) > TEXT_MAX or not _EMAIL_RE.fullmatch(email)):
+        errors["email"] = f"“{email[:60]}” is not an e-mail address"
+    roles = _roles(data.roles, errors)
+    needs_cosign = bool(data.needs_cosign)
+    if needs_cosign and data.supervisor_id is None:
+        errors["supervisor_id"] = "A user whose work needs co-signature needs a supervisor"
+    if needs_cosign and Role.SUPERVISOR in roles:
+        errors["needs_cosign"] = "A supervisor's own work does not need co-signature"
+    return {"display_name": display_name, "credentials": credentials, "email": email,
+            "roles": roles, "needs_cosign": needs_cosign}
+
+
+def check_new_user(data: NewUserInput) -> NewUserInput:
+    """The cleaned input, or ValidationError naming every bad field.
+
+    Whether the supervisor exists and holds the supervisor role is checked by the service.
+    """
+    errors: dict[str, str] = {}
+    username = data.username.strip()
+    if problem := username_error(username):
+        errors["username"] = problem
+    values = _check_person(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    return replace(data, username=username, **values)
+
+
+def check_user_changes(data: UserChanges) -> UserChanges:
+    errors: dict[str, str] = {}
+    values = _check_person(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    return replace(data, **values)
+
+
+def check_settings(data: PracticeSettings) -> PracticeSettings:
+    errors: dict[str, str] = {}
+    for name, (low, high, message) in SETTING_RANGES.items():
+        value = getattr(data, name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = message
+    if data.part2_notice not in PART2_NOTICES:
+        errors["part2_notice"] = "The 42 CFR Part 2 notice is either “short” or “full”"
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def settings_from_stored(stored: dict[str, object]) -> PracticeSettings:
+    """Settings from stored key/value pairs: a missing or unusable value gets its default."""
+    defaults = PracticeSettings()
+    values = {}
+    for f in fields(PracticeSettings):
+        if f.name not in stored:
+            continue
+        candidate = replace(defaults, **{f.name: stored[f.name]})
+        try:
+            check_settings(candidate)
+        except ValidationError:
+            continue
+        values[f.name] = stored[f.name]
+    return replace(defaults, **values)

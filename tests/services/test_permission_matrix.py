@@ -1,0 +1,195 @@
+"""The role × service matrix: every guarded service function, called by every role.
+
+An allowed pair must succeed; a refused pair must raise PermissionDenied and leave an audit
+event (outcome REFUSED, the action's name, the acting user). The table below must name every
+entry of REGISTRY, so a new guarded function without a row here fails this test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import fields
+from datetime import date
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+
+from iopdesk.db.models import AuditEvent, StaffRole, StaffUser
+from iopdesk.domain.accounts import NewUserInput, PracticeSettings, UserChanges
+from iopdesk.domain.enums import AuditOutcome, Role
+from iopdesk.domain.errors import PermissionDenied
+from iopdesk.domain.validation import ParticipantInput
+from iopdesk.services import Actor
+from iopdesk.services import accounts as accounts_module
+from iopdesk.services.accounts import hash_password
+from iopdesk.services.permissions import REGISTRY, ROLE_PERMISSIONS, Permission
+
+P = Permission
+PASSWORD = "matrix password"
+OTHER_PASSWORD = "another matrix password"
+PERSON = ParticipantInput(first_name="María", last_name="Peña", date_of_birth=date(1992, 2, 2))
+
+# The policy of DESIGN §2 and §6, written out: front desk never sees clinical content; the
+# administrator runs users, the practice and the audit log, not charts.
+_EVERYONE = {P.VIEW_DEMOGRAPHICS, P.EDIT_DEMOGRAPHICS, P.VIEW_STAFF}
+EXPECTED_PERMISSIONS = {
+    Role.FRONT_DESK: frozenset(_EVERYONE),
+    Role.CLINICIAN: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
+    Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT}),
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    monkeypatch.setattr(accounts_module, "_hasher",
+                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def everyone(actors, session_factory) -> dict[str, Actor]:
+    """The fixture's actors with a known password, and a supervisor who is only that."""
+    with session_factory.begin() as s:
+        for actor in actors.values():
+            s.get(StaffUser, actor.user_id).password_hash = hash_password(PASSWORD)
+        user = StaffUser(username="onlysup", display_name="Only Sup",
+                         password_hash=hash_password(PASSWORD))
+        user.roles = [StaffRole(role=Role.SUPERVISOR)]
+        s.add(user)
+        s.flush()
+        only = Actor(user_id=user.id, username=user.username, display_name=user.display_name,
+                     roles=frozenset({Role.SUPERVISOR}), workstation="test-station")
+    return {**actors, "supervisor_only": only}
+
+
+def _calls(services, everyone, track_id, tmp_path):
+    admin = everyone["admin"]
+    person = services.participants.register(admin, PERSON)
+    clinician = everyone["clinician"]
+    episode = services.episodes.admit(clinician, person.id, track_id, date(2026, 11, 2),
+                                      clinician.user_id)
+    numbers = itertools.count(1)
+
+    def fresh_user(prefix: str = "made") -> int:
+        n = next(numbers)
+        return services.users.add_user(
+            admin, NewUserInput(username=f"{prefix}{n}", display_name=f"Made User {n}",
+                                roles=frozenset({Role.FRONT_DESK})), "initial password").id
+
+    target = fresh_user("target")
+
+    def update_target(a):
+        current = next(m for m in services.users.list_users(admin) if m.id == target)
+        return services.users.update_user(
+            a, target, current.version,
+            UserChanges(display_name=f"Target {next(numbers)}", roles=current.roles))
+
+    def disabled_user() -> int:
+        user_id = fresh_user()
+        services.users.disable_user(admin, user_id)
+        return user_id
+
+    def change_and_restore(a):
+        services.users.change_own_password(a, PASSWORD, OTHER_PASSWORD)
+        services.users.change_own_password(a, OTHER_PASSWORD, PASSWORD)
+
+    return {
+        "AuditService.search": (P.VIEW_AUDIT, lambda a: services.audit.search(a)),
+        "AuditService.actions": (P.VIEW_AUDIT, lambda a: services.audit.actions(a)),
+        "AuditService.export_csv": (P.VIEW_AUDIT, lambda a: services.audit.export_csv(
+            a, tmp_path / f"audit-{next(numbers)}.csv")),
+        "AuditService.verify": (P.VIEW_AUDIT, lambda a: services.audit.verify(a)),
+        "ParticipantService.register": (P.EDIT_DEMOGRAPHICS,
+                                        lambda a: services.participants.register(a, PERSON)),
+        "ParticipantService.update": (P.EDIT_DEMOGRAPHICS, lambda a: services.participants.update(
+            a, person.id, services.participants.get(admin, person.id).version,
+            ParticipantInput(first_name="María", last_name="Peña",
+                             date_of_birth=date(1992, 2, 2), chart_number=person.chart_number))),
+        "ParticipantService.get": (P.VIEW_DEMOGRAPHICS,
+                                   lambda a: services.participants.get(a, person.id)),
+        "ParticipantService.search": (P.VIEW_DEMOGRAPHICS,
+                                      lambda a: services.participants.search(a, "pe")),
+        "EpisodeService.admit": (P.EDIT_CLINICAL, lambda a: services.episodes.admit(
+            a, services.participants.register(admin, PERSON).id, track_id, date(2026, 11, 2))),
+        "EpisodeService.diagnoses": (P.VIEW_CLINICAL,
+                                     lambda a: services.episodes.diagnoses(a, episode.id)),
+        "StaffService.list_staff": (P.VIEW_STAFF, lambda a: services.staff.list_staff(a)),
+        "StaffService.tracks": (P.VIEW_STAFF, lambda a: services.staff.tracks(a)),
+        "StaffService.verify_password": (
+            P.VIEW_STAFF, lambda a: _true(services.staff.verify_password(a, PASSWORD))),
+        "SettingsService.update": (P.MANAGE_PRACTICE,
+                                   lambda a: services.settings.update(a, PracticeSettings())),
+        "UserService.list_users": (P.MANAGE_USERS, lambda a: services.users.list_users(a)),
+        "UserService.add_user": (P.MANAGE_USERS, lambda a: services.users.add_user(
+            a, NewUserInput(username=f"added{next(numbers)}", display_name="Added User",
+                            roles=frozenset({Role.CLINICIAN})), "initial password")),
+        "UserService.update_user": (P.MANAGE_USERS, update_target),
+        "UserService.disable_user": (P.MANAGE_USERS,
+                                     lambda a: services.users.disable_user(a, fresh_user())),
+        "UserService.enable_user": (P.MANAGE_USERS,
+                                    lambda a: services.users.enable_user(a, disabled_user())),
+        "UserService.reset_password": (P.MANAGE_USERS, lambda a: services.users.reset_password(
+            a, target, "temporary password")),
+        "UserService.change_own_password": (P.VIEW_STAFF, change_and_restore),
+    }
+
+
+def _true(value: bool) -> bool:
+    assert value is True
+    return value
+
+
+def _last_event(session_factory) -> AuditEvent:
+    with session_factory() as s:
+        return s.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+
+
+def _refusals(session_factory) -> int:
+    with session_factory() as s:
+        return len(s.scalars(select(AuditEvent.id)
+                             .where(AuditEvent.outcome == AuditOutcome.REFUSED)).all())
+
+
+def _action_of(services, name: str) -> str:
+    """The audit action a guarded function writes, read from its guard."""
+    class_name, method = name.split(".")
+    for f in fields(services):
+        service = getattr(services, f.name)
+        if type(service).__name__ == class_name:
+            return getattr(type(service), method).action
+    raise AssertionError(f"no service {class_name} in Services")
+
+
+def test_the_role_table_is_the_designed_one():
+    assert ROLE_PERMISSIONS == EXPECTED_PERMISSIONS
+    assert not {P.VIEW_CLINICAL, P.EDIT_CLINICAL} & ROLE_PERMISSIONS[Role.FRONT_DESK]
+
+
+ACTORS = ["front_desk", "clinician", "supervisor", "supervisor_only", "admin"]
+
+
+@pytest.mark.parametrize("who", ACTORS)
+def test_every_guarded_function_for_every_role(services, everyone, track_id, tmp_path,
+                                              session_factory, who):
+    calls = _calls(services, everyone, track_id, tmp_path)
+    assert set(calls) == set(REGISTRY), (
+        "every guarded service function needs a row in this matrix: "
+        f"missing {sorted(set(REGISTRY) - set(calls))}, stale {sorted(set(calls) - set(REGISTRY))}")
+    actor = everyone[who]
+    granted = frozenset().union(*(EXPECTED_PERMISSIONS[r] for r in actor.roles))
+    for name, (permission, call) in calls.items():
+        assert REGISTRY[name] == permission, f"{name} is guarded by {REGISTRY[name]}"
+        refused_before = _refusals(session_factory)
+        if permission in granted:
+            call(actor)
+            assert _refusals(session_factory) == refused_before, name
+        else:
+            with pytest.raises(PermissionDenied):
+                call(actor)
+            assert _refusals(session_factory) == refused_before + 1, name
+            refusal = _last_event(session_factory)
+            assert (refusal.action, refusal.outcome, refusal.username, refusal.user_id) == (
+                _action_of(services, name), AuditOutcome.REFUSED, actor.username,
+                actor.user_id), name
+            assert refusal.detail["needs"] == permission.value
