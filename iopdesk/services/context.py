@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
-from iopdesk.db.models import Episode
+from iopdesk.db.models import Episode, StaffRole, StaffUser
 from iopdesk.services import audit_chain
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
@@ -67,6 +67,14 @@ class ServiceContext:
             entity_id=entity_id,
             detail=dict(detail or {}),
         )
+
+    def current_roles(self, actor: Actor) -> frozenset[Role]:
+        """The actor's roles as stored now; none once the account is disabled."""
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
+                .where(StaffUser.id == actor.user_id, StaffUser.active.is_(True))).scalars()
+            return frozenset(rows) & actor.roles
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
                        arguments: Mapping[str, Any]) -> None:

@@ -83,14 +83,17 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
 
         @functools.wraps(func)
         def guarded(self, actor: Actor, *args: Any, **kwargs: Any) -> Any:
-            if not allowed(actor.roles, permission):
+            # The roles stored now, not those of the log-in: a user disabled or stripped of
+            # a role by an administrator loses it at their next call, not at their next log-in.
+            roles = self._ctx.current_roles(actor)
+            if not allowed(roles, permission):
                 try:
                     arguments = signature.bind(self, actor, *args, **kwargs).arguments
                 except TypeError:
                     arguments = {}
                 self._ctx.record_refusal(actor, action, permission, arguments)
                 raise PermissionDenied(
-                    f"{actor.display_name} ({', '.join(sorted(actor.roles)) or 'no role'}) "
+                    f"{actor.display_name} ({', '.join(sorted(roles)) or 'no role'}) "
                     f"may not {action.replace('.', ' ').replace('_', ' ')}: "
                     f"it needs the {permission.value.replace('_', ' ')} permission")
             return func(self, actor, *args, **kwargs)

@@ -95,3 +95,22 @@ def test_an_audit_event_rolls_back_with_its_action(
 def test_front_desk_has_no_clinical_permission():
     assert not {Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL} & ROLE_PERMISSIONS[
         Role.FRONT_DESK]
+
+
+def test_a_disabled_or_demoted_user_loses_access_at_the_next_call(
+        services, actors, admitted, session_factory):
+    person, episode = admitted
+    clinician = actors["clinician"]
+    assert services.episodes.diagnoses(clinician, episode.id) == ()
+    from iopdesk.db.models import StaffRole, StaffUser
+    with session_factory.begin() as s:
+        s.query(StaffRole).filter_by(user_id=clinician.user_id).delete()
+        s.add(StaffRole(user_id=clinician.user_id, role=Role.FRONT_DESK))
+    with pytest.raises(PermissionDenied):
+        services.episodes.diagnoses(clinician, episode.id)     # the old Actor says clinician
+    front_desk = actors["front_desk"]
+    assert services.participants.get(front_desk, person.id).id == person.id
+    with session_factory.begin() as s:
+        s.get(StaffUser, front_desk.user_id).active = False
+    with pytest.raises(PermissionDenied, match="no role"):
+        services.participants.get(front_desk, person.id)

@@ -15,7 +15,7 @@ from iopdesk.db.models import AuditEvent, StaffUser
 from iopdesk.domain.accounts import (NewUserInput, PracticeInput, PracticeSettings,
                                      UserChanges)
 from iopdesk.domain.enums import AuditOutcome, Role
-from iopdesk.domain.errors import (AccountLocked, AuthenticationFailed, Conflict, NotFound,
+from iopdesk.domain.errors import (PermissionDenied, AccountLocked, AuthenticationFailed, Conflict, NotFound,
                                    StaleVersion, ValidationError)
 from iopdesk.services import accounts as accounts_module
 from iopdesk.services import staff as staff_module
@@ -297,11 +297,15 @@ def test_the_last_active_administrator_keeps_the_role(services, boss, session_fa
     second = _add(services, boss, NewUserInput(username="robin", display_name="Robin Admin",
                                                roles=frozenset({Role.ADMIN})))
     assert services.users.update_user(boss, me.id, me.version, alone).roles == {Role.CLINICIAN}
-    # ...and now Robin is the last one.
-    robin = services.users.list_users(boss)[-1]
+    # Pat is no administrator any more, from the next call on...
+    with pytest.raises(PermissionDenied):
+        services.users.list_users(boss)
+    # ...and Robin is the last one.
+    robin_actor = services.staff.log_in("robin", TEMPORARY)
+    robin = services.users.list_users(robin_actor)[-1]
     assert robin.id == second.id
     with pytest.raises(Conflict, match="only active administrator"):
-        services.users.update_user(boss, robin.id, robin.version,
+        services.users.update_user(robin_actor, robin.id, robin.version,
                                    UserChanges(display_name="Robin Admin",
                                                roles=frozenset({Role.FRONT_DESK})))
 
@@ -333,11 +337,13 @@ def test_nobody_disables_their_own_account_or_the_last_administrator(
         services.users.disable_user(boss, boss.user_id)
     # `actors["admin"]` is a second administrator; boss disables them...
     services.users.disable_user(boss, actors["admin"].user_id)
-    # ...and their session, still open somewhere, cannot disable the last one in turn.
+    # ...and their session, still open somewhere, lost its rights with the account.
     before = _snapshot(session_factory)
-    with pytest.raises(Conflict, match="only active administrator"):
+    with pytest.raises(PermissionDenied, match="no role"):
         services.users.disable_user(actors["admin"], boss.user_id)
-    assert _snapshot(session_factory) == before
+    users, events = _snapshot(session_factory)
+    assert (users, events) == (before[0], before[1] + 1)      # + the refusal, audited
+    assert _events(session_factory)[-1].outcome == AuditOutcome.REFUSED
 
 
 def test_disabling_twice_and_a_long_reason(services, boss, session_factory):
@@ -540,7 +546,8 @@ def test_the_idle_lock_of_a_since_disabled_account_stays_locked(services, boss):
     casey = _add(services, boss)
     actor = services.staff.log_in("casey", TEMPORARY)
     services.users.disable_user(boss, casey.id)
-    assert services.staff.verify_password(actor, TEMPORARY) is False
+    with pytest.raises(PermissionDenied):
+        services.staff.verify_password(actor, TEMPORARY)
 
 
 # ---------------------------------------------------------------- hashing
