@@ -1,4 +1,5 @@
-"""`python -m benchmarks [--quick] [--rebuild]`: IOPDesk against its floors, on the large demo.
+"""`python -m benchmarks [--quick] [--rebuild]`: IOPDesk against its floors, on the large demo
+(log-in and the encrypted database on the small one).
 
 Every case runs many times in this one (warm) process, IOPDesk and floor interleaved, and
 reports medians of `time.perf_counter` differences. Imports are done before timing: the cost of
@@ -13,6 +14,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from iopdesk.db.crypto import encrypt_database, is_encrypted, remove_with_sidecars
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
 from iopdesk.services import build_services
@@ -35,6 +38,10 @@ SEED, SIZE, AS_OF = 1, "large", date(2026, 11, 16)
 DATA_FORMAT = 1                       # bump when the demo generator changes the data
 BENCH_KEY = bytes(32)                  # the audit key of the benchmark runs
 PAGE = 100                            # the participant list's page size
+SMALL = DATA_DIR / "small.sqlite3"               # the small demo, plain …
+SMALL_ENCRYPTED = DATA_DIR / "small-encrypted.sqlite3"   # … and the same, encrypted
+SMALL_MARKER = DATA_DIR / "small.json"
+BENCH_PASSPHRASE = "benchmark passphrase, not a secret"
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,36 @@ def ensure_database(rebuild: bool) -> float | None:
     return seconds
 
 
+def _small_marker() -> dict:
+    return {"seed": SEED, "size": "small", "as_of": AS_OF.isoformat(), "format": DATA_FORMAT}
+
+
+def ensure_small(rebuild: bool) -> None:
+    """The small demo, plain and encrypted with BENCH_PASSPHRASE (seconds to build)."""
+    try:
+        marker = json.loads(SMALL_MARKER.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        marker = None
+    if (not rebuild and marker == _small_marker() and SMALL.exists()
+            and is_encrypted(SMALL_ENCRYPTED)):
+        return
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    SMALL_MARKER.unlink(missing_ok=True)
+    for path in (SMALL, SMALL_ENCRYPTED):
+        remove_with_sidecars(path)
+    print(f"Building the small demo at {SMALL} and an encrypted copy…", file=sys.stderr)
+    engine = open_database(sqlite_url(SMALL))
+    try:
+        build_demo(engine, seed=SEED, size="small", as_of=AS_OF)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+    shutil.copyfile(SMALL, SMALL_ENCRYPTED)
+    encrypt_database(sqlite_url(SMALL_ENCRYPTED), BENCH_PASSPHRASE, DATA_DIR / "backups")
+    SMALL_MARKER.write_text(json.dumps(_small_marker(), indent=2), encoding="utf-8")
+
+
 def measure(ours: Callable[[], object], floor: Callable[[], object], runs: int,
             case: str) -> Result:
     ours(), floor()   # warm both paths (statement caches, page cache)
@@ -123,6 +160,49 @@ def bench_open(url: str, runs: int) -> Result:
         conn.close()
 
     return measure(ours, floor, runs, "open database at start")
+
+
+def bench_login(runs: int) -> Result:
+    """The log-in service (user look-up, argon2 verify, lockout bookkeeping, audit event in
+    the same transaction) against argon2's verify of the same stored hash."""
+    from argon2 import PasswordHasher
+
+    engine = open_database(sqlite_url(SMALL))
+    services = build_services(make_session_factory(engine), "bench", audit_key=BENCH_KEY,
+                              today=lambda: AS_OF)
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql(
+            "SELECT password_hash FROM staff_users WHERE username = 'frontdesk'").scalar_one()
+    hasher = PasswordHasher()
+
+    def ours() -> None:
+        services.staff.log_in("frontdesk", DEMO_PASSWORD)
+
+    def floor() -> None:
+        hasher.verify(stored, DEMO_PASSWORD)
+
+    try:
+        return measure(ours, floor, runs, "log-in (argon2 verify)")
+    finally:
+        engine.dispose()
+
+
+def bench_open_encrypted(runs: int) -> Result:
+    """Opening the encrypted small demo and its first query, against the same on the plain
+    copy: the ratio is what encryption costs at start (mostly SQLCipher's key derivation,
+    PBKDF2-HMAC-SHA512 with 256 000 iterations, once per connection)."""
+    def open_and_ask(url: str, passphrase: str | None) -> None:
+        engine = open_database(url, passphrase=passphrase)
+        try:
+            build_services(make_session_factory(engine), "bench",
+                           audit_key=BENCH_KEY).staff.practice_name()
+        finally:
+            engine.dispose()
+
+    encrypted, plain = sqlite_url(SMALL_ENCRYPTED), sqlite_url(SMALL)
+    return measure(lambda: open_and_ask(encrypted, BENCH_PASSPHRASE),
+                   lambda: open_and_ask(plain, None), runs,
+                   "open encrypted database (floor: the same, plain)")
 
 
 def prefixes(count: int) -> list[str]:
@@ -180,7 +260,8 @@ def render(results: list[Result], counts: dict[str, int], markdown: bool) -> str
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         lines.append("")
         lines.append(f"Large demo: {counts['participants']:,} participants, "
-                     f"{counts['attendance']:,} attendance rows; {_machine()}.")
+                     f"{counts['attendance']:,} attendance rows (log-in and the encrypted "
+                     f"database: the small demo); {_machine()}.")
         return "\n".join(lines)
     widths = [max(len(x) for x in column) for column in zip(header, *rows, strict=True)]
     fmt = "  ".join(f"{{:{'<' if i == 0 else '>'}{w}}}" for i, w in enumerate(widths))
@@ -199,11 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the large demo again")
     args = parser.parse_args(argv)
     built = ensure_database(args.rebuild)
+    ensure_small(args.rebuild)
     url = sqlite_url(DATABASE)
     counts = row_counts()
     open_runs, search_runs, words = (20, 5, 6) if args.quick else (200, 40, 12)
+    login_runs, encrypted_runs = (5, 5) if args.quick else (30, 30)
     chosen = prefixes(words)
-    results = [bench_open(url, open_runs), bench_search(url, search_runs, chosen)]
+    results = [bench_open(url, open_runs), bench_search(url, search_runs, chosen),
+               bench_login(login_runs), bench_open_encrypted(encrypted_runs)]
     print(f"IOPDesk benchmarks — {_machine()}")
     if built is not None:
         print(f"Built the large demo in {built:.0f} s")

@@ -1,16 +1,26 @@
-"""`iopdesk db upgrade|check|backup|restore`: database care."""
+"""`iopdesk db upgrade|check|backup|restore|encrypt|rekey`: database care.
+
+An encrypted database's passphrase comes from IOPDESK_PASSPHRASE or is typed at the terminal;
+a new one (encrypt, rekey) from IOPDESK_NEW_PASSPHRASE or typed twice. Never as an argument.
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, open_engine, say
+from iopdesk.cli.common import (EXIT_FAILED, EXIT_OK, NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, error,
+                                new_passphrase, open_engine, passphrase_for, say)
 from iopdesk.config import Config
+from iopdesk.domain.errors import DatabaseUnusable, PassphraseRequired
+
+ENCRYPTED_HELP = (f"An encrypted database's passphrase is read from {PASSPHRASE_ENV}, or asked "
+                  "for at the terminal; it is never given on the command line.")
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
-    db = commands.add_parser("db", parents=[common], help="database care")
+    db = commands.add_parser("db", parents=[common], help="database care",
+                             description=ENCRYPTED_HELP)
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     actions.add_parser("upgrade", parents=[common],
                        help="bring the schema to this version (after a backup)"
@@ -29,6 +39,20 @@ def register(commands, common: argparse.ArgumentParser) -> None:
                                  help="replace the database with a verified backup")
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.set_defaults(handler=restore_command)
+    actions.add_parser(
+        "encrypt", parents=[common], help="encrypt the database (SQLCipher) and its backups",
+        description="Encrypt a plain database with a new passphrase (at least 8 characters) "
+                    f"from {NEW_PASSPHRASE_ENV}, or typed twice. The encrypted copy is "
+                    "verified before it replaces the plain file, which is then removed; its "
+                    "backups are encrypted too. Without the passphrase nobody can open the "
+                    "database again: keep it safe."
+    ).set_defaults(handler=encrypt_command)
+    actions.add_parser(
+        "rekey", parents=[common], help="change the passphrase of an encrypted database",
+        description=f"Change the passphrase: the current one from {PASSPHRASE_ENV} (or typed), "
+                    f"the new one from {NEW_PASSPHRASE_ENV} (or typed twice). Backups that "
+                    "open with the current passphrase get the new one too."
+    ).set_defaults(handler=rekey_command)
 
 
 def upgrade(config: Config, args: argparse.Namespace) -> int:
@@ -42,7 +66,8 @@ def upgrade(config: Config, args: argparse.Namespace) -> int:
 def check_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.check import check_database
 
-    report = check_database(config.database_url, quick=args.quick)
+    report = check_database(config.database_url, quick=args.quick,
+                            passphrase=passphrase_for(config))
     say(f"Database: {config.database_url}")
     for what, result, ok in report.findings:
         say(f"  {what:<13} {'ok ' if ok else 'BAD'}  {result}")
@@ -58,17 +83,76 @@ def backup_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.backup import backup_database
 
     info = backup_database(config.database_url, args.to or config.backup_dir,
-                           keep=args.keep or config.backups_kept)
-    say(f"Backed up to {info.path} ({info.size:,} bytes, verified)")
+                           keep=args.keep or config.backups_kept,
+                           passphrase=passphrase_for(config))
+    say(f"Backed up to {info.path} ({info.size:,} bytes, verified"
+        f"{', encrypted with the database passphrase' if info.encrypted else ''})")
     return EXIT_OK
 
 
 def restore_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.backup import restore_database
+    from iopdesk.db.crypto import is_encrypted
 
+    passphrase = passphrase_for(config, args.file)
     info = restore_database(config.database_url, args.file, config.backup_dir,
-                            keep=config.backups_kept)
-    open_engine(config).dispose()  # an older backup is brought to this version's schema
-    say(f"Restored {info.path} into {config.database_url}; the database it replaced is kept "
-        f"in {config.backup_dir}")
+                            keep=config.backups_kept, passphrase=passphrase)
+    path = config.database_path
+    encrypted = path is not None and is_encrypted(path)
+    # an older backup is brought to this version's schema
+    open_engine(config, passphrase=passphrase if encrypted else None).dispose()
+    say(f"Restored {info.path} into {config.database_url}"
+        f"{' (encrypted)' if encrypted else ''}; the database it replaced is kept in "
+        f"{config.backup_dir}")
+    return EXIT_OK
+
+
+def _database_file(config: Config) -> Path:
+    path = config.database_path
+    if path is None:
+        raise DatabaseUnusable("encryption at rest is for an SQLite database file; a "
+                               "PostgreSQL server is protected by its own means")
+    if not path.exists() or path.stat().st_size == 0:
+        raise DatabaseUnusable(f"there is no database at {path} to encrypt")
+    return path
+
+
+def encrypt_command(config: Config, args: argparse.Namespace) -> int:
+    from iopdesk.db.crypto import encrypt_database, is_encrypted, plain_backups
+
+    path = _database_file(config)
+    if is_encrypted(path):     # before asking for anything
+        raise DatabaseUnusable(f"{path} is already encrypted (or is not an SQLite database): "
+                               "change its passphrase with `iopdesk db rekey`")
+    encrypt_database(config.database_url, new_passphrase(), config.backup_dir)
+    say(f"Encrypted {path}; the plain file was removed once the encrypted copy verified.")
+    left = plain_backups(config.backup_dir, path.stem)
+    if left:
+        error(f"{len(left)} backups could not be encrypted (damaged?) and still hold plain "
+              "records: " + ", ".join(str(p) for p in left))
+    say(f"From now on IOPDesk asks for the passphrase (or reads {PASSPHRASE_ENV}). Keep it "
+        "safe: without it nobody, you included, can open the database or its backups.")
+    return EXIT_FAILED if left else EXIT_OK
+
+
+def rekey_command(config: Config, args: argparse.Namespace) -> int:
+    from iopdesk.db.backup import list_backups
+    from iopdesk.db.crypto import is_encrypted, rekey_database
+
+    path = config.database_path
+    if path is None or not is_encrypted(path):
+        raise DatabaseUnusable(f"{path or config.database_url} is not an encrypted database: "
+                               "encrypt it with `iopdesk db encrypt`")
+    old = passphrase_for(config)
+    if old is None:
+        raise PassphraseRequired(f"{path} is encrypted: give its current passphrase in "
+                                 f"{PASSPHRASE_ENV} (or run this in a terminal to type it)")
+    changed = rekey_database(config.database_url, old, new_passphrase(),
+                             backup_dir=config.backup_dir)
+    say(f"Changed the passphrase of {path}; {len(changed)} backups changed with it.")
+    others = [p for p in list_backups(config.backup_dir, path.stem)
+              if is_encrypted(p) and p not in changed]
+    if others:
+        say(f"{len(others)} older backups keep the passphrase they had: "
+            + ", ".join(str(p) for p in others))
     return EXIT_OK

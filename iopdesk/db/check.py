@@ -1,13 +1,13 @@
 """`iopdesk db check`: integrity, foreign keys, schema state and row counts, without changing
-anything (the database is opened read-only)."""
+anything (the database is opened read-only; an encrypted one with its passphrase)."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select
 
+from iopdesk.db.crypto import connect_file, database_errors, is_encrypted
 from iopdesk.db.engine import make_engine, sqlite_path
 from iopdesk.db.migrate import HEAD, REVISIONS, check_sqlite_file, describe_state
 from iopdesk.db.models import Base
@@ -29,7 +29,8 @@ def _revision_finding(revision: str | None) -> tuple[str, str, bool]:
     return ("schema", state, revision == HEAD)
 
 
-def check_database(url: str, *, quick: bool = False) -> CheckReport:
+def check_database(url: str, *, quick: bool = False,
+                   passphrase: str | None = None) -> CheckReport:
     path = sqlite_path(url)
     if path is None:
         return _check_server(url)
@@ -37,11 +38,11 @@ def check_database(url: str, *, quick: bool = False) -> CheckReport:
         raise DatabaseUnusable(f"there is no database at {path}")
     if path.stat().st_size == 0:
         raise DatabaseUnusable(f"{path} is empty: not a database yet")
-    check_sqlite_file(path)
+    check_sqlite_file(path, passphrase=passphrase)
     findings: list[tuple[str, str, bool]] = []
     counts: dict[str, int] = {}
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = connect_file(path, passphrase, readonly=True)
         try:
             pragma = "quick_check" if quick else "integrity_check"
             result = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
@@ -58,12 +59,14 @@ def check_database(url: str, *, quick: bool = False) -> CheckReport:
                 row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
             findings.append(_revision_finding(revision))
+            findings.append(("encryption", "SQLCipher (opened with its passphrase)"
+                             if is_encrypted(path) else "none (a plain SQLite file)", True))
             for name in Base.metadata.tables:
                 if name in tables:
                     counts[name] = conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except database_errors() as exc:
         raise DatabaseUnusable(f"{path} is damaged or not a database: {exc}") from exc
     return CheckReport(findings=tuple(findings), counts=counts)
 

@@ -3,23 +3,48 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from iopdesk.db.urls import is_sqlite, sqlite_path, sqlite_url
+from iopdesk.domain.errors import DatabaseUnusable
 
 BUSY_TIMEOUT_MS = 5000
 BEGIN_OPTION = "iopdesk_begin"
 WRITE = {BEGIN_OPTION: "IMMEDIATE"}
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> Engine:
+def _sqlite_driver_url(url: str) -> str:
+    """`sqlite+pysqlcipher://…` read as the plain pysqlite URL of the same file: the
+    passphrase is an argument of its own, never part of the URL (where it would be shown,
+    logged, and mangled by URL quoting)."""
+    parsed = make_url(url)
+    if parsed.password:
+        raise DatabaseUnusable("the database URL holds a passphrase: give it in "
+                               "IOPDESK_PASSPHRASE (or type it when asked) instead, and "
+                               "remove it from the URL")
+    if parsed.drivername == "sqlite":
+        return url
+    return parsed.set(drivername="sqlite", username=None).render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True,
+                passphrase: str | None = None) -> Engine:
     """An engine whose every SQLite connection has the pragmas of DESIGN §5.
 
     `foreign_keys=False` is for migrations only (batch table rebuilds must not cascade);
     they end with `PRAGMA foreign_key_check` instead.
+
+    With a `passphrase` the file is an SQLCipher database: every connection is made by the
+    sqlcipher3 driver, its first statement is `PRAGMA key`, and the key is checked before
+    anything else runs (a wrong one raises WrongPassphrase; an absent or empty file becomes a
+    new encrypted database).
     """
     if not is_sqlite(url):
+        if passphrase is not None:
+            raise DatabaseUnusable("a passphrase is for an encrypted SQLite database file; a "
+                                   "database server is protected by its own means")
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_path(url)
     if path is not None:
@@ -27,7 +52,25 @@ def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True) -> 
     kwargs: dict = {}
     if not pooled:
         kwargs["poolclass"] = NullPool
-    engine = create_engine(url, **kwargs)
+    if passphrase is not None:
+        from iopdesk.db.crypto import load_sqlcipher, usable_passphrase
+
+        passphrase = usable_passphrase(passphrase, path)
+        kwargs["module"] = load_sqlcipher()
+    engine = create_engine(_sqlite_driver_url(url), **kwargs)
+
+    if passphrase is not None:
+        @event.listens_for(engine, "do_connect")
+        def _keyed_connect(dialect, _record, cargs, cparams):
+            from iopdesk.db.crypto import unlock
+
+            connection = dialect.loaded_dbapi.connect(*cargs, **cparams)
+            try:
+                unlock(connection, passphrase, path)   # PRAGMA key first, then the check
+            except BaseException:
+                connection.close()
+                raise
+            return connection
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no branch - tiny

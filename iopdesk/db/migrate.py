@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
+from iopdesk.db.crypto import SQLITE_HEADER  # noqa: F401 - re-exported (it lived here)
+from iopdesk.db.crypto import is_encrypted, passphrase_required
 from iopdesk.db.engine import is_sqlite, make_engine, sqlite_path
 from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
 
@@ -15,25 +17,27 @@ from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFai
 REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def check_sqlite_file(path: Path) -> None:
-    """Refuse a path that is not an SQLite database, before SQLite gets to touch it."""
+def check_sqlite_file(path: Path, *, passphrase: str | None = None, what: str = "") -> None:
+    """Refuse a path that is not an SQLite database, before SQLite gets to touch it.
+
+    A file without the SQLite header is either encrypted or not a database at all; only its
+    passphrase can tell, so without one it is refused with PassphraseRequired, and with one
+    it is left to SQLCipher (which refuses a wrong key with WrongPassphrase).
+    """
+    lead = f"{what} {path}" if what else str(path)
     if path.is_dir():
-        raise DatabaseUnusable(f"{path} is a folder, not a database file")
+        raise DatabaseUnusable(f"{lead} is a folder, not a database file")
     if not path.exists():
         return
     size = path.stat().st_size
     if size == 0:
         return  # SQLite treats an empty file as a new, empty database
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise DatabaseUnusable(f"{path} is not an SQLite database (it may be encrypted, or "
-                               "another kind of file)")
+    if is_encrypted(path) and passphrase is None:
+        raise passphrase_required(path, what)
     if size < 512:
-        raise DatabaseUnusable(f"{path} is damaged: only {size} bytes long")
+        raise DatabaseUnusable(f"{lead} is damaged: only {size} bytes long")
 
 
 def stored_revision(engine: Engine) -> str | None:
@@ -80,11 +84,12 @@ def _alembic_config(connection):
     return config
 
 
-def run_migrations(url: str, target: str = "head", *, downgrade: bool = False) -> None:
+def run_migrations(url: str, target: str = "head", *, downgrade: bool = False,
+                   passphrase: str | None = None) -> None:
     """Run Alembic with foreign keys off, in one transaction that ends with a key check."""
     from alembic import command
 
-    engine = make_engine(url, foreign_keys=False, pooled=False)
+    engine = make_engine(url, foreign_keys=False, pooled=False, passphrase=passphrase)
     try:
         with engine.connect() as conn, conn.begin():
             config = _alembic_config(conn)
@@ -104,16 +109,24 @@ def run_migrations(url: str, target: str = "head", *, downgrade: bool = False) -
         engine.dispose()
 
 
-def open_database(url: str, *, backup: Callable[[], object] | None = None) -> Engine:
+def open_database(url: str, *, backup: Callable[[], object] | None = None,
+                  passphrase: str | None = None) -> Engine:
     """Open `url` at the packaged schema: create it, or upgrade it after `backup()`.
 
     Refuses a file that is not an SQLite database and a database newer than this version,
-    without changing either.
+    without changing either. An encrypted file needs its `passphrase` (PassphraseRequired
+    without one, WrongPassphrase for a wrong one); a plain file is refused with one (it would
+    not be encrypted, whatever the user believes); an absent or empty file given a passphrase
+    becomes a new encrypted database.
     """
     path = sqlite_path(url)
     if path is not None:
-        check_sqlite_file(path)
-    engine = make_engine(url)
+        check_sqlite_file(path, passphrase=passphrase)
+        if passphrase is not None and path.exists() and path.stat().st_size \
+                and not is_encrypted(path):
+            raise DatabaseUnusable(f"{path} is not encrypted: open it without a passphrase "
+                                   "(or encrypt it with `iopdesk db encrypt`)")
+    engine = make_engine(url, passphrase=passphrase)
     try:
         revision = stored_revision(engine)
         if revision == HEAD:
@@ -121,7 +134,7 @@ def open_database(url: str, *, backup: Callable[[], object] | None = None) -> En
         refuse_if_newer(revision)
         if revision is not None and backup is not None:
             backup()
-        run_migrations(url)
+        run_migrations(url, passphrase=passphrase)
     except BaseException:
         engine.dispose()
         raise
