@@ -1,8 +1,11 @@
-"""The composition root of the GUI: config -> (login dialog | database opening) -> main window.
+"""The composition root of the GUI: config -> (log-in dialog | database opening) -> sessions.
 
 The log-in dialog is on screen before the heavy parts (SQLAlchemy's ORM, the models, the
 services, Alembic when an upgrade is due) are even imported: they are imported and the
-database is opened on a worker while the user types (DESIGN §10).
+database is opened on a worker while the user types (DESIGN §10). An encrypted database asks
+for its passphrase first; a new one runs the first-run wizard (and encrypts the database if
+asked) before anyone logs in. After log-in, `ui.session.SessionManager` holds one session
+per logged-in user and the automatic lock.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from iopdesk.config import Config
 from iopdesk.domain.errors import IOPDeskError
-from iopdesk.ui.login import LoginDialog
 from iopdesk.ui.operations import Runner
+from iopdesk.ui.startup import Ending, Opened, Startup
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -34,6 +37,9 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_DATABASE = 2
 EXIT_NO_DISPLAY = 3
+EXIT_NO_PASSPHRASE = 4
+EXIT_CODES = {Ending.QUIT: EXIT_OK, Ending.DATABASE: EXIT_DATABASE,
+              Ending.NO_PASSPHRASE: EXIT_NO_PASSPHRASE}
 ORGANIZATION = "IOPDesk"
 APPLICATION = "IOPDesk"
 
@@ -139,11 +145,21 @@ class _Database:
     """The engine opened on a worker, kept here so that it is disposed however we leave."""
 
     def __init__(self, config: Config):
+        from iopdesk.db.crypto import MIN_NEW_PASSPHRASE  # light: the standard library only
+
         self.config = config
         self.engine: Engine | None = None
-        self.label = ""
+        self.label = str(config.database_path or "")     # the full label once opened
+        self.min_passphrase = MIN_NEW_PASSPHRASE          # what encrypt_database accepts
 
-    def open(self) -> Services:  # on a worker
+    def looks_encrypted(self) -> bool:
+        """Whether to ask for the passphrase first (a header check: no SQLAlchemy needed)."""
+        from iopdesk.db.crypto import is_encrypted
+
+        path = self.config.database_path
+        return path is not None and is_encrypted(path)
+
+    def open(self, passphrase: str | None = None) -> Opened:  # on a worker
         from iopdesk.db.backup import backup_database
         from iopdesk.db.engine import make_session_factory
         from iopdesk.db.migrate import open_database
@@ -153,12 +169,21 @@ class _Database:
         config = self.config
         self.label = database_label(config.database_url)
         self.engine = open_database(
-            config.database_url,
+            config.database_url, passphrase=passphrase,
             backup=lambda: backup_database(config.database_url, config.backup_dir,
-                                           keep=config.backups_kept))
+                                           keep=config.backups_kept, passphrase=passphrase))
         audit_key = load_or_create_key(config.audit_key_path)
-        return build_services(make_session_factory(self.engine), config.workstation,
-                              audit_key=audit_key)
+        services = build_services(make_session_factory(self.engine), config.workstation,
+                                  audit_key=audit_key)
+        return Opened(services, services.setup.needs_setup())
+
+    def encrypt(self, passphrase: str) -> Opened:  # on a worker
+        """Encrypt the (just set up) database in place, then open it with `passphrase`."""
+        from iopdesk.db.crypto import encrypt_database
+
+        self.close()
+        encrypt_database(self.config.database_url, passphrase, self.config.backup_dir)
+        return self.open(passphrase)
 
     def close(self) -> None:
         if self.engine is not None:
@@ -183,11 +208,27 @@ def show_fatal_error(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.critical(parent, title, message)
 
 
-def run_app(config: Config, argv: list[str] | None = None) -> int:
-    """Show the log-in dialog, open the database meanwhile, then the main window.
+def _report_fatal(database: _Database, config: Config
+                  ) -> Callable[[QWidget | None, object], None]:
+    """How the start tells why it has to stop (through show_fatal_error, patched in tests)."""
+    def report(parent: QWidget | None, error: object) -> None:
+        label = database.label or database_label(config.database_url)
+        show_fatal_error(parent, QCoreApplication.translate("app", "IOPDesk"),
+                         QCoreApplication.translate(
+                             "app", "IOPDesk cannot open the database {label}.\n\n{reason}"
+                         ).format(label=label, reason=database_error_message(error)))
+    return report
+
+
+def run_app(config: Config, argv: list[str] | None = None, *, idle_ms: int | None = None,
+            passphrase: str | None = None) -> int:
+    """Start the GUI: the log-in dialog at once (the database opens meanwhile), or the
+    passphrase dialog for an encrypted database, or the first-run wizard for a new one; then
+    a session per logged-in user until the last one closes.
 
     Returns the process exit code: 0 after a normal quit, EXIT_DATABASE when the database
-    cannot be opened, EXIT_NO_DISPLAY when no window can be shown.
+    cannot be opened, EXIT_NO_PASSPHRASE when its passphrase was not given, EXIT_NO_DISPLAY
+    when no window can be shown. `idle_ms` overrides the practice's idle-lock setting (tests).
     """
     argv = list(sys.argv[:1] if argv is None else argv) or ["iopdesk"]
     problem = display_problem(argv=argv)
@@ -195,36 +236,21 @@ def run_app(config: Config, argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return EXIT_NO_DISPLAY
     app = QApplication.instance() or _create_application(argv)
-    from iopdesk.ui.main_window import SessionInfo
-
+    quit_on_last = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)        # the sessions decide when it is over
     runner = Runner()
     database = _Database(config)
-    dialog = LoginDialog(runner)
-    failures: list[object] = []
-
-    def database_failed(error: object) -> None:
-        failures.append(error)
-        label = database.label or database_label(config.database_url)
-        show_fatal_error(dialog, QCoreApplication.translate("app", "IOPDesk"),
-                         QCoreApplication.translate("app", "IOPDesk cannot open the database "
-                                                    "{label}.\n\n{reason}").format(
-                             label=label, reason=database_error_message(error)))
-        dialog.reject()
-
-    dialog.show()
-    runner.submit(database.open, dialog.set_services, database_failed)
+    startup = Startup(database, runner, workstation=config.workstation,
+                      report_fatal=_report_fatal(database, config), idle_ms=idle_ms,
+                      passphrase=passphrase)
+    startup.ended.connect(lambda ending: QApplication.exit(EXIT_CODES[ending]))
+    startup.begin()
     try:
-        dialog.exec()
-        if failures:
-            return EXIT_DATABASE
-        if dialog.actor is None or dialog.services is None:
-            return EXIT_OK
-        info = SessionInfo(practice_name=dialog.practice_name or "",
-                           workstation=config.workstation, database=database.label)
-        window = build_main_window(dialog.services, dialog.actor, runner, info)
-        window.show()
-        dialog.deleteLater()
-        return app.exec()
+        code = app.exec()
+        return EXIT_CODES[startup.ending] if startup.ending is not None else code
     finally:
+        startup.close()
         runner.wait_for_done()
         database.close()
+        startup.deleteLater()
+        app.setQuitOnLastWindowClosed(quit_on_last)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QVBoxLayout, QWidget)
 
-from iopdesk.domain.errors import AuthenticationFailed
+from iopdesk.domain.errors import AccountLocked, AuthenticationFailed
 from iopdesk.ui.errors import describe_error
 
 if TYPE_CHECKING:
@@ -55,8 +55,10 @@ def _say(label: QLabel, text: str) -> None:
 class LoginDialog(QDialog):
     logged_in = Signal(object)  # the Actor
 
-    def __init__(self, runner: Runner, parent: QWidget | None = None):
+    def __init__(self, runner: Runner, parent: QWidget | None = None, *,
+                 cancel_text: str | None = None):
         super().__init__(parent)
+        self._cancel_text = cancel_text
         self._runner = runner
         self._services: Services | None = None
         self._actor: Actor | None = None
@@ -107,7 +109,8 @@ class LoginDialog(QDialog):
         self.login_button = self.buttons.addButton(self.tr("Log in"),
                                                    QDialogButtonBox.ButtonRole.AcceptRole)
         self.login_button.setDefault(True)
-        self.buttons.addButton(self.tr("Quit"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button = self.buttons.addButton(self._cancel_text or self.tr("Quit"),
+                                                    QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -194,6 +197,14 @@ class LoginDialog(QDialog):
         else:
             self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def reset(self) -> None:
+        """Ready for another log-in (after the new-password step was cancelled)."""
+        self._actor = None
+        self.setResult(0)
+        self.password_edit.clear()
+        _say(self.error_label, "")
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # -- logging in -----------------------------------------------------------------------
 
     @Slot()
@@ -229,7 +240,11 @@ class LoginDialog(QDialog):
     def _login_failed(self, error: object) -> None:
         self._set_busy(False)
         self.status_label.clear()
-        if isinstance(error, AuthenticationFailed):
+        if isinstance(error, AccountLocked):
+            _say(self.error_label, describe_error(error))     # says until when
+            self.password_edit.clear()
+            self.password_edit.setFocus()
+        elif isinstance(error, AuthenticationFailed):
             _say(self.error_label, self.tr("Unknown user name or wrong password."))
             self.password_edit.clear()
             self.password_edit.setFocus()

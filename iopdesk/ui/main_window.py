@@ -1,18 +1,27 @@
-"""The main window: the practice's name, who is logged in where, and the participant list."""
+"""The main window: the practice's name, who is logged in where, and the participant list;
+the File menu locks the session, the Admin menu (administrators only) opens the user and
+audit screens in windows of their own."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from iopdesk.domain.enums import Role
+from iopdesk.ui.admin.audit_view import AuditView
+from iopdesk.ui.admin.users_view import UsersView
 from iopdesk.ui.errors import show_error
+from iopdesk.ui.lock import LOCK_SHORTCUT
 from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
+from iopdesk.ui.password_dialog import change_own_password_dialog
+from iopdesk.ui.roles import role_names
+
+__all__ = ["MainWindow", "SessionInfo", "role_names"]
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -32,15 +41,10 @@ class SessionInfo:
     database: str           # the database URL, without any password
 
 
-def role_names(roles: frozenset[Role]) -> str:
-    names = {Role.ADMIN: QCoreApplication.translate("roles", "Administrator"),
-             Role.SUPERVISOR: QCoreApplication.translate("roles", "Supervisor"),
-             Role.CLINICIAN: QCoreApplication.translate("roles", "Clinician"),
-             Role.FRONT_DESK: QCoreApplication.translate("roles", "Front desk")}
-    return ", ".join(names[r] for r in names if r in roles)
-
-
 class MainWindow(QMainWindow):
+    lock_requested = Signal()
+    closed = Signal()
+
     def __init__(self, services: Services, actor: Actor, runner: Runner, info: SessionInfo, *,
                  settings: QSettings | None = None, page_size: int = PAGE_SIZE,
                  parent: QWidget | None = None):
@@ -52,6 +56,8 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else QSettings(ORGANIZATION,
                                                                           APPLICATION)
         self.setObjectName("mainWindow")
+        self.users_window: QWidget | None = None
+        self.audit_window: QWidget | None = None
         self.set_practice_name(info.practice_name)
 
         self.participant_model = ParticipantTableModel(services.participants, actor, runner,
@@ -76,6 +82,15 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.password_action = QAction(self.tr("Change my &password…"), self)
+        self.password_action.triggered.connect(self.change_password)
+        file_menu.addAction(self.password_action)
+        self.lock_action = QAction(self.tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
+        self.lock_action.setStatusTip(self.tr("Hide everything until your password is entered"))
+        self.lock_action.triggered.connect(self.lock_requested)
+        file_menu.addAction(self.lock_action)
+        file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(self.tr("Ctrl+Q")))
         self.quit_action.setStatusTip(self.tr("Close IOPDesk"))
@@ -89,6 +104,47 @@ class MainWindow(QMainWindow):
                                               "or phone"))
         self.find_action.triggered.connect(self.participants.focus_search)
         participants_menu.addAction(self.find_action)
+
+        self.admin_menu = None
+        if self.actor.has(Role.ADMIN):
+            self.admin_menu = self.menuBar().addMenu(self.tr("&Admin"))
+            self.users_action = QAction(self.tr("&Users…"), self)
+            self.users_action.setStatusTip(self.tr("Add, change and disable user accounts"))
+            self.users_action.triggered.connect(self.open_users)
+            self.audit_action = QAction(self.tr("&Audit log…"), self)
+            self.audit_action.setStatusTip(self.tr("Who did what, when and where"))
+            self.audit_action.triggered.connect(self.open_audit_log)
+            self.admin_menu.addAction(self.users_action)
+            self.admin_menu.addAction(self.audit_action)
+
+    # -- admin windows and the password -----------------------------------------------------
+
+    @Slot()
+    def open_users(self) -> QWidget:
+        if self.users_window is None:
+            self.users_window = UsersView(self.services, self.actor, self.runner, self)
+        return self._bring_up(self.users_window)
+
+    @Slot()
+    def open_audit_log(self) -> QWidget:
+        if self.audit_window is None:
+            self.audit_window = AuditView(self.services, self.actor, self.runner, self)
+        return self._bring_up(self.audit_window)
+
+    def _bring_up(self, window: QWidget) -> QWidget:
+        window.setWindowFlag(Qt.WindowType.Window, True)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    @Slot()
+    def change_password(self) -> None:
+        dialog = change_own_password_dialog(self.services, self.actor, self.runner,
+                                            required=False, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.saved.connect(lambda _actor: self._show_status(self.tr("Password changed.")))
+        dialog.open()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -129,3 +185,5 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.closed.emit()

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
 
 from support import AUDIT_KEY
 
@@ -24,6 +25,36 @@ def _isolated_qsettings(tmp_path, monkeypatch):
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
     yield folder
+
+
+GIVE_UP_MS = 20_000
+
+
+@pytest.fixture
+def fatal_errors(monkeypatch):
+    """The messages run_app would have shown in a (blocking) message box."""
+    from iopdesk import app as app_module
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(app_module, "show_fatal_error",
+                        lambda parent, title, message: shown.append((title, message)))
+    return shown
+
+
+@pytest.fixture
+def watchdog(qapp):
+    """If a run_app test loses its way, close every window instead of hanging."""
+    def give_up():
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+        QApplication.exit(99)
+
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(give_up)
+    timer.start(GIVE_UP_MS)
+    yield
+    timer.stop()
 
 
 @pytest.fixture
@@ -64,3 +95,51 @@ def session_info() -> SessionInfo:
     return SessionInfo(practice_name="Demo Practice", workstation="test-station",
                        database="/tmp/demo.sqlite3")
 
+
+
+# -- a real (non-demo) practice set up through the services ------------------------------------
+
+ADMIN_PASSWORD = "admin-password-1"
+STAFF_PASSWORD = "staff-password-1"
+
+
+@dataclass
+class SetUpPractice:
+    """A practice made by the first-run service, with an administrator logged in as `admin`."""
+
+    services: Services
+    runner: Runner
+    admin: Actor
+
+    def add_user(self, username: str, *roles, password: str = STAFF_PASSWORD,
+                 temporary: bool = False) -> Actor:
+        """A user with `roles`; logged in once and given `password` unless `temporary`
+        (then `password` is the temporary one, to be changed at the first log-in)."""
+        from iopdesk.domain.accounts import NewUserInput
+
+        temp = password if temporary else "temporary-pass-9"
+        self.services.users.add_user(
+            self.admin, NewUserInput(username=username, display_name=username.title(),
+                                     roles=frozenset(roles)), temp)
+        actor = self.services.staff.log_in(username, temp)
+        if temporary:
+            return actor
+        return self.services.users.change_own_password(actor, temp, password)
+
+
+@pytest.fixture
+def practice(services, runner) -> SetUpPractice:
+    from iopdesk.domain.accounts import NewUserInput, PracticeInput
+    from iopdesk.domain.enums import Role
+
+    admin = services.setup.initialize(
+        PracticeInput(name="Riverside IOP", city="Portland", state="OR"),
+        NewUserInput(username="admin", display_name="Ada Admin", roles=frozenset({Role.ADMIN})),
+        ADMIN_PASSWORD)
+    return SetUpPractice(services=services, runner=runner, admin=admin)
+
+
+@pytest.fixture
+def practice_info() -> SessionInfo:
+    return SessionInfo(practice_name="Riverside IOP", workstation="test-station",
+                       database="/tmp/riverside.sqlite3")

@@ -9,19 +9,17 @@ import sys
 import textwrap
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from iopdesk import app as app_module
-from iopdesk.app import (EXIT_DATABASE, EXIT_NO_DISPLAY, EXIT_OK, X_LIBRARIES, database_label,
-                         display_problem, run_app)
+from iopdesk.app import (EXIT_DATABASE, EXIT_NO_DISPLAY, EXIT_NO_PASSPHRASE, EXIT_OK,
+                         X_LIBRARIES, database_label, display_problem, run_app)
 from iopdesk.config import Config
 from iopdesk.db.engine import sqlite_url
 from iopdesk.services.demo import DEMO_PASSWORD
 from iopdesk.ui.login import LoginDialog
 from iopdesk.ui.main_window import MainWindow
-
-GIVE_UP_MS = 20_000
+from iopdesk.ui.passphrase_dialog import PassphraseDialog
 
 
 def config_for(path, tmp_path) -> Config:
@@ -29,43 +27,49 @@ def config_for(path, tmp_path) -> Config:
                   workstation="test-station")
 
 
-@pytest.fixture
-def fatal_errors(monkeypatch):
-    """The messages run_app would have shown in a (blocking) message box."""
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(app_module, "show_fatal_error",
-                        lambda parent, title, message: shown.append((title, message)))
-    return shown
+def visible(kind):
+    return next((w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, kind) and w.isVisible()), None)
 
 
-@pytest.fixture
-def watchdog(qapp):
-    """If a run_app test loses its way, close every window instead of hanging."""
-    def give_up():
-        for widget in QApplication.topLevelWidgets():
-            widget.close()
-        QApplication.exit(99)
-
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(give_up)
-    timer.start(GIVE_UP_MS)
-    yield
-    timer.stop()
-
-
-def test_a_file_that_is_not_a_database_is_refused_with_a_message(qapp, tmp_path, fatal_errors,
-                                                                 watchdog):
-    notes = tmp_path / "notes.txt"
-    notes.write_text("Shopping list: milk, eggs, and a lot more text than a header.\n" * 20)
-    code = run_app(config_for(notes, tmp_path), ["iopdesk"])
+def test_a_folder_is_refused_with_a_message(qapp, tmp_path, fatal_errors, watchdog):
+    folder = tmp_path / "not-a-file"
+    folder.mkdir()
+    code = run_app(config_for(folder, tmp_path), ["iopdesk"])
     assert code == EXIT_DATABASE
     assert len(fatal_errors) == 1
     title, message = fatal_errors[0]
-    assert "not an SQLite database" in message
-    assert str(notes) in message
+    assert "is a folder" in message and str(folder) in message
     assert "Traceback" not in message
-    assert notes.read_text().startswith("Shopping list")                # untouched
+
+
+def test_a_file_that_is_not_a_database_asks_for_a_passphrase_none_opens(
+        qapp, qtbot, tmp_path, fatal_errors, watchdog):
+    """Without the SQLite header a file may be encrypted: only a passphrase can tell."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Shopping list: milk, eggs, and a lot more text than a header.\n" * 20)
+    before = notes.read_bytes()
+    seen: dict[str, str] = {}
+
+    def drive():
+        dialog = visible(PassphraseDialog)
+        if dialog is not None and dialog.open_button.isEnabled():
+            if "error" not in seen and dialog.error_label.text():
+                seen["error"] = dialog.error_label.text()
+                dialog.reject()                                     # Quit
+                return
+            if "typed" not in seen:
+                seen["typed"] = "yes"
+                qtbot.keyClicks(dialog.passphrase_edit, "anything at all")
+                dialog.open_button.click()
+        QTimer.singleShot(20, drive)
+
+    QTimer.singleShot(0, drive)
+    code = run_app(config_for(notes, tmp_path), ["iopdesk"])
+    assert code == EXIT_NO_PASSPHRASE != 0
+    assert seen["error"] == "The passphrase does not open this database."
+    assert fatal_errors == []
+    assert notes.read_bytes() == before                                 # untouched
 
 
 def test_a_database_from_a_newer_version_is_refused(qapp, tmp_path, db_path, fatal_errors,
@@ -170,3 +174,82 @@ def test_run_app_explains_a_missing_display_without_starting_qt(tmp_path, monkey
     monkeypatch.setattr(sys, "platform", "linux")
     assert run_app(config_for(db_path, tmp_path), ["iopdesk"]) == EXIT_NO_DISPLAY
     assert "no display" in capsys.readouterr().err
+
+
+# -- an encrypted database (DESIGN §6) -----------------------------------------------------
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted_config(db_path, tmp_path) -> Config:
+    """A practice with an administrator, in an encrypted database."""
+    from conftest import ADMIN_PASSWORD
+
+    from iopdesk.db.crypto import encrypt_database, is_encrypted
+    from iopdesk.db.engine import make_session_factory
+    from iopdesk.db.migrate import open_database
+    from iopdesk.domain.accounts import NewUserInput, PracticeInput
+    from iopdesk.domain.enums import Role
+    from iopdesk.services import build_services
+    from iopdesk.services.audit_chain import load_or_create_key
+
+    config = config_for(db_path, tmp_path)
+    engine = open_database(config.database_url)
+    services = build_services(make_session_factory(engine), "test-station",
+                              audit_key=load_or_create_key(config.audit_key_path))
+    services.setup.initialize(PracticeInput(name="Hidden Valley IOP"),
+                              NewUserInput(username="admin", display_name="Ada Admin",
+                                           roles=frozenset({Role.ADMIN})), ADMIN_PASSWORD)
+    engine.dispose()
+    encrypt_database(config.database_url, PASSPHRASE, config.backup_dir)
+    assert is_encrypted(db_path)
+    return config
+
+
+def test_the_passphrase_is_asked_again_until_it_opens_the_database(qapp, qtbot,
+                                                                   encrypted_config,
+                                                                   fatal_errors, watchdog):
+    from conftest import ADMIN_PASSWORD
+
+    seen: dict[str, object] = {}
+
+    def drive():
+        dialog, login = visible(PassphraseDialog), visible(LoginDialog)
+        window = visible(MainWindow)
+        if login is None and dialog is not None and dialog.open_button.isEnabled():
+            if "wrong" not in seen:
+                seen["wrong"] = "typed"
+                qtbot.keyClicks(dialog.passphrase_edit, "not the passphrase")
+                qtbot.keyClick(dialog.passphrase_edit, Qt.Key.Key_Return)
+            elif "error" not in seen and dialog.error_label.text():
+                seen["error"] = dialog.error_label.text()
+                seen["cleared"] = dialog.passphrase_edit.text() == ""
+                qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+                dialog.open_button.click()
+        elif login is not None and login.details.name and "login" not in seen:
+            seen["login"] = login.heading.text()
+            qtbot.keyClicks(login.username_edit, "admin")
+            qtbot.keyClicks(login.password_edit, ADMIN_PASSWORD)
+            login.submit()
+        elif window is not None and "window" not in seen:
+            seen["window"] = window.windowTitle()
+            window.close()
+            return
+        QTimer.singleShot(20, drive)
+
+    QTimer.singleShot(0, drive)
+    code = run_app(encrypted_config, ["iopdesk"])
+    assert code == EXIT_OK and fatal_errors == []
+    assert seen["error"] == "The passphrase does not open this database."
+    assert seen["cleared"] is True
+    assert seen["login"] == "Hidden Valley IOP"
+    assert seen["window"] == "Hidden Valley IOP — IOPDesk"
+
+
+def test_cancelling_the_passphrase_quits_with_a_non_zero_code(qapp, encrypted_config,
+                                                              fatal_errors, watchdog):
+    QTimer.singleShot(50, lambda: visible(PassphraseDialog).reject())
+    code = run_app(encrypted_config, ["iopdesk"])
+    assert code == EXIT_NO_PASSPHRASE and code != 0
+    assert fatal_errors == []

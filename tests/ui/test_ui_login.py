@@ -121,3 +121,92 @@ def test_a_new_database_says_nobody_can_log_in_yet_and_points_to_the_demo(qtbot,
     qtbot.waitUntil(lambda: "no accounts yet" in dialog.status_label.text(), timeout=WAIT_MS)
     assert "iopdesk --demo" in dialog.status_label.text()
     assert dialog.heading.text() == "IOPDesk"
+
+
+# -- lockout and the password that must be changed (issue 4) --------------------------------
+
+def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(qtbot, practice):
+    from conftest import STAFF_PASSWORD
+
+    practice.add_user("frank", Role.FRONT_DESK)
+    dialog = make_dialog(qtbot, practice.runner, practice.services)
+    qtbot.keyClicks(dialog.username_edit, "frank")
+
+    def attempt(password: str) -> str:
+        dialog.error_label.clear()
+        qtbot.keyClicks(dialog.password_edit, password)
+        dialog.login_button.click()
+        qtbot.waitUntil(lambda: dialog.login_button.isEnabled() and bool(dialog.error_label.text()),
+                        timeout=WAIT_MS)
+        return dialog.error_label.text()
+
+    for n in range(4):
+        assert attempt(f"wrong-{n}") == "Unknown user name or wrong password."
+    fifth = attempt("wrong-4")
+    assert fifth.startswith("Too many failed log-ins")          # the service's own words
+    assert "“frank” is locked" in fifth and "until" in fifth
+
+    assert attempt(STAFF_PASSWORD).startswith("Too many failed log-ins")   # the right one
+    assert dialog.actor is None and dialog.isVisible()
+
+
+def test_a_temporary_password_must_be_changed_before_anything_else(qtbot, practice):
+    from iopdesk.ui.sign_in import SignIn
+
+    practice.add_user("tess", Role.CLINICIAN, password="temporary-pass-1", temporary=True)
+    sign_in = SignIn(practice.runner, services=practice.services)
+    qtbot.addWidget(sign_in.dialog)
+    signed_in = []
+    sign_in.signed_in.connect(signed_in.append)
+    sign_in.show()
+    type_credentials(qtbot, sign_in.dialog, "tess", "temporary-pass-1")
+    sign_in.dialog.login_button.click()
+    qtbot.waitUntil(lambda: sign_in.password_dialog is not None
+                    and sign_in.password_dialog.isVisible(), timeout=WAIT_MS)
+    change = sign_in.password_dialog
+    assert signed_in == []
+    assert not sign_in.dialog.isVisible()
+
+    # the two new entries must match; the dialog says so at the field
+    qtbot.keyClicks(change.current_edit, "temporary-pass-1")
+    qtbot.keyClicks(change.new_edit, "my-own-password-1")
+    qtbot.keyClicks(change.again_edit, "my-own-password-2")
+    change.ok_button.click()
+    assert change.fields.text("new_password_again") == "The two entries differ."
+    # the service's rules are shown at their field too
+    for edit in (change.new_edit, change.again_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, "temporary-pass-1")
+    change.ok_button.click()
+    qtbot.waitUntil(lambda: change.fields.text("new_password") != "", timeout=WAIT_MS)
+    assert "differ from the current" in change.fields.text("new_password")
+
+    for edit in (change.new_edit, change.again_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, "my-own-password-1")
+    with qtbot.waitSignal(sign_in.signed_in, timeout=WAIT_MS):
+        change.ok_button.click()
+    assert signed_in[0].username == "tess"
+    assert not signed_in[0].must_change_password
+    actor = practice.services.staff.log_in("tess", "my-own-password-1")
+    assert not actor.must_change_password
+
+
+def test_cancelling_the_new_password_goes_back_to_the_log_in(qtbot, practice):
+    from iopdesk.ui.sign_in import SignIn
+
+    practice.add_user("tess", Role.CLINICIAN, password="temporary-pass-1", temporary=True)
+    sign_in = SignIn(practice.runner, services=practice.services)
+    qtbot.addWidget(sign_in.dialog)
+    signed_in = []
+    sign_in.signed_in.connect(signed_in.append)
+    sign_in.show()
+    type_credentials(qtbot, sign_in.dialog, "tess", "temporary-pass-1")
+    sign_in.dialog.login_button.click()
+    qtbot.waitUntil(lambda: sign_in.password_dialog is not None
+                    and sign_in.password_dialog.isVisible(), timeout=WAIT_MS)
+    sign_in.password_dialog.reject()
+    assert sign_in.dialog.isVisible()
+    assert sign_in.dialog.actor is None
+    assert sign_in.dialog.password_edit.text() == ""
+    assert signed_in == []

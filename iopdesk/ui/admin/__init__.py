@@ -1,0 +1,1 @@
+"""The administrator's screens: user accounts and the audit log."""

@@ -1,0 +1,180 @@
+"""The audit log as a table: newest first, one page at a time, fetched on a worker.
+
+`set_filter(selection)` starts over; `load_more()` asks for the events before the oldest one
+shown. Answers to a filter changed since are dropped (by sequence number).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
+                            QPersistentModelIndex, Qt, Signal)
+
+from iopdesk.domain.audit import AuditEntry, AuditFilter
+from iopdesk.domain.enums import AuditOutcome
+from iopdesk.ui.admin.users_model import local_time
+from iopdesk.ui.errors import describe_error
+
+if TYPE_CHECKING:
+    from iopdesk.domain.readmodels import Page
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
+
+PAGE_SIZE = 200
+AuditIdRole = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("AuditModel", text)
+
+
+def outcome_text(outcome: AuditOutcome) -> str:
+    return {AuditOutcome.OK: _tr("ok"), AuditOutcome.REFUSED: _tr("refused"),
+            AuditOutcome.FAILED: _tr("failed")}.get(outcome, str(outcome))
+
+
+class AuditModel(QAbstractTableModel):
+    WHEN, USER, WORKSTATION, ACTION, OUTCOME, PARTICIPANT, RECORD, DETAIL = range(8)
+
+    page_loaded = Signal(int)       # rows shown in all
+    load_failed = Signal(str)
+    loading_changed = Signal(bool)
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner, *,
+                 page_size: int = PAGE_SIZE, parent=None):
+        super().__init__(parent)
+        self._services = services
+        self._actor = actor
+        self._runner = runner
+        self._page_size = page_size
+        self._rows: list[AuditEntry] = []
+        self._filter = AuditFilter()
+        self._before: int | None = None
+        self._sequence = 0
+        self._loading = False
+        self._headers = (_tr("When"), _tr("User"), _tr("Workstation"), _tr("Action"),
+                         _tr("Outcome"), _tr("Participant"), _tr("Record"), _tr("Detail"))
+
+    @property
+    def selection(self) -> AuditFilter:
+        return self._filter
+
+    @property
+    def has_more(self) -> bool:
+        return self._before is not None
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def entry_at(self, row: int) -> AuditEntry:
+        return self._rows[row]
+
+    def entries(self) -> tuple[AuditEntry, ...]:
+        return tuple(self._rows)
+
+    def set_filter(self, selection: AuditFilter) -> None:
+        """Show the newest events that match `selection` (replacing what is shown)."""
+        self._filter = selection
+        self._sequence += 1
+        self._request(self._sequence, None, replace=True)
+
+    def refresh(self) -> None:
+        self.set_filter(self._filter)
+
+    def load_more(self) -> None:
+        if self._before is None or self._loading:
+            return
+        self._request(self._sequence, self._before, replace=False)
+
+    def _request(self, sequence: int, before: int | None, *, replace: bool) -> None:
+        audit, actor, limit = self._services.audit, self._actor, self._page_size
+        options = asdict(self._filter)
+        self._set_loading(True)
+        self._runner.submit(
+            lambda: audit.search(actor, before_id=before, limit=limit, **options),
+            lambda page: self._arrived(sequence, page, replace),
+            lambda error: self._failed(sequence, error), owner=self)
+
+    def _arrived(self, sequence: int, page: Page[AuditEntry], replace: bool) -> None:
+        if sequence != self._sequence:
+            return
+        if replace:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self.endResetModel()
+        elif page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._before = page.next_after[0] if page.next_after else None
+        self._set_loading(False)
+        self.page_loaded.emit(len(self._rows))
+
+    def _failed(self, sequence: int, error: object) -> None:
+        message = describe_error(error)
+        if sequence != self._sequence:
+            return
+        self._set_loading(False)
+        self.load_failed.emit(message)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    # -- the table ------------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._headers)):
+            return self._headers[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._display(entry, index.column())
+        if role == AuditIdRole:
+            return entry.id
+        return None
+
+    def _display(self, entry: AuditEntry, column: int) -> str | None:
+        if column == self.WHEN:
+            return local_time(entry.occurred_at)
+        if column == self.USER:
+            return entry.username
+        if column == self.WORKSTATION:
+            return entry.workstation
+        if column == self.ACTION:
+            return entry.action
+        if column == self.OUTCOME:
+            return outcome_text(entry.outcome)
+        if column == self.PARTICIPANT:
+            return "" if entry.participant_id is None else str(entry.participant_id)
+        if column == self.RECORD:
+            if not entry.entity:
+                return ""
+            return entry.entity if entry.entity_id is None else f"{entry.entity} #{entry.entity_id}"
+        if column == self.DETAIL:
+            return entry.detail
+        return None

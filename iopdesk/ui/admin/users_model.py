@@ -1,0 +1,115 @@
+"""The user accounts as a table: a practice has tens of users, so the model holds them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
+                            QPersistentModelIndex, Qt)
+from PySide6.QtGui import QGuiApplication, QPalette
+
+from iopdesk.domain.readmodels import StaffMember
+from iopdesk.ui.roles import role_names
+
+UserIdRole = Qt.ItemDataRole.UserRole + 1
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("UsersModel", text)
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) time as the workstation's local date and time."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def status_text(member: StaffMember) -> str:
+    if not member.active:
+        return _tr("Disabled")
+    if member.locked_until is not None:
+        return _tr("Locked until {time}").format(time=local_time(member.locked_until)[-5:])
+    if member.must_change_password:
+        return _tr("Active (must change password)")
+    return _tr("Active")
+
+
+class UsersModel(QAbstractTableModel):
+    USERNAME, NAME, ROLES, CREDENTIALS, COSIGN, SUPERVISOR, STATUS = range(7)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[StaffMember] = []
+        self._names: dict[int, str] = {}
+        self._headers = (_tr("User name"), _tr("Name"), _tr("Roles"), _tr("Credentials"),
+                         _tr("Needs co-signature"), _tr("Supervisor"), _tr("Status"))
+
+    def set_users(self, users: Iterable[StaffMember]) -> None:
+        self.beginResetModel()
+        self._rows = list(users)
+        self._names = {m.id: m.display_name for m in self._rows}
+        self.endResetModel()
+
+    def users(self) -> tuple[StaffMember, ...]:
+        return tuple(self._rows)
+
+    def member_at(self, row: int) -> StaffMember:
+        return self._rows[row]
+
+    def row_of(self, user_id: int) -> int | None:
+        return next((i for i, m in enumerate(self._rows) if m.id == user_id), None)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(self._headers)):
+            return self._headers[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        member = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._display(member, index.column())
+        if role == UserIdRole:
+            return member.id
+        if role == Qt.ItemDataRole.ForegroundRole and not member.active:
+            return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
+                                                   QPalette.ColorRole.Text)
+        return None
+
+    def _display(self, member: StaffMember, column: int) -> str | None:
+        if column == self.USERNAME:
+            return member.username
+        if column == self.NAME:
+            return member.display_name
+        if column == self.ROLES:
+            return role_names(member.roles)
+        if column == self.CREDENTIALS:
+            return member.credentials
+        if column == self.COSIGN:
+            return _tr("Yes") if member.needs_cosign else ""
+        if column == self.SUPERVISOR:
+            if member.supervisor_id is None:
+                return ""
+            return self._names.get(member.supervisor_id, f"#{member.supervisor_id}")
+        if column == self.STATUS:
+            return status_text(member)
+        return None

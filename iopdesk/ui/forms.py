@@ -1,0 +1,107 @@
+"""What every form shares: a red message under a field, and ValidationError shown at its fields.
+
+A form registers its fields by the names the services use (`username`, `display_name`, ...);
+`FieldMessages.show(error.fields)` puts each message under its field and returns the messages
+no field claimed, for the form's general message line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+ERROR_STYLE = "color: #b00020;"
+BANNER_STYLE = ("color: white; background-color: #b00020; padding: 6px; "
+                "border-radius: 3px;")
+
+
+def error_label(parent: QWidget, name: str) -> QLabel:
+    """A hidden, word-wrapped red label; `say` shows text in it."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def say(label: QLabel, text: str, *, fit: bool = True) -> None:
+    """Show a message in `label`, or take the empty line away. With `fit`, the window grows
+    if the message needs room (it never shrinks under the user: no jumping)."""
+    if label.text() == text and (not label.isHidden()) == bool(text):
+        return
+    label.setText(text)
+    label.setVisible(bool(text))
+    window = label.window()
+    if fit and text and window is not label and window.isVisible() \
+            and not window.isMaximized():
+        layout = window.layout()
+        if layout is not None:
+            layout.activate()
+        window.resize(window.size().expandedTo(window.sizeHint()))
+
+
+def field_key(name: str) -> str:
+    """`admin.username` and `practice.name` name the same fields as `username` and `name`."""
+    return name.rsplit(".", 1)[-1]
+
+
+class FieldMessages:
+    """The error labels of one form, by the service's field names."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+        self._widgets: dict[str, QWidget] = {}
+
+    def add_row(self, form: QFormLayout, text: str, widget: QWidget, name: str,
+                *aliases: str) -> QLabel:
+        """Add `widget` to `form` with an error line under it, known as `name` (and aliases)."""
+        label = error_label(widget.parentWidget() or widget, f"{name}Error")
+        form.addRow(text, widget)
+        form.addRow("", label)
+        for key in (name, *aliases):
+            self._labels[key] = label
+            self._widgets[key] = widget
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(lambda _text, label=label: say(label, ""))
+        return label
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._labels)
+
+    def label(self, name: str) -> QLabel:
+        return self._labels[name]
+
+    def widget(self, name: str) -> QWidget:
+        return self._widgets[name]
+
+    def clear(self) -> None:
+        for label in set(self._labels.values()):
+            say(label, "")
+
+    def set(self, name: str, message: str) -> None:
+        say(self._labels[name], message)
+
+    def text(self, name: str) -> str:
+        label = self._labels[name]
+        return "" if label.isHidden() else label.text()
+
+    def show(self, fields: Mapping[str, str]) -> dict[str, str]:
+        """Put each message at its field; returns those that belong to no field here.
+        The first field with a message gets the focus."""
+        unclaimed: dict[str, str] = {}
+        first: QWidget | None = None
+        for name, message in fields.items():
+            key = name if name in self._labels else field_key(name)
+            if key in self._labels:
+                say(self._labels[key], message)
+                first = first or self._widgets[key]
+            else:
+                unclaimed[name] = message
+        if first is not None:
+            first.setFocus()
+        return unclaimed
+
+    def claims(self, name: str) -> bool:
+        return name in self._labels or field_key(name) in self._labels
