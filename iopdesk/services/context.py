@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
@@ -16,6 +16,10 @@ from iopdesk.db.models import Episode, StaffRole, StaffUser
 from iopdesk.services import audit_chain
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
+
+
+_CURRENT_ROLES = (select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
+                  .where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)))
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,9 @@ class ServiceContext:
 
     def current_roles(self, actor: Actor) -> frozenset[Role]:
         """The actor's roles as stored now; none once the account is disabled."""
-        with self.session_factory() as session:
-            rows = session.execute(
-                select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
-                .where(StaffUser.id == actor.user_id, StaffUser.active.is_(True))).scalars()
+        # Core, not a Session: this runs before every guarded call, the search's keystrokes too.
+        with self.session_factory.kw["bind"].connect() as conn:
+            rows = conn.execute(_CURRENT_ROLES, {"user_id": actor.user_id}).scalars()
             return frozenset(rows) & actor.roles
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
