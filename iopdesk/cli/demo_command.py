@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import date
 
 from iopdesk.cli.common import EXIT_OK, EXIT_USAGE, error, open_engine, say
@@ -24,9 +25,7 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
 def run(config: Config, args: argparse.Namespace) -> int:
     if not hasattr(args, "database"):
-        config = Config(data_dir=config.data_dir,
-                        database_url=sqlite_url(config.data_dir / DEMO_DATABASE_FILE),
-                        workstation=config.workstation)
+        config = replace(config, database_url=sqlite_url(config.data_dir / DEMO_DATABASE_FILE))
     as_of = None
     if args.as_of:
         from iopdesk.domain.validation import parse_date

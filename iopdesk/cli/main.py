@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted; nothing half-written was kept")
         return EXIT_FAILED
+    except BrokenPipeError:        # the output went to `head` or a closed pager
+        sys.stdout = None          # nothing more to flush at exit
+        return EXIT_OK
 
 
 def _open_app(config: Config, *, demo: bool) -> int:

@@ -55,3 +55,14 @@ def test_verify_with_another_practices_key(demo, capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(config))
     assert main(["audit", "verify", "--database", str(demo)]) == 1
     assert "not the key this audit trail was signed with" in capsys.readouterr().err
+
+
+def test_the_default_demo_database_is_signed_with_the_configured_key(capsys, tmp_path,
+                                                                     monkeypatch):
+    """`iopdesk demo` with no --database writes the demo file of the data directory; its audit
+    trail must be verifiable with the key of the configuration directory."""
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(tmp_path / "config"))
+    assert main(["demo", "--as-of", "2026-11-16"]) == 0
+    assert (tmp_path / "config" / "audit-hmac.key").is_file()
+    assert main(["--demo", "audit", "verify"]) == 0
+    assert "intact" in capsys.readouterr().out
