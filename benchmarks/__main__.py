@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from iopdesk.db.crypto import encrypt_database, is_encrypted, remove_with_sidecars
+from iopdesk.db.crypto import is_encrypted, remove_with_sidecars
+from iopdesk.db.encryption import encrypt_database
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
 from iopdesk.services import build_services

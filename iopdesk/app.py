@@ -179,7 +179,7 @@ class _Database:
 
     def encrypt(self, passphrase: str) -> Opened:  # on a worker
         """Encrypt the (just set up) database in place, then open it with `passphrase`."""
-        from iopdesk.db.crypto import encrypt_database
+        from iopdesk.db.encryption import encrypt_database
 
         self.close()
         encrypt_database(self.config.database_url, passphrase, self.config.backup_dir)

@@ -118,7 +118,8 @@ def _database_file(config: Config) -> Path:
 
 
 def encrypt_command(config: Config, args: argparse.Namespace) -> int:
-    from iopdesk.db.crypto import encrypt_database, is_encrypted, plain_backups
+    from iopdesk.db.crypto import is_encrypted
+    from iopdesk.db.encryption import encrypt_database, plain_backups
 
     path = _database_file(config)
     if is_encrypted(path):     # before asking for anything
@@ -137,7 +138,8 @@ def encrypt_command(config: Config, args: argparse.Namespace) -> int:
 
 def rekey_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.backup import list_backups
-    from iopdesk.db.crypto import is_encrypted, rekey_database
+    from iopdesk.db.crypto import is_encrypted
+    from iopdesk.db.encryption import rekey_database
 
     path = config.database_path
     if path is None or not is_encrypted(path):

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from iopdesk import __version__
 from iopdesk.cli import (audit_commands, db_commands, demo_command, init_command,
                          users_commands)
-from iopdesk.cli.common import EXIT_FAILED, error, say
+from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
 from iopdesk.config import Config, load_config
 from iopdesk.domain.errors import IOPDeskError
 

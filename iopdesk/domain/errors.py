@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from datetime import datetime
 
 
 class IOPDeskError(Exception):

@@ -23,7 +23,7 @@ from iopdesk.domain.enums import (DischargeType, Instrument, LevelOfCare, NoteFo
 from iopdesk.services import demo_data as data
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo import Ctx
+    from iopdesk.services.demo_base import Ctx
 
 DRAFT_DAYS = 4        # notes of the last four days are still drafts
 COSIGN_DAYS = 7       # an associate's notes are co-signed a week later

@@ -15,7 +15,7 @@ from iopdesk.services import demo_data as data
 from iopdesk.services.demo_clinical import EpisodePlan, TrackInfo, note
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo import Ctx
+    from iopdesk.services.demo_base import Ctx
 
 ST = AttendanceStatus
 

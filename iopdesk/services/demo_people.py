@@ -17,7 +17,7 @@ from iopdesk.services import demo_data as data
 from iopdesk.services.demo_clinical import EpisodePlan, TrackInfo
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo import Ctx, Profile
+    from iopdesk.services.demo_base import Ctx, Profile
 
 # Discharge types of the small demo's discharged participants, in turn.
 _SMALL_DISCHARGES = ("completed", "lost_to_contact", "completed", "against_advice", "completed",

@@ -207,3 +207,10 @@ def test_bad_demo_arguments(tmp_path, capsys):
     with pytest.raises(SystemExit) as usage:
         main(["demo", "--size", "huge"])
     assert usage.value.code == 2
+
+
+def test_output_into_a_closed_pipe_ends_quietly(demo_db, monkeypatch, capsys):
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+    monkeypatch.setattr("iopdesk.cli.common.print", closed, raising=False)
+    assert main(["db", "check", "--database", str(demo_db)]) == 0

@@ -18,8 +18,8 @@ from support import AUDIT_KEY, TODAY
 from iopdesk.db import crypto
 from iopdesk.db.backup import backup_database, list_backups, restore_database, verify_database_file
 from iopdesk.db.check import check_database
-from iopdesk.db.crypto import (MIN_NEW_PASSPHRASE, encrypt_database, is_encrypted,
-                               key_statement, plain_backups, rekey_database)
+from iopdesk.db.crypto import MIN_NEW_PASSPHRASE, is_encrypted, key_statement
+from iopdesk.db.encryption import encrypt_database, plain_backups, rekey_database
 from iopdesk.db.engine import make_engine, make_session_factory, sqlite_url
 from iopdesk.db.migrate import HEAD, REVISIONS, open_database, run_migrations, stored_revision
 from iopdesk.domain.errors import (DatabaseUnusable, PassphraseRequired, ValidationError,

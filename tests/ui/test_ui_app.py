@@ -186,7 +186,8 @@ def encrypted_config(db_path, tmp_path) -> Config:
     """A practice with an administrator, in an encrypted database."""
     from conftest import ADMIN_PASSWORD
 
-    from iopdesk.db.crypto import encrypt_database, is_encrypted
+    from iopdesk.db.crypto import is_encrypted
+    from iopdesk.db.encryption import encrypt_database
     from iopdesk.db.engine import make_session_factory
     from iopdesk.db.migrate import open_database
     from iopdesk.domain.accounts import NewUserInput, PracticeInput
