@@ -7,15 +7,15 @@ shown. Answers to a filter changed since are dropped (by sequence number).
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
-                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 
 from iopdesk.domain.audit import AuditEntry, AuditFilter
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.ui.admin.users_model import local_time
 from iopdesk.ui.errors import describe_error
+from iopdesk.ui.table_model import RowIdRole, RowsTableModel
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import Page
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 PAGE_SIZE = 200
-AuditIdRole = Qt.ItemDataRole.UserRole + 1
-_Index = QModelIndex | QPersistentModelIndex
+AuditIdRole = RowIdRole
 
 
 def _tr(text: str) -> str:
@@ -36,7 +35,7 @@ def outcome_text(outcome: AuditOutcome) -> str:
             AuditOutcome.FAILED: _tr("failed")}.get(outcome, str(outcome))
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsTableModel):
     WHEN, USER, WORKSTATION, ACTION, OUTCOME, PARTICIPANT, RECORD, DETAIL = range(8)
 
     page_loaded = Signal(int)       # rows shown in all
@@ -128,35 +127,6 @@ class AuditModel(QAbstractTableModel):
             self.loading_changed.emit(loading)
 
     # -- the table ------------------------------------------------------------------------
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        entry = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display(entry, index.column())
-        if role == AuditIdRole:
-            return entry.id
-        return None
 
     def _display(self, entry: AuditEntry, column: int) -> str | None:
         if column == self.WHEN:

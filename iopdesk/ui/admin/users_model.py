@@ -6,15 +6,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QModelIndex,
-                            QPersistentModelIndex, Qt)
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from iopdesk.domain.readmodels import StaffMember
 from iopdesk.ui.roles import role_names
+from iopdesk.ui.table_model import RowIdRole, RowsTableModel
 
-UserIdRole = Qt.ItemDataRole.UserRole + 1
-_Index = QModelIndex | QPersistentModelIndex
+UserIdRole = RowIdRole
 
 
 def _tr(text: str) -> str:
@@ -38,7 +37,7 @@ def status_text(member: StaffMember) -> str:
     return _tr("Active")
 
 
-class UsersModel(QAbstractTableModel):
+class UsersModel(RowsTableModel):
     USERNAME, NAME, ROLES, CREDENTIALS, COSIGN, SUPERVISOR, STATUS = range(7)
 
     def __init__(self, parent=None):
@@ -63,33 +62,7 @@ class UsersModel(QAbstractTableModel):
     def row_of(self, user_id: int) -> int | None:
         return next((i for i, m in enumerate(self._rows) if m.id == user_id), None)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        member = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display(member, index.column())
-        if role == UserIdRole:
-            return member.id
+    def _decoration(self, member: StaffMember, role: int) -> Any:
         if role == Qt.ItemDataRole.ForegroundRole and not member.active:
             return QGuiApplication.palette().brush(QPalette.ColorGroup.Disabled,
                                                    QPalette.ColorRole.Text)

@@ -12,14 +12,14 @@ import re
 from collections.abc import Callable
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QLocale, QModelIndex,
-                            QPersistentModelIndex, Qt, Signal)
+from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, Signal
 
 from iopdesk.domain.enums import EpisodeStatus
 from iopdesk.domain.readmodels import Page, ParticipantRow
 from iopdesk.ui.errors import describe_error
+from iopdesk.ui.table_model import Index, RowIdRole, RowsTableModel
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor
@@ -27,9 +27,8 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 PAGE_SIZE = 100
-ParticipantIdRole = Qt.ItemDataRole.UserRole + 1
+ParticipantIdRole = RowIdRole
 
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def _tr(text: str) -> str:
@@ -52,7 +51,7 @@ def birth_date_format(locale: QLocale) -> str:
     return re.sub(r"(?<!M)M(?!M)", "MM", fmt)
 
 
-class ParticipantTableModel(QAbstractTableModel):
+class ParticipantTableModel(RowsTableModel):
     """Columns: Chart #, Name, Date of birth, Phone, Status, Track."""
 
     CHART, NAME, BIRTH, PHONE, STATUS, TRACK = range(6)
@@ -151,11 +150,11 @@ class ParticipantTableModel(QAbstractTableModel):
 
     # -- paging ---------------------------------------------------------------------------
 
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
         return (not parent.isValid() and self._next_after is not None
                 and not self._searching and not self._fetching)
 
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if not self.canFetchMore(parent):
             return
         sequence, text, after = self._sequence, self._text, self._next_after
@@ -167,37 +166,8 @@ class ParticipantTableModel(QAbstractTableModel):
 
     # -- the table ------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
     def row_at(self, row: int) -> ParticipantRow:
         return self._rows[row]
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self._headers)):
-            return self._headers[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                | Qt.ItemFlag.ItemNeverHasChildren)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display(row, index.column())
-        if role == ParticipantIdRole:
-            return row.id
-        return None
 
     def _display(self, row: ParticipantRow, column: int) -> str | None:
         if column == self.CHART:
