@@ -7,7 +7,7 @@ from pathlib import Path
 
 from iopdesk.cli.acting_user import (PASSWORD_ENV, CommandRefused, describe, open_services,
                                      read_new_password)
-from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
+from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, new_passphrase, say
 from iopdesk.config import Config
 from iopdesk.domain.errors import ValidationError
 
@@ -42,6 +42,9 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     init.add_argument("--fax", default="")
     init.add_argument("--npi", default="", metavar="NPI", help="the practice's 10-digit NPI")
     init.add_argument("--logo", type=Path, metavar="PNG", help="letterhead logo (a PNG file)")
+    init.add_argument("--encrypt", action="store_true",
+                      help="encrypt the new database (SQLCipher); the passphrase comes from "
+                           "IOPDESK_NEW_PASSPHRASE, or is asked twice")
     init.set_defaults(handler=run)
 
 
@@ -76,6 +79,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         password = read_new_password(f"Password for the administrator {admin.username}: ",
                                      PASSWORD_ENV)
         check_setup(practice, admin, password)
+        passphrase = new_passphrase() if args.encrypt else None
         with open_services(config, must_exist=False) as services:
             actor = services.setup.initialize(practice, admin, password)
             name = services.staff.practice_name()
@@ -84,6 +88,13 @@ def run(config: Config, args: argparse.Namespace) -> int:
             error(line)
         error("nothing was created")
         return EXIT_FAILED
+    if passphrase is not None:
+        from iopdesk.db.encryption import encrypt_database
+
+        encrypt_database(config.database_url, passphrase, config.backup_dir)
+        say("The database is encrypted: IOPDesk asks for its passphrase (or reads "
+            "IOPDESK_PASSPHRASE) from now on. Keep the passphrase safe: without it nobody can "
+            "open the database or its backups.")
     say(f"Created the practice “{name}” in {config.database_url}.")
     say(f"The administrator {actor.username} can log in now, and add the other users "
         "(`iopdesk users add`, or in the app).")

@@ -392,3 +392,29 @@ def test_lockout_from_the_command_line(practice, capsys, monkeypatch):
     code, _, err = run(capsys, monkeypatch, "users", "list", "--database", practice, "--user",
                        "alex", password=ADMIN_PASSWORD)
     assert code == 1 and "locked" in err
+
+
+def test_init_can_encrypt_the_new_database(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "secret.sqlite3"
+    monkeypatch.setenv("IOPDESK_NEW_PASSPHRASE", "a long 'quoted' passphrase")
+    code, out, err = run(capsys, monkeypatch, *INIT, "--database", db, "--encrypt",
+                         password=ADMIN_PASSWORD)
+    assert code == 0, err
+    assert "The database is encrypted" in out
+    assert b"Cascade Recovery IOP" not in db.read_bytes()
+    code, _, err = run(capsys, monkeypatch, "users", "list", "--database", db, "--user", "alex",
+                       password=ADMIN_PASSWORD)
+    assert code == 1 and "passphrase" in err            # none given: refused
+    monkeypatch.setenv("IOPDESK_PASSPHRASE", "a long 'quoted' passphrase")
+    code, out, err = run(capsys, monkeypatch, "users", "list", "--database", db, "--user",
+                         "alex", password=ADMIN_PASSWORD)
+    assert code == 0 and "Alex Admin" in out, err
+
+
+def test_init_refuses_a_short_passphrase_and_creates_nothing(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "secret.sqlite3"
+    monkeypatch.setenv("IOPDESK_NEW_PASSPHRASE", "short")
+    code, _, err = run(capsys, monkeypatch, *INIT, "--database", db, "--encrypt",
+                       password=ADMIN_PASSWORD)
+    assert code == 1 and "at least 8" in err
+    assert not db.exists()
