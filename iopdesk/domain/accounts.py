@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields, replace
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.names import digits_only
-from iopdesk.domain.validation import TEXT_MAX, format_phone
+from iopdesk.domain.validation import (TEXT_MAX, email_problem, format_phone, state_problem,
+                                       zip_problem)
 
 PASSWORD_MAX = 1024
 USERNAME_MIN, USERNAME_MAX = 3, 64
@@ -33,9 +34,6 @@ COMMON_PASSWORDS = frozenset({
 })
 
 _USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-_STATE_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -180,10 +178,10 @@ def check_practice(data: PracticeInput) -> PracticeInput:
             errors[name] = "may not contain control characters"
     if "city" not in errors and len(data.city) > CITY_MAX:
         errors["city"] = f"is longer than {CITY_MAX} characters"
-    if data.state and not _STATE_RE.fullmatch(data.state):
-        errors["state"] = "State is the two-letter abbreviation, e.g. OR"
-    if data.postal_code and not _ZIP_RE.fullmatch(data.postal_code):
-        errors["postal_code"] = "ZIP code is 5 digits or ZIP+4 (12345-6789)"
+    for name, problem in (("state", state_problem), ("postal_code", zip_problem)):
+        value = getattr(data, name)
+        if value and name not in errors and (message := problem(value)):
+            errors[name] = message
     for name, label in (("phone", "Phone number"), ("fax", "Fax number")):
         value = getattr(data, name)
         if value and name not in errors and (problem := _phone_error(value)):
@@ -250,8 +248,8 @@ def _check_person(data, errors: dict[str, str]) -> dict[str, object]:
         errors["credentials"] = f"Credentials are at most {CREDENTIALS_MAX} characters"
     elif _has_control(credentials):
         errors["credentials"] = "Credentials may not contain control characters"
-    if email and (len(email) > TEXT_MAX or not _EMAIL_RE.fullmatch(email)):
-        errors["email"] = f"“{email[:60]}” is not an e-mail address"
+    if email and (message := email_problem(email)):
+        errors["email"] = message
     roles = _roles(data.roles, errors)
     needs_cosign = bool(data.needs_cosign)
     if needs_cosign and data.supervisor_id is None:

@@ -18,6 +18,21 @@ _ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 _STATE_RE = re.compile(r"^[A-Za-z]{2}$")
 
 
+def email_problem(value: str) -> str | None:
+    """The message for a text that is not an e-mail address, else None."""
+    if len(value) > TEXT_MAX or not _EMAIL_RE.fullmatch(value):
+        return f"“{value[:60]}” is not an e-mail address"
+    return None
+
+
+def state_problem(value: str) -> str | None:
+    return None if _STATE_RE.fullmatch(value) else "State is the two-letter abbreviation, e.g. OR"
+
+
+def zip_problem(value: str) -> str | None:
+    return None if _ZIP_RE.fullmatch(value) else "ZIP code is 5 digits or ZIP+4 (12345-6789)"
+
+
 def parse_date(text: str, field_name: str = "date") -> date:
     """Parse an ISO date (YYYY-MM-DD) or a US date (MM/DD/YYYY); a specific message otherwise."""
     raw = text.strip()
@@ -102,12 +117,11 @@ def check_participant(data: ParticipantInput, today: date) -> ParticipantInput:
             digits = digits[1:]
         if len(digits) != 10:
             errors["phone"] = "Phone number needs 10 digits, e.g. (555) 201-3344"
-    if data.email and not _EMAIL_RE.fullmatch(data.email):
-        errors["email"] = f"“{data.email}” is not an e-mail address"
-    if data.state and not _STATE_RE.fullmatch(data.state):
-        errors["state"] = "State is the two-letter abbreviation, e.g. OR"
-    if data.postal_code and not _ZIP_RE.fullmatch(data.postal_code):
-        errors["postal_code"] = "ZIP code is 5 digits or ZIP+4 (12345-6789)"
+    for name, problem in (("email", email_problem), ("state", state_problem),
+                          ("postal_code", zip_problem)):
+        value = getattr(data, name)
+        if value and name not in errors and (message := problem(value)):
+            errors[name] = message
     if errors:
         raise ValidationError(errors)
     return replace(data, state=data.state.upper())
