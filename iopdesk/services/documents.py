@@ -1,0 +1,210 @@
+"""Printed documents: gather the read model, check permission, render it (reports/), and
+record it in the audit trail.
+
+Each document is read in one read transaction, rendered with no database lock held, and
+audited ("document.print") before its bytes are handed back: no PDF leaves this service
+unrecorded. Where the bytes then go (a printer, a file) is recorded by `record_export`.
+
+ReportLab takes about 0.3 s to import, so the reports are imported on the first document,
+not when the app starts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from iopdesk.db.models import Consent, Contact, Coverage, Practice
+from iopdesk.db.models import Participant as ParticipantRow
+from iopdesk.domain.documents import (ConsentForm, ConsentState, ConsentSummary, DocumentFrame,
+                                      DocumentHeader, FaceSheet, FaceSheetContact,
+                                      FaceSheetCoverage, FaceSheetEpisode, Letterhead, age_on,
+                                      consent_state, part2_notice)
+from iopdesk.domain.errors import NotFound, ValidationError
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
+from iopdesk.services.participants import load_episodes
+from iopdesk.services.permissions import Permission, requires
+from iopdesk.services.settings import load_settings
+
+FACE_SHEET, CONSENT_FORM = "face_sheet", "consent_form"
+KINDS = (FACE_SHEET, CONSENT_FORM)
+WHERE_MAX = 500
+# A consent that may not be used prints with its state across every page.
+_MARKS = {ConsentState.REVOKED: "REVOKED", ConsentState.EXPIRED: "EXPIRED"}
+
+
+def printed_now() -> datetime:
+    """The time printed in the footer (local time of this workstation)."""
+    return datetime.now().astimezone()
+
+
+def letterhead(session: Session) -> Letterhead:
+    practice = session.scalar(select(Practice).order_by(Practice.id).limit(1))
+    if practice is None:
+        return Letterhead(name="")
+    city = ", ".join(x for x in (practice.city, " ".join(
+        y for y in (practice.state, practice.postal_code) if y)) if x)
+    return Letterhead(
+        name=practice.name,
+        address_lines=tuple(x for x in (practice.address_line1, practice.address_line2, city)
+                            if x),
+        phone=practice.phone, fax=practice.fax, npi=practice.npi, logo_png=practice.logo_png)
+
+
+def header(person: ParticipantRow) -> DocumentHeader:
+    given = " ".join(x for x in (person.first_name, person.middle_name) if x)
+    return DocumentHeader(participant_name=f"{person.last_name}, {given}",
+                          date_of_birth=person.date_of_birth, chart_number=person.chart_number)
+
+
+def legal_name(person: ParticipantRow) -> str:
+    return " ".join(x for x in (person.first_name, person.middle_name, person.last_name) if x)
+
+
+def _address(person: ParticipantRow) -> tuple[str, ...]:
+    street = ", ".join(x for x in (person.address_line1, person.address_line2) if x)
+    place = " ".join(x for x in (person.state, person.postal_code) if x)
+    city = ", ".join(x for x in (person.city, place) if x)
+    return tuple(x for x in (street, city) if x)
+
+
+def load_face_sheet(session: Session, participant_id: int, today: date, *,
+                    printed_at: datetime, printed_by: str = "") -> FaceSheet:
+    """The face sheet's read model (no permission check, no audit: see DocumentService)."""
+    person = get_or_404(session, ParticipantRow, participant_id, "Participant")
+    episodes = load_episodes(session, participant_id)
+    current = episodes[0] if episodes else None
+    contacts = session.scalars(
+        select(Contact).where(Contact.participant_id == participant_id, Contact.active.is_(True))
+        .order_by(Contact.is_guardian.desc(), Contact.is_emergency.desc(), Contact.name,
+                  Contact.id)).all()
+    coverages = session.scalars(
+        select(Coverage).where(
+            Coverage.participant_id == participant_id,
+            or_(Coverage.effective_date.is_(None), Coverage.effective_date <= today),
+            or_(Coverage.termination_date.is_(None), Coverage.termination_date >= today))
+        .order_by(Coverage.priority, Coverage.id)).all()
+    consents = session.scalars(
+        select(Consent).where(
+            Consent.participant_id == participant_id, Consent.revoked_on.is_(None),
+            Consent.effective_date <= today,
+            or_(Consent.expiry_date.is_(None), Consent.expiry_date >= today))
+        .order_by(Consent.id)).all()
+    frame = DocumentFrame(letterhead=letterhead(session), header=header(person),
+                          title="Face Sheet", printed_at=printed_at, printed_by=printed_by)
+    return FaceSheet(
+        frame=frame, legal_name=legal_name(person), preferred_name=person.preferred_name,
+        pronouns=person.pronouns, date_of_birth=person.date_of_birth,
+        age=age_on(person.date_of_birth, today), sex_at_birth=person.sex_at_birth,
+        gender_identity=person.gender_identity, phone=person.phone,
+        phone_ok_to_leave_message=person.phone_ok_to_leave_message, alt_phone=person.alt_phone,
+        email=person.email, address_lines=_address(person),
+        preferred_contact=person.preferred_contact, referral_source=person.referral_source,
+        episode=None if current is None else FaceSheetEpisode(
+            track_name=current.track_name, admission_date=current.admission_date,
+            status=str(current.status), primary_clinician=current.primary_clinician_name,
+            discharge_date=current.discharge_date),
+        contacts=tuple(FaceSheetContact(
+            name=c.name, relationship=c.relationship_to_participant, phone=c.phone,
+            email=c.email, is_guardian=c.is_guardian, is_emergency=c.is_emergency,
+            may_contact=c.may_contact) for c in contacts),
+        coverages=tuple(FaceSheetCoverage(
+            priority=c.priority, payer_name=c.payer_name, payer_id=c.payer_id,
+            member_number=c.member_number, group_number=c.group_number,
+            subscriber_name=c.subscriber_name,
+            subscriber_relationship=c.subscriber_relationship) for c in coverages),
+        consents=tuple(ConsentSummary(
+            id=c.id, recipient=c.recipient_name, purpose=c.purpose, expiry_date=c.expiry_date,
+            expiry_event=c.expiry_event, is_part2=c.is_part2) for c in consents))
+
+
+def load_consent_form(session: Session, consent_id: int, today: date, *,
+                      printed_at: datetime, printed_by: str = "") -> ConsentForm:
+    """The consent form's read model (no permission check, no audit: see DocumentService)."""
+    row = get_or_404(session, Consent, consent_id, "Consent")
+    person = get_or_404(session, ParticipantRow, row.participant_id, "Participant")
+    practice = letterhead(session)
+    state = consent_state(row.effective_date, row.expiry_date, row.revoked_on, today)
+    frame = DocumentFrame(
+        letterhead=practice, header=header(person), title="Consent to Release Information",
+        printed_at=printed_at, printed_by=printed_by, watermark=_MARKS.get(state, ""),
+        part2_notice=part2_notice(load_settings(session).part2_notice) if row.is_part2 else "")
+    return ConsentForm(
+        frame=frame, consent_id=row.id, participant_name=legal_name(person),
+        date_of_birth=person.date_of_birth,
+        who_may_disclose=row.who_may_disclose or practice.name,
+        recipient_name=row.recipient_name, recipient_address=row.recipient_address,
+        purpose=row.purpose, information_scope=row.information_scope,
+        effective_date=row.effective_date, expiry_date=row.expiry_date,
+        expiry_event=row.expiry_event, is_part2=row.is_part2, state=state,
+        signed_on=row.signed_on, signed_by=row.signed_by, revoked_on=row.revoked_on,
+        revocation_note=row.revocation_note)
+
+
+class DocumentService:
+    def __init__(self, ctx: ServiceContext):
+        self._ctx = ctx
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.print")
+    def face_sheet(self, actor: Actor, participant_id: int) -> bytes:
+        """The participant's face sheet as PDF bytes (demographics only: the front desk
+        prints it)."""
+        from iopdesk.reports.face_sheet import render_face_sheet
+
+        with self._ctx.session_factory() as session:
+            sheet = load_face_sheet(session, participant_id, self._ctx.today(),
+                                    printed_at=printed_now(), printed_by=actor.display_name)
+        pdf = render_face_sheet(sheet)
+        self._printed(actor, FACE_SHEET, participant_id, "participants", participant_id)
+        return pdf
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.print")
+    def consent_form(self, actor: Actor, consent_id: int, *,
+                     participant_id: int | None = None) -> bytes:
+        """The consent to release information, prefilled from the consent on record, as PDF
+        bytes; with the practice's 42 CFR Part 2 notice when the consent is a Part 2 one.
+
+        A revoked or expired consent prints marked as such on every page (never as a consent
+        in force). `participant_id`, when given, must be the consent's participant."""
+        from iopdesk.reports.consent_form import render_consent_form
+
+        with self._ctx.session_factory() as session:
+            owner = session.scalar(select(Consent.participant_id)
+                                   .where(Consent.id == consent_id))
+            if owner is None:
+                raise NotFound(f"Consent {consent_id} does not exist")
+            if participant_id is not None and owner != participant_id:
+                # Said without naming whose it is: the caller asked about someone else.
+                raise NotFound(f"Consent {consent_id} is not one of this participant's "
+                               "consents")
+            form = load_consent_form(session, consent_id, self._ctx.today(),
+                                     printed_at=printed_now(), printed_by=actor.display_name)
+        pdf = render_consent_form(form)
+        self._printed(actor, CONSENT_FORM, owner, "consents", consent_id,
+                      state=form.state.value, part2_notice=bool(form.frame.part2_notice))
+        return pdf
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.export")
+    def record_export(self, actor: Actor, kind: str, participant_id: int, path_name: str) -> None:
+        """Record that a document of `kind` was sent to a printer or saved as a file
+        (`path_name`: the printer's or the file's name)."""
+        if kind not in KINDS:
+            raise ValidationError({"kind": f"“{kind}” is not a document IOPDesk prints; "
+                                           f"choose {' or '.join(KINDS)}"})
+        where = " ".join(str(path_name).split())
+        if not where:
+            raise ValidationError({"path_name": "Say where the document went"})
+        with self._ctx.unit_of_work() as session:
+            get_or_404(session, ParticipantRow, participant_id, "Participant")
+            self._ctx.audit(session, actor, "document.export", participant_id=participant_id,
+                            entity="participants", entity_id=participant_id,
+                            detail={"document": kind, "to": where[:WHERE_MAX]})
+
+    def _printed(self, actor: Actor, kind: str, participant_id: int | None, entity: str,
+                 entity_id: int, **detail: object) -> None:
+        with self._ctx.unit_of_work() as session:
+            self._ctx.audit(session, actor, "document.print", participant_id=participant_id,
+                            entity=entity, entity_id=entity_id,
+                            detail={"document": kind, **detail})
