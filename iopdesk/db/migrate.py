@@ -14,7 +14,7 @@ from iopdesk.db.engine import is_sqlite, make_engine, sqlite_path
 from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
 
 # Every revision shipped, oldest first; a test holds this against the migration scripts.
-REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
+REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from iopdesk.db.models import Episode as EpisodeRow
 from iopdesk.db.models import Participant as ParticipantRowModel
 from iopdesk.db.models import PracticeSetting, ProgramTrack, StaffUser
+from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, check_coverage,
+                                  prefixed)
 from iopdesk.domain.errors import ValidationError
-from iopdesk.domain.names import digits_only, prefix_upper_bound, search_key
+from iopdesk.domain.names import digits_only, search_key
 from iopdesk.domain.readmodels import Episode, Page, Participant, ParticipantRow
-from iopdesk.domain.validation import ParticipantInput, check_participant, format_phone, parse_date
-from iopdesk.services.context import Actor, ServiceContext, check_version, get_or_404
+from iopdesk.domain.validation import ParticipantInput, check_participant, format_phone
+from iopdesk.services.changes import flush_or_stale, refuse_stale
+from iopdesk.services.contacts import insert_contact
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
+from iopdesk.services.coverage import insert_coverage
 from iopdesk.services.permissions import Permission, requires
+from iopdesk.services.registry import (CONTAINS_MARK, contains_plan, contains_query,
+                                       duplicates_query, participant_row, prefix_plan, row_key,
+                                       search_condition, search_query)
+
+# The statements live in registry.py; these names stay importable from here.
+__all__ = ["ParticipantService", "contains_query", "search_condition", "search_query"]
 
 FIRST_CHART_NUMBER = 1001
 PAGE_SIZE = 100
@@ -79,73 +89,99 @@ def _refuse_duplicate_chart(session: Session, chart_number: str, own_id: int | N
             {"chart_number": f"Chart number {chart_number} already belongs to another participant"})
 
 
-_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}/\d{1,2}/\d{4}$")
-
-
-def search_condition(text: str):
-    """The WHERE clause for what was typed: a date of birth, a chart or phone number, or names."""
-    typed = text.strip()
-    if not typed:
-        return None
-    if _DATE_LIKE.match(typed):
-        try:
-            return ParticipantRowModel.date_of_birth == parse_date(typed)
-        except ValidationError:
-            return ParticipantRowModel.id.is_(None)  # nothing matches an impossible date
-    digits = digits_only(typed)
-    if digits and re.fullmatch(r"[\d\s()+.-]+", typed):
-        conditions = [_prefix(ParticipantRowModel.chart_number, typed.replace(" ", ""))]
-        if len(digits) >= 3:
-            conditions.append(_prefix(ParticipantRowModel.phone_digits, digits))
-        return or_(*conditions)
-    words = search_key(typed.replace(",", " ")).split()
-    if not words:
-        return None
-    columns = (ParticipantRowModel.last_name_key, ParticipantRowModel.first_name_key,
-               ParticipantRowModel.preferred_name_key)
-    per_word = [or_(*(_prefix(column, word) for column in columns)) for word in words]
-    if len(words) == 1 and re.fullmatch(r"[A-Za-z0-9-]+", typed):
-        per_word[0] = or_(per_word[0], _prefix(ParticipantRowModel.chart_number, typed))
-    return and_(*per_word)
-
-
-def _prefix(column, prefix: str):
-    return and_(column >= prefix, column < prefix_upper_bound(prefix))
-
-
 class ParticipantService:
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
+
+    def _insert(self, session: Session, actor: Actor,
+                data: ParticipantInput) -> ParticipantRowModel:
+        if data.chart_number:
+            _refuse_duplicate_chart(session, data.chart_number, None)
+        row = ParticipantRowModel()
+        _apply(row, data)
+        row.chart_number = data.chart_number or _next_chart_number(session)
+        session.add(row)
+        session.flush()
+        self._ctx.audit(session, actor, "participant.register", participant_id=row.id,
+                        entity="participants", entity_id=row.id)
+        return row
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "participant.register")
     def register(self, actor: Actor, data: ParticipantInput) -> Participant:
         data = check_participant(data, self._ctx.today())
         with self._ctx.unit_of_work() as session:
-            if data.chart_number:
-                _refuse_duplicate_chart(session, data.chart_number, None)
-            row = ParticipantRowModel()
-            _apply(row, data)
-            row.chart_number = data.chart_number or _next_chart_number(session)
-            session.add(row)
-            session.flush()
-            self._ctx.audit(session, actor, "participant.register", participant_id=row.id,
-                            entity="participants", entity_id=row.id)
+            return participant_view(self._insert(session, actor, data), ())
+
+    @requires(Permission.EDIT_DEMOGRAPHICS, "participant.register")
+    def register_with(self, actor: Actor, data: ParticipantInput, *,
+                      coverage: CoverageInput | None = None,
+                      emergency_contact: ContactInput | None = None) -> Participant:
+        """Register with the form's insurance and emergency contact: all saved, or nothing.
+
+        Every field is checked first; a ValidationError names the participant's fields as
+        `register` does, and the others as `coverage.<field>` and `emergency_contact.<field>`.
+        The contact is stored as an emergency contact whatever its flag said.
+        """
+        today = self._ctx.today()
+        errors: dict[str, str] = {}
+        try:
+            data = check_participant(data, today)
+        except ValidationError as refused:
+            errors.update(refused.fields)
+        if coverage is not None:
+            try:
+                coverage = check_coverage(coverage, today)
+            except ValidationError as refused:
+                errors.update(prefixed(refused, "coverage"))
+        if emergency_contact is not None:
+            try:
+                emergency_contact = check_contact(replace(emergency_contact, is_emergency=True))
+            except ValidationError as refused:
+                errors.update(prefixed(refused, "emergency_contact"))
+        if errors:
+            raise ValidationError(errors)
+        with self._ctx.unit_of_work() as session:
+            row = self._insert(session, actor, data)
+            if coverage is not None:
+                added = insert_coverage(session, row.id, coverage)
+                self._ctx.audit(session, actor, "coverage.add", participant_id=row.id,
+                                entity="coverages", entity_id=added.id)
+            if emergency_contact is not None:
+                contact = insert_contact(session, row.id, emergency_contact)
+                self._ctx.audit(session, actor, "contacts.add", participant_id=row.id,
+                                entity="contacts", entity_id=contact.id)
             return participant_view(row, ())
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "participant.duplicates")
+    def possible_duplicates(self, actor: Actor, data: ParticipantInput, *,
+                            exclude_id: int | None = None) -> tuple[ParticipantRow, ...]:
+        """Who the form may describe again: the same first and last name (accents and case
+        aside) and birth date, or the same phone number. Shown before saving; the input need
+        not be complete or valid. `exclude_id`: the participant being edited."""
+        query = duplicates_query(data.cleaned(), exclude_id)
+        if query is None:
+            return ()
+        with self._ctx.session_factory() as session:
+            return tuple(participant_row(r) for r in session.execute(query))
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "participant.update")
     def update(self, actor: Actor, participant_id: int, expected_version: int,
                data: ParticipantInput) -> Participant:
+        """Save an edit; over a newer save it is refused with StaleVersion, whose message says
+        who saved, where, when and which fields."""
         data = check_participant(data, self._ctx.today())
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ParticipantRowModel, participant_id, "Participant")
-            check_version(row, expected_version, f"The record of {row.first_name} {row.last_name}")
+            refuse_stale(session, row, expected_version,
+                         f"The record of {row.first_name} {row.last_name}",
+                         entity="participants", participant_id=row.id)
             if not data.chart_number:
                 raise ValidationError({"chart_number": "Chart number is required"})
             _refuse_duplicate_chart(session, data.chart_number, row.id)
             before = {name: getattr(row, name) for name in _INPUT_FIELDS}
             _apply(row, data)
             changed = sorted(name for name in _INPUT_FIELDS if getattr(row, name) != before[name])
-            session.flush()
+            flush_or_stale(session, f"The record of {row.first_name} {row.last_name}")
             self._ctx.audit(session, actor, "participant.update", participant_id=row.id,
                             entity="participants", entity_id=row.id, detail={"fields": changed})
             return participant_view(row, load_episodes(session, row.id))
@@ -160,40 +196,40 @@ class ParticipantService:
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "participant.search")
     def search(self, actor: Actor, text: str = "", *, status=None, track_id: int | None = None,
-               after: tuple | None = None, limit: int = PAGE_SIZE) -> Page[ParticipantRow]:
-        """A page of participants matching `text`, in name order; `after` continues a page."""
+               after: tuple | None = None, limit: int = PAGE_SIZE,
+               primary_clinician_id: int | None = None,
+               contains: bool = True) -> Page[ParticipantRow]:
+        """A page of participants matching `text`, in name order; `after` continues a page.
+
+        Those whose name, chart or phone starts with the text come first; with `contains`,
+        they are followed by those in whom every typed word of three or more characters
+        appears anywhere (see registry.py). Filters: status, track, primary clinician.
+        """
         limit = max(1, min(limit, 500))
-        query = search_query(text, status, track_id, after).limit(limit + 1)
+        filters = {"status": status, "track_id": track_id,
+                   "primary_clinician_id": primary_clinician_id}
+        in_contains = bool(after) and after[0] == CONTAINS_MARK
+        rows: list = []
         with self._ctx.session_factory() as session:
-            rows = session.execute(query).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        page_rows = tuple(ParticipantRow(
-            id=r.id, chart_number=r.chart_number, last_name=r.last_name,
-            first_name=r.first_name, preferred_name=r.preferred_name,
-            date_of_birth=r.date_of_birth, phone=r.phone, status=r.current_status,
-            track_name=r.track_name or "") for r in rows)
-        next_after = (rows[-1].last_name_key, rows[-1].first_name_key, rows[-1].id) if more else None
-        return Page(rows=page_rows, next_after=next_after)
+            if not in_contains:
+                statement, params = prefix_plan(text, after=after, limit=limit + 1, **filters)
+                rows = session.execute(statement, params).all()
+                if len(rows) > limit:
+                    return _page(rows[:limit], row_key(rows[limit - 1]))
+            plan = contains_plan(text, after=after[1:] if in_contains else None,
+                                 limit=limit - len(rows) + 1,
+                                 dialect_name=session.get_bind().dialect.name,
+                                 **filters) if contains else None
+            if plan is not None:
+                room = limit - len(rows)
+                more = session.execute(*plan).all()
+                if len(more) > room:
+                    start = (CONTAINS_MARK, *row_key(more[room - 1])) if room else (
+                        CONTAINS_MARK,)
+                    return _page(rows + more[:room], start)
+                rows += more
+        return _page(rows, None)
 
 
-def search_query(text: str, status=None, track_id: int | None = None,
-                 after: tuple | None = None) -> Select:
-    """The participant-list statement (also run bare by the benchmarks as its floor)."""
-    p = ParticipantRowModel
-    query = (select(p.id, p.chart_number, p.last_name, p.first_name, p.preferred_name,
-                    p.date_of_birth, p.phone, p.current_status, p.last_name_key,
-                    p.first_name_key, ProgramTrack.name.label("track_name"))
-             .outerjoin(ProgramTrack, ProgramTrack.id == p.current_track_id)
-             .order_by(p.last_name_key, p.first_name_key, p.id))
-    condition = search_condition(text)
-    if condition is not None:
-        query = query.where(condition)
-    if status is not None:
-        query = query.where(p.current_status == status)
-    if track_id is not None:
-        query = query.where(p.current_track_id == track_id)
-    if after is not None:
-        query = query.where(tuple_(p.last_name_key, p.first_name_key, p.id) > tuple(after))
-    return query
-
+def _page(rows: list, next_after: tuple | None) -> Page[ParticipantRow]:
+    return Page(rows=tuple(participant_row(r) for r in rows), next_after=next_after)

@@ -48,7 +48,8 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
     try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()
+        # Sorted here: FTS5's shadow tables are WITHOUT ROWID (no ORDER BY rowid).
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr)
                 for t in tables if not t.startswith("sqlite_")}
     finally:
         conn.close()

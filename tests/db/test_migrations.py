@@ -16,6 +16,9 @@ from iopdesk.db.engine import make_engine, sqlite_url
 from iopdesk.db.migrate import (HEAD, MIGRATIONS_DIR, REVISIONS, _alembic_config, open_database,
                                 run_migrations, stored_revision)
 from iopdesk.db.models import Base
+from iopdesk.db.search_index import TABLE as SEARCH_TABLE
+from iopdesk.db.search_index import TRIGGERS as SEARCH_TRIGGERS
+from iopdesk.db.search_index import include_name
 from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
 
 
@@ -53,7 +56,8 @@ def test_upgrade_from_empty_creates_every_table(tmp_path):
 def test_models_and_migrations_do_not_drift(engine):
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "render_as_batch": True})
+                                                         "render_as_batch": True,
+                                                         "include_name": include_name})
         assert compare_metadata(context, Base.metadata) == []
 
 
@@ -76,6 +80,58 @@ def test_down_and_up_on_a_populated_database_keeps_every_row(demo_db):
     conn = sqlite3.connect(demo_db)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     conn.close()
+    _assert_search_index_in_step(demo_db)
+
+
+def _assert_search_index_in_step(path) -> None:
+    """The FTS index holds every participant once, its triggers exist, and it is sound."""
+    conn = sqlite3.connect(path)
+    try:
+        people = conn.execute("SELECT count(*) FROM participants").fetchone()[0]
+        indexed = conn.execute(f"SELECT count(*) FROM {SEARCH_TABLE}_docsize").fetchone()[0]
+        assert indexed == people > 0
+        triggers = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'participants'")}
+        assert set(SEARCH_TRIGGERS) <= triggers
+        conn.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) "
+                     "VALUES ('integrity-check', 1)")   # raises if the index and rows differ
+        found = conn.execute(f"SELECT count(*) FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} "
+                             "MATCH '\"uyen\"'").fetchone()[0]
+        assert found == conn.execute("SELECT count(*) FROM participants WHERE last_name_key "
+                                     "LIKE '%uyen%' OR first_name_key LIKE '%uyen%' OR "
+                                     "preferred_name_key LIKE '%uyen%'").fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+def test_the_search_index_follows_every_write_to_participants(demo_db):
+    """Triggers keep it in step whoever writes (the demo's bulk inserts, raw SQL): an
+    update of a name, a delete, an insert; a status change leaves it alone."""
+    _assert_search_index_in_step(demo_db)
+    conn = sqlite3.connect(demo_db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    [(victim,)] = conn.execute("SELECT id FROM participants ORDER BY id LIMIT 1").fetchall()
+    conn.execute("UPDATE participants SET last_name_key = 'qqxyzzy' WHERE id = ?", (victim,))
+    conn.execute("UPDATE participants SET current_status = 'active' WHERE id = ?", (victim,))
+    hits = conn.execute(f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH "
+                        "'\"xyzz\"'").fetchall()
+    assert hits == [(victim,)]
+    [(last,)] = conn.execute("SELECT max(id) FROM participants").fetchall()
+    conn.execute("DELETE FROM participants WHERE id = ?", (last,))
+    conn.commit()
+    conn.close()
+    _assert_search_index_in_step(demo_db)
+
+
+def test_a_database_at_0003_gets_its_search_index_filled(demo_db):
+    url = sqlite_url(demo_db)
+    run_migrations(url, "0003", downgrade=True)
+    conn = sqlite3.connect(demo_db)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE ?",
+                        (f"{SEARCH_TABLE}%",)).fetchone()[0] == 0
+    conn.close()
+    open_database(url).dispose()
+    _assert_search_index_in_step(demo_db)
 
 
 def test_downgrade_to_base_and_upgrade_again(demo_db):

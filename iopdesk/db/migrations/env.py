@@ -3,6 +3,7 @@
 from alembic import context
 
 from iopdesk.db.models import Base
+from iopdesk.db.search_index import include_name
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -14,6 +15,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=True,
     compare_type=True,
+    include_name=include_name,   # the FTS search index is no model's table
 )
 with context.begin_transaction():
     context.run_migrations()

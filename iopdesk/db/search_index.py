@@ -1,0 +1,29 @@
+"""The participant search index: an SQLite FTS5 trigram table that no ORM model maps.
+
+Revision 0004 creates it over the folded search keys (see iopdesk.domain.names.search_key), the
+chart number and the phone digits, with triggers that keep it in step with `participants`
+(whoever writes: the services, the demo's bulk inserts, a restore). It answers "contains"
+searches ("uyen" finds Nguyễn) without reading every row. PostgreSQL has no such table: the
+search falls back to LIKE there.
+
+Alembic's model comparison must not take its tables for stray ones: `include_name` is the
+filter that the migration environment and the drift test both use.
+"""
+
+from __future__ import annotations
+
+TABLE = "participant_search"
+COLUMNS = ("last_name_key", "first_name_key", "preferred_name_key", "chart_number",
+           "phone_digits")
+TRIGGERS = ("participant_search_insert", "participant_search_delete",
+            "participant_search_update")
+
+
+def is_search_index(name: str) -> bool:
+    """The FTS table or one of its shadow tables (participant_search_data, _idx, …)."""
+    return name == TABLE or name.startswith(f"{TABLE}_")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic's `include_name` hook: leave the search index out of model comparisons."""
+    return not (type_ == "table" and name is not None and is_search_index(name))
