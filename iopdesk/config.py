@@ -37,6 +37,18 @@ class Config:
         return sqlite_path(self.database_url)
 
     @property
+    def icd10_path(self) -> Path:
+        """The ICD-10-CM code table built from the installed simple-icd-10-cm (see
+        iopdesk.services.icd10): one file per library version, so an upgrade builds anew."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("simple-icd-10-cm")
+        except PackageNotFoundError:
+            release = "unavailable"
+        return self.data_dir / f"icd10cm-{release}.sqlite3"
+
+    @property
     def backup_dir(self) -> Path:
         """Backups go beside an SQLite database, else in the data directory."""
         path = self.database_path

@@ -123,3 +123,15 @@ def demo_db(demo_template, tmp_path) -> Path:
     path = tmp_path / "demo.sqlite3"
     shutil.copyfile(demo_template, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def icd10_table(tmp_path_factory):
+    """The real ICD-10-CM code table, built once per run from simple-icd-10-cm (seconds)."""
+    from iopdesk.services.icd10 import CodeTable, build_code_table
+
+    path = tmp_path_factory.mktemp("icd10") / "icd10cm.sqlite3"
+    build_code_table(path)
+    table = CodeTable(path)
+    yield table
+    table.close()

@@ -1,34 +1,22 @@
-"""Admission to a program track (an episode of care) and the clinical lists of an episode."""
+"""Admission to a program track (an episode of care; a readmission is a new episode) and the
+list of a participant's episodes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from iopdesk.db.models import Diagnosis as DiagnosisRow
 from iopdesk.db.models import Episode as EpisodeRow
 from iopdesk.db.models import Participant, ProgramTrack, StaffUser
 from iopdesk.domain.enums import EpisodeStatus, Role
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.domain.readmodels import Episode
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
-from iopdesk.services.participants import episode_view
+from iopdesk.services.participants import episode_view, load_episodes
 from iopdesk.services.permissions import Permission, requires
 
 MAX_ADMISSION_AHEAD = timedelta(days=60)
-
-
-@dataclass(frozen=True)
-class DiagnosisView:
-    id: int
-    episode_id: int
-    icd10_code: str
-    description: str
-    is_primary: bool
-    onset_date: date | None
-    resolved_date: date | None
 
 
 class EpisodeService:
@@ -79,17 +67,13 @@ class EpisodeService:
                             detail={"track": track.name, "admission_date": admission_date.isoformat()})
             return episode_view(row, track.name, clinician.display_name if clinician else "")
 
-    @requires(Permission.VIEW_CLINICAL, "diagnosis.view")
-    def diagnoses(self, actor: Actor, episode_id: int) -> tuple[DiagnosisView, ...]:
+    @requires(Permission.VIEW_DEMOGRAPHICS, "episode.list")
+    def list(self, actor: Actor, participant_id: int) -> tuple[Episode, ...]:
+        """The participant's episodes, latest first: track, dates, status and primary
+        clinician, which the front desk needs too (no clinical content)."""
         with self._ctx.unit_of_work() as session:
-            episode = get_or_404(session, EpisodeRow, episode_id, "Episode")
-            rows = session.scalars(select(DiagnosisRow)
-                                   .where(DiagnosisRow.episode_id == episode_id)
-                                   .order_by(DiagnosisRow.is_primary.desc(), DiagnosisRow.id))
-            result = tuple(DiagnosisView(id=r.id, episode_id=r.episode_id,
-                                         icd10_code=r.icd10_code, description=r.description,
-                                         is_primary=r.is_primary, onset_date=r.onset_date,
-                                         resolved_date=r.resolved_date) for r in rows)
-            self._ctx.audit(session, actor, "diagnosis.view", participant_id=episode.participant_id,
-                            entity="episodes", entity_id=episode_id)
+            get_or_404(session, Participant, participant_id, "Participant")
+            result = load_episodes(session, participant_id)
+            self._ctx.audit(session, actor, "episode.list", participant_id=participant_id,
+                            entity="participants", entity_id=participant_id)
             return result

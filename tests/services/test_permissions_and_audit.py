@@ -35,7 +35,7 @@ def test_front_desk_is_refused_clinical_content_and_the_refusal_is_audited(
         services, actors, admitted, session_factory):
     person, episode = admitted
     with pytest.raises(PermissionDenied, match="view clinical"):
-        services.episodes.diagnoses(actors["front_desk"], episode.id)
+        services.diagnoses.list(actors["front_desk"], episode.id)
     refusal = _audit(session_factory)[-1]
     assert (refusal.action, refusal.outcome, refusal.username) == (
         "diagnosis.view", AuditOutcome.REFUSED, "frontdesk")
@@ -56,7 +56,7 @@ def test_front_desk_may_not_admit(services, actors, track_id, session_factory):
 def test_a_clinician_reads_diagnoses_and_the_read_is_audited(
         services, actors, admitted, session_factory):
     person, episode = admitted
-    assert services.episodes.diagnoses(actors["clinician"], episode.id) == ()
+    assert services.diagnoses.list(actors["clinician"], episode.id) == ()
     event = _audit(session_factory)[-1]
     assert (event.action, event.outcome, event.participant_id) == (
         "diagnosis.view", AuditOutcome.OK, person.id)
@@ -101,13 +101,13 @@ def test_a_disabled_or_demoted_user_loses_access_at_the_next_call(
         services, actors, admitted, session_factory):
     person, episode = admitted
     clinician = actors["clinician"]
-    assert services.episodes.diagnoses(clinician, episode.id) == ()
+    assert services.diagnoses.list(clinician, episode.id) == ()
     from iopdesk.db.models import StaffRole, StaffUser
     with session_factory.begin() as s:
         s.query(StaffRole).filter_by(user_id=clinician.user_id).delete()
         s.add(StaffRole(user_id=clinician.user_id, role=Role.FRONT_DESK))
     with pytest.raises(PermissionDenied):
-        services.episodes.diagnoses(clinician, episode.id)     # the old Actor says clinician
+        services.diagnoses.list(clinician, episode.id)     # the old Actor says clinician
     front_desk = actors["front_desk"]
     assert services.participants.get(front_desk, person.id).id == person.id
     with session_factory.begin() as s:

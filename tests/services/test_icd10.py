@@ -1,0 +1,195 @@
+"""The ICD-10-CM code table: built from simple-icd-10-cm once per run (see the `icd10_table`
+fixture), searched offline by code or words, never imported by the application at start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import pytest
+from clinical_support import TINY_CODES, tiny_code_table
+
+from iopdesk.config import load_config
+from iopdesk.domain.icd10 import (CodeTableNotReady, IcdCode, code_key, dotted, looks_like_code,
+                                  search_words)
+from iopdesk.services.icd10 import (CodeTable, build_code_table, build_in_subprocess,
+                                    library_version)
+
+
+def codes(found) -> list[str]:
+    return [c.code for c in found]
+
+
+# ---------------------------------------------------------------- the real classification
+def test_the_table_holds_every_billable_code_of_the_library(icd10_table):
+    info = icd10_table.info()
+    assert info["source"] == "simple-icd-10-cm"
+    assert info["library_version"] == library_version()
+    assert info["data_release"]              # e.g. "April-2026"
+    assert 70_000 < int(info["billable_codes"]) < 80_000
+    assert icd10_table.path.stat().st_size < 20 * 1024 * 1024
+
+
+def test_a_code_is_found_dotted_or_not_in_any_case(icd10_table):
+    for typed in ("F10.2", "f10.2", "F102", " f102 "):
+        found = icd10_table.search(typed, limit=5)
+        assert codes(found)[:2] == ["F10.20", "F10.21"], typed
+        assert all(c.billable and c.code.startswith("F10.2") for c in found)
+    assert codes(icd10_table.search("T40.1X1A")) == ["T40.1X1A"]
+    assert codes(icd10_table.search("F32.A")) == ["F32.A"]
+
+
+def test_a_heading_is_known_but_never_offered(icd10_table):
+    heading = icd10_table.get("f10")
+    assert heading == IcdCode("F10", "Alcohol related disorders", billable=False)
+    assert not icd10_table.is_billable("F10")
+    assert "F10" not in codes(icd10_table.search("F10", limit=200))
+    assert codes(icd10_table.billable_under("F10", 2)) == ["F10.10", "F10.11"]
+    assert icd10_table.count_billable_under("F10") > 50
+    assert icd10_table.get("F10.20") == IcdCode("F10.20", "Alcohol dependence, uncomplicated")
+    assert icd10_table.is_billable("f1020")
+    assert icd10_table.get("F99.99") is None and icd10_table.get("'; DROP TABLE codes") is None
+
+
+def test_every_word_must_match_the_start_of_a_word(icd10_table):
+    found = icd10_table.search("alcohol dependence")
+    assert {"F10.20", "F10.21"} <= set(codes(found))
+    assert all({"alcohol", "dependence"} <= set(c.description.lower().replace(",", "").split())
+               for c in found)                      # Z81.1 "... alcohol abuse and dependence"
+    assert codes(icd10_table.search("alc depend uncompl"))[0] == "F10.20"
+    assert "F43.10" in codes(icd10_table.search("post traumatic stress"))
+    assert "F43.10" in codes(icd10_table.search("PTSD"))              # spelled out
+    # found by an inclusion term
+    assert "F10.20" in codes(icd10_table.search("alcohol use disorder, moderate"))
+    assert icd10_table.search("alcohol zzyzx") == ()
+
+
+def test_words_ignore_accents_and_case(icd10_table):
+    plain = icd10_table.search("sezary disease")
+    assert plain and all("Sézary" in c.description for c in plain)
+    assert icd10_table.search("SÉZARY DISEASE") == plain == icd10_table.search("Sézary")
+
+
+def test_mental_health_codes_come_first(icd10_table):
+    found = icd10_table.search("depression", limit=10)
+    assert "F32.A" in codes(found)
+    assert codes(found)[0].startswith("F")
+
+
+def test_a_code_followed_by_words_narrows_to_that_code(icd10_table):
+    found = icd10_table.search("F10 withdrawal")
+    assert found and all(c.code.startswith("F10") and "withdrawal" in c.description.lower()
+                         for c in found)
+
+
+def test_nonsense_finds_nothing_and_never_fails(icd10_table):
+    for typed in ("", "   ", "😀🙂", "\"*)(", "NEAR(", "AND OR NOT", "שלום", "x" * 5000,
+                  "F" + "1" * 40, "%_"):
+        assert isinstance(icd10_table.search(typed), tuple), typed
+    assert len(icd10_table.search("a", limit=500)) == 200      # the limit is bounded
+
+
+def test_searches_are_fast(icd10_table):
+    import time
+
+    for typed in ("a", "al", "alcohol dependence", "F1", "depression", "fracture femur"):
+        started = time.perf_counter()
+        icd10_table.search(typed)
+        assert time.perf_counter() - started < 0.25, typed
+
+
+def test_the_table_can_be_read_from_several_threads(icd10_table):
+    results, errors = [], []
+
+    def look() -> None:
+        try:
+            results.append(codes(icd10_table.search("F10.2", 3)))
+        except Exception as exc:   # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=look) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and results == [["F10.20", "F10.21", "F10.220"]] * 4
+
+
+# ---------------------------------------------------------------- building and not-yet-built
+def test_a_missing_table_says_it_is_not_built(tmp_path):
+    table = CodeTable(tmp_path / "nowhere.sqlite3")
+    assert not table.is_built()
+    with pytest.raises(CodeTableNotReady, match="not built yet"):
+        table.search("F10")
+
+
+def test_a_build_replaces_the_file_whole(tmp_path):
+    path = tmp_path / "codes.sqlite3"
+    assert build_code_table(path, entries=TINY_CODES) == 8
+    path.write_bytes(b"garbage, not a table")
+    assert not CodeTable(path).is_built()
+    build_code_table(path, entries=[*TINY_CODES, TINY_CODES[4]])      # a duplicate is ignored
+    table = CodeTable(path)
+    assert table.is_built() and codes(table.search("alcohol")) == ["F10.10", "F10.21", "F10.20"]
+    assert [p.name for p in tmp_path.iterdir()] == ["codes.sqlite3"]   # no temporary left
+
+
+def test_the_background_build_reports_failure_and_success(tmp_path):
+    attempts = []
+
+    def failing(path):
+        attempts.append(path)
+        raise OSError("disk full")
+
+    table = CodeTable(tmp_path / "codes.sqlite3", builder=failing)
+    done = []
+    table.start_build(on_done=done.append)
+    assert not table.wait(10)
+    assert isinstance(done[0], OSError)
+    with pytest.raises(CodeTableNotReady, match="building it failed .*disk full"):
+        table.require()
+
+    table = CodeTable(tmp_path / "codes.sqlite3",
+                      builder=lambda path: build_code_table(path, entries=TINY_CODES))
+    thread = table.start_build()
+    assert thread is not None and table.wait(10)
+    assert table.start_build() is None                     # built: nothing to do
+    assert codes(table.search("F10.2")) == ["F10.20", "F10.21"]
+
+
+def test_the_default_build_runs_in_a_child_process(tmp_path):
+    path = tmp_path / "child.sqlite3"
+    assert build_in_subprocess(path, list(TINY_CODES)) == 8
+    assert codes(CodeTable(path).search("generalized anxiety")) == ["F41.1"]
+
+
+def test_the_file_is_named_after_the_library_version(tmp_path):
+    config = load_config(env={"IOPDESK_DATA_DIR": str(tmp_path)})
+    assert config.icd10_path == tmp_path / f"icd10cm-{library_version()}.sqlite3"
+
+
+def test_the_application_never_imports_the_library_at_start():
+    code = ("import sys\nimport iopdesk.app, iopdesk.services, iopdesk.cli.main\n"
+            "from iopdesk.config import load_config\n"
+            "load_config(env={'IOPDESK_DATA_DIR': '/tmp'}).icd10_path\n"
+            "print('simple_icd_10_cm' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- pure rules
+def test_codes_are_normalised():
+    assert code_key(" f10.20 ") == "F1020" and dotted("f1020") == "F10.20"
+    assert dotted("F10") == "F10" and dotted("T401X1A") == "T40.1X1A"
+    assert all(looks_like_code(t) for t in ("F10", "f10.2", "F1020", "T40.1X1A", "F32.A"))
+    assert not any(looks_like_code(t) for t in ("alcohol", "F", "10.2", "F10.20.1", "FF10"))
+    assert search_words("Alcohol-dependence, ALCOHOL; Sézary") == ["alcohol", "dependence",
+                                                                   "sezary"]
+    assert search_words("PTSD") == ["post", "traumatic", "stress"]
+
+
+def test_tiny_table_helper(tmp_path):
+    assert tiny_code_table(tmp_path).is_billable("F10.20")
