@@ -231,7 +231,7 @@ def bench_search(url: str, runs: int, words: list[str]) -> Result:
 
     def ours() -> None:
         current[0] = next(rotation)
-        services.participants.search(actor, current[0])
+        services.participants.search(actor, current[0], contains=False)   # the prefix part
 
     def floor() -> None:   # the same word as the IOPDesk run just before it
         bare.execute(statements[current[0]]).fetchall()
@@ -242,6 +242,137 @@ def bench_search(url: str, runs: int, words: list[str]) -> Result:
         bare.close()
         engine.dispose()
 
+
+def typed_names(count: int) -> list[str]:
+    """Names of the demo as the front desk types them, surname then first name (folded keys),
+    drawn with a fixed seed; a Nguyen among them (many share the surname, accents folded)."""
+    with sqlite3.connect(DATABASE) as conn:
+        people = conn.execute("SELECT last_name_key, first_name_key FROM participants "
+                              "ORDER BY id").fetchall()
+    rng = random.Random(SEED + 1)
+    nguyen = rng.choice([p for p in people if p[0] == "nguyen"] or people)
+    return [f"{last} {first}" for last, first in [nguyen, *rng.sample(people, count - 1)]]
+
+
+def bench_typing(url: str, runs: int, names: list[str]) -> Result:
+    """The participant search as the front desk types names: one call per keystroke ("n",
+    "ng", "ngu", … "nguyen minh"): the prefix part and, when it found less than a page and a
+    word has three characters or more, the contains part (FTS5 trigram). The floor runs the
+    same statements on bare `sqlite3`, the second one under the same condition."""
+    from iopdesk.services.registry import contains_query
+
+    engine = open_database(url)
+    services = build_services(make_session_factory(engine), "bench", audit_key=BENCH_KEY,
+                              today=lambda: AS_OF)
+    actor = services.staff.log_in("frontdesk", DEMO_PASSWORD)
+    keystrokes = [name[:n] for name in names for n in range(1, len(name) + 1)
+                  if not name[:n].endswith(" ")]
+
+    def sql(query) -> str:
+        return str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+
+    statements = {}
+    for typed in keystrokes:
+        second = contains_query(typed)
+        statements[typed] = (sql(search_query(typed)),
+                             sql(second) if second is not None else None)
+    bare = sqlite3.connect(DATABASE)
+    rotation = itertools.cycle(keystrokes)
+    current = [keystrokes[0]]
+
+    def ours() -> None:
+        current[0] = next(rotation)
+        services.participants.search(actor, current[0], limit=PAGE)
+
+    def floor() -> None:   # the same keystroke as the IOPDesk run just before it
+        prefix, contains = statements[current[0]]
+        found = bare.execute(f"{prefix} LIMIT {PAGE + 1}").fetchall()
+        if len(found) <= PAGE and contains is not None:
+            bare.execute(f"{contains} LIMIT {PAGE - len(found) + 1}").fetchall()
+
+    try:
+        return measure(ours, floor, runs * len(keystrokes), "search while typing (per keystroke)")
+    finally:
+        bare.close()
+        engine.dispose()
+
+
+def chart_participant() -> int:
+    """The participant of the large demo whose episodes span two years or more and who has
+    the most attendance rows (the longest chart)."""
+    with sqlite3.connect(DATABASE) as conn:
+        return conn.execute(
+            "SELECT e.participant_id FROM episodes e GROUP BY e.participant_id "
+            "HAVING julianday(max(coalesce(e.discharge_date, ?))) "
+            "- julianday(min(e.admission_date)) >= 730 "
+            "ORDER BY (SELECT count(*) FROM attendance a JOIN episodes x ON x.id = a.episode_id "
+            "WHERE x.participant_id = e.participant_id) DESC, e.participant_id LIMIT 1",
+            (AS_OF.isoformat(),)).fetchone()[0]
+
+
+# The SELECTs of a chart open (banner and alerts), its episode list and its diagnoses.
+_CHART_FLOOR = (
+    "SELECT * FROM participants WHERE id = :p",
+    "SELECT e.*, t.name, s.display_name FROM episodes e JOIN program_tracks t ON t.id = "
+    "e.track_id LEFT JOIN staff_users s ON s.id = e.primary_clinician_id WHERE "
+    "e.participant_id = :p ORDER BY e.admission_date DESC, e.id DESC LIMIT 1",
+    "SELECT administered_on, flags FROM measure_results WHERE episode_id = :e AND "
+    "instrument = 'phq9' ORDER BY administered_on DESC LIMIT 500",
+    "SELECT id FROM intake_assessments WHERE episode_id = :e AND status != 'draft' LIMIT 1",
+    "SELECT recipient_name, expiry_date FROM consents WHERE participant_id = :p AND "
+    "revoked_on IS NULL AND expiry_date >= :today AND expiry_date <= :soon "
+    "ORDER BY expiry_date",
+    "SELECT e.*, t.name, s.display_name FROM episodes e JOIN program_tracks t ON t.id = "
+    "e.track_id LEFT JOIN staff_users s ON s.id = e.primary_clinician_id WHERE "
+    "e.participant_id = :p ORDER BY e.admission_date DESC, e.id DESC",
+    "SELECT d.*, s.display_name FROM diagnoses d LEFT JOIN staff_users s ON s.id = "
+    "d.added_by_id WHERE d.episode_id = :e ORDER BY d.is_primary DESC, "
+    "d.resolved_date IS NOT NULL, d.id",
+)
+
+
+def bench_chart(url: str, runs: int) -> Result:
+    """A clinician opens the longest chart: `chart.open` + `episodes.list` + `diagnoses.list`
+    of the current episode (three permission checks and three audited transactions, each
+    committed), against the same SELECTs on bare sqlite3 (no permission check, no audit)."""
+    from datetime import timedelta
+
+    engine = open_database(url)
+    services = build_services(make_session_factory(engine), "bench", audit_key=BENCH_KEY,
+                              today=lambda: AS_OF)
+    actor = services.staff.log_in("clinician", DEMO_PASSWORD)
+    participant_id = chart_participant()
+    episode_id = services.chart.open(actor, participant_id).current_episode_id
+    bare = sqlite3.connect(DATABASE)
+    values = {"p": participant_id, "e": episode_id, "today": AS_OF.isoformat(),
+              "soon": (AS_OF + timedelta(days=30)).isoformat()}
+
+    def ours() -> None:
+        chart = services.chart.open(actor, participant_id)
+        services.episodes.list(actor, participant_id)
+        services.diagnoses.list(actor, chart.current_episode_id)
+
+    def floor() -> None:
+        for statement in _CHART_FLOOR:
+            bare.execute(statement, values).fetchall()
+
+    try:
+        return measure(ours, floor, runs, "chart open (two years of history)")
+    finally:
+        bare.close()
+        engine.dispose()
+
+
+def bench_face_sheet(url: str, runs: int) -> Result:
+    """The face sheet of a full chart as PDF bytes (read, permission, render, audit) against
+    the same flowables on bare ReportLab (benchmarks/documents.py)."""
+    from benchmarks.documents import face_sheet_cases
+
+    ours, floor, close = face_sheet_cases(url, str(DATABASE), audit_key=BENCH_KEY, as_of=AS_OF)
+    try:
+        return measure(ours, floor, runs, "face-sheet PDF (floor: same flowables, bare ReportLab)")
+    finally:
+        close()
 
 def row_counts() -> dict[str, int]:
     with sqlite3.connect(DATABASE) as conn:
@@ -287,14 +418,19 @@ def main(argv: list[str] | None = None) -> int:
     open_runs, search_runs, words = (20, 5, 6) if args.quick else (200, 40, 12)
     login_runs, encrypted_runs = (5, 5) if args.quick else (30, 30)
     chosen = prefixes(words)
+    typed = typed_names(3 if args.quick else 6)
     results = [bench_open(url, open_runs), bench_search(url, search_runs, chosen),
+               bench_typing(url, search_runs, typed),
                bench_login(login_runs), bench_open_encrypted(encrypted_runs)]
+    results.append(bench_chart(url, 5 if args.quick else 40))
+    results.append(bench_face_sheet(url, 5 if args.quick else 30))
     print(f"IOPDesk benchmarks — {_machine()}")
     if built is not None:
         print(f"Built the large demo in {built:.0f} s")
     print(f"Data: {counts['participants']:,} participants, {counts['episodes']:,} episodes, "
           f"{counts['attendance']:,} attendance rows, {counts['notes']:,} notes")
     print(f"Search prefixes: {', '.join(chosen)}")
+    print(f"Typed letter by letter: {', '.join(typed)}")
     print()
     print(render(results, counts, markdown=False))
     table = render(results, counts, markdown=True)

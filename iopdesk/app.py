@@ -165,6 +165,7 @@ class _Database:
         from iopdesk.db.migrate import open_database
         from iopdesk.services import build_services
         from iopdesk.services.audit_chain import load_or_create_key
+        from iopdesk.services.icd10 import CodeTable
 
         config = self.config
         self.label = database_label(config.database_url)
@@ -173,8 +174,9 @@ class _Database:
             backup=lambda: backup_database(config.database_url, config.backup_dir,
                                            keep=config.backups_kept, passphrase=passphrase))
         audit_key = load_or_create_key(config.audit_key_path)
+        # The ICD-10-CM table is built (in a child process) at the first code search.
         services = build_services(make_session_factory(self.engine), config.workstation,
-                                  audit_key=audit_key)
+                                  audit_key=audit_key, icd10=CodeTable(config.icd10_path))
         return Opened(services, services.setup.needs_setup())
 
     def encrypt(self, passphrase: str) -> Opened:  # on a worker

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 
 from iopdesk import __version__
 from iopdesk.cli import (audit_commands, db_commands, demo_command, init_command,
-                         users_commands)
+                         print_command, users_commands)
 from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
 from iopdesk.config import Config, load_config
 from iopdesk.domain.errors import IOPDeskError
 
 # Each module adds its sub-command: register(commands, common) with a handler(config, args).
-COMMAND_MODULES = (demo_command, db_commands, audit_commands, init_command, users_commands)
+COMMAND_MODULES = (demo_command, db_commands, audit_commands, init_command, users_commands,
+                   print_command)
 
 
 def _common() -> argparse.ArgumentParser:

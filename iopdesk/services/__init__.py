@@ -9,12 +9,21 @@ from datetime import date
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.services.audit import AuditService
+from iopdesk.services.chart import ChartService
+from iopdesk.services.consents import ConsentService
+from iopdesk.services.contacts import ContactService
 from iopdesk.services.context import Actor, ServiceContext
+from iopdesk.services.coverage import CoverageService
+from iopdesk.services.diagnoses import DiagnosisService
+from iopdesk.services.documents import DocumentService
 from iopdesk.services.episodes import EpisodeService
+from iopdesk.services.icd10 import CodeTable
+from iopdesk.services.intake import IntakeService
 from iopdesk.services.participants import ParticipantService
 from iopdesk.services.settings import SettingsService
 from iopdesk.services.setup import SetupService
 from iopdesk.services.staff import StaffService
+from iopdesk.services.today import TodayService
 from iopdesk.services.users import UserService
 
 __all__ = ["Actor", "Services", "build_services"]
@@ -29,13 +38,27 @@ class Services:
     users: UserService
     setup: SetupService
     settings: SettingsService
+    diagnoses: DiagnosisService
+    intake: IntakeService
+    chart: ChartService
+    today: TodayService
+    contacts: ContactService
+    consents: ConsentService
+    coverage: CoverageService
+    documents: DocumentService
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
-                   audit_key: bytes, today: Callable[[], date] = date.today) -> Services:
-    """The services over one database; `audit_key` signs the audit chain (see audit.py)."""
+                   audit_key: bytes, today: Callable[[], date] = date.today,
+                   icd10: CodeTable | None = None) -> Services:
+    """The services over one database; `audit_key` signs the audit chain (see audit.py);
+    `icd10` is the ICD-10-CM code table (None: diagnoses cannot be added or searched)."""
     ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today)
     return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
                     staff=StaffService(ctx), audit=AuditService(ctx),
                     users=UserService(ctx), setup=SetupService(ctx),
-                    settings=SettingsService(ctx))
+                    settings=SettingsService(ctx),
+                    diagnoses=DiagnosisService(ctx, icd10), intake=IntakeService(ctx),
+                    chart=ChartService(ctx), today=TodayService(ctx),
+                    contacts=ContactService(ctx), consents=ConsentService(ctx),
+                    coverage=CoverageService(ctx), documents=DocumentService(ctx))

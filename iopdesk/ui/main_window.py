@@ -1,21 +1,31 @@
-"""The main window: the practice's name, who is logged in where, and the participant list;
-the File menu locks the session, the Admin menu (administrators only) opens the user and
-audit screens in windows of their own."""
+"""The main window: a list of areas on the left (Today, Check-in, Participants, Schedule,
+Reports, Admin — those this build has for this user, see `ui.areas`), the area's page on
+the right, menus with keyboard shortcuts (Ctrl+1 … Ctrl+6 switch areas), and a status bar
+with who is logged in, the workstation, the database and a busy indicator while background
+work runs. The geometry, and each user's last area, are remembered in QSettings.
+
+Pages are built the first time their area is opened (Participants at once: it is where the
+window starts when there is no Today)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QProgressBar, QStackedWidget, QWidget)
 
 from iopdesk.domain.enums import Role
-from iopdesk.ui.admin.audit_view import AuditView
-from iopdesk.ui.admin.users_view import UsersView
+from iopdesk.ui.areas import ADMIN, PARTICIPANTS, TODAY, areas_for, default_area
+from iopdesk.ui.areas.admin import AdminArea
+from iopdesk.ui.areas.today import TodayArea
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import LOCK_SHORTCUT
+from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
 from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
 from iopdesk.ui.password_dialog import change_own_password_dialog
@@ -25,11 +35,15 @@ __all__ = ["MainWindow", "SessionInfo", "role_names"]
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
+    from iopdesk.ui.admin.audit_view import AuditView
+    from iopdesk.ui.admin.users_view import UsersView
     from iopdesk.ui.operations import Runner
 
 ORGANIZATION = "IOPDesk"
 APPLICATION = "IOPDesk"
 STATUS_MESSAGE_MS = 5000
+BUSY_AFTER_MS = 400         # background work shorter than this shows no indicator
+MENU_MNEMONICS = frozenset("fgpa")      # &File, &Go, &Participants, &Admin
 
 
 @dataclass(frozen=True)
@@ -44,34 +58,47 @@ class SessionInfo:
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     closed = Signal()
+    area_changed = Signal(str)      # the key of the area now shown
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, info: SessionInfo, *,
                  settings: QSettings | None = None, page_size: int = PAGE_SIZE,
-                 parent: QWidget | None = None):
+                 today: Callable[[], date] = date.today, parent: QWidget | None = None):
         super().__init__(parent)
         self.services = services
         self.actor = actor
         self.runner = runner
         self.info = info
+        self._today = today
         self._settings = settings if settings is not None else QSettings(ORGANIZATION,
                                                                           APPLICATION)
         self.setObjectName("mainWindow")
-        self.users_window: QWidget | None = None
-        self.audit_window: QWidget | None = None
         self.set_practice_name(info.practice_name)
+        self.areas = areas_for(services, actor)
+        self.current_area = ""
 
         self.participant_model = ParticipantTableModel(services.participants, actor, runner,
                                                        page_size=page_size, parent=self)
         self.participants = ParticipantListWidget(self.participant_model, self)
-        self.setCentralWidget(self.participants)
+        self.participants.setObjectName("participantsArea")
+        self._pages: dict[str, QWidget] = {PARTICIPANTS: self.participants}
+        self.face_sheets: FaceSheets | None = None
+        if documents_available(services):
+            self.face_sheets = FaceSheets(services, actor, runner, self, settings=self._settings)
+            self.face_sheets.action.triggered.connect(self.print_face_sheet)
+            self.face_sheets.status_message.connect(self._show_status)
+            self.face_sheets.recorded.connect(self._export_recorded)
+            self.participants.add_row_action(self.face_sheets.action)
+            self.participants.selection_changed.connect(self._update_actions)
 
+        self._build_navigation()
         self._build_menus()
         self._build_status_bar()
         self.participants.status_message.connect(self._show_status)
         runner.failed.connect(self._background_failed)
+        runner.busy_changed.connect(self._busy_changed)
         self._restore_geometry()
+        self.show_area(self._remembered_area())
         self.participants.start()
-        self.participants.focus_search()
         if not info.practice_name:
             runner.submit(services.staff.practice_name, self.set_practice_name, owner=self)
 
@@ -79,6 +106,104 @@ class MainWindow(QMainWindow):
     def set_practice_name(self, name: str | None) -> None:
         self.setWindowTitle(self.tr("{practice} — IOPDesk").format(practice=name)
                             if name else self.tr("IOPDesk"))
+
+    # -- areas ----------------------------------------------------------------------------
+
+    def _build_navigation(self) -> None:
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("areaList")
+        self.nav.setAccessibleName(self.tr("Areas"))
+        self.nav.setStyleSheet("QListWidget#areaList { font-size: 11pt; }"
+                               "QListWidget#areaList::item { padding: 8px 12px; }")
+        for area in self.areas:
+            item = QListWidgetItem(area.title)
+            item.setData(Qt.ItemDataRole.UserRole, area.key)
+            keys = QKeySequence(area.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+            item.setToolTip(f"{area.tip} ({keys})")
+            self.nav.addItem(item)
+        width = max(self.nav.sizeHintForColumn(0), 0) + 32
+        self.nav.setFixedWidth(max(140, width))
+        self.nav.currentItemChanged.connect(self._nav_item_changed)
+        self.stack = QStackedWidget(self)
+        self.stack.setObjectName("areaStack")
+        self.stack.addWidget(self.participants)
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def area_keys(self) -> tuple[str, ...]:
+        return tuple(area.key for area in self.areas)
+
+    def page(self, key: str) -> QWidget:
+        """The page of area `key`, built on first use."""
+        page = self._pages.get(key)
+        if page is None:
+            page = self._create_page(key)
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        return page
+
+    def _create_page(self, key: str) -> QWidget:
+        if key == TODAY:
+            page = TodayArea(self.services, self.actor, self.runner, today=self._today,
+                             parent=self)
+            page.participant_chosen.connect(self._find_participant)
+            return page
+        if key == ADMIN:
+            return AdminArea(self.services, self.actor, self.runner,
+                             taken_mnemonics=MENU_MNEMONICS, parent=self)
+        raise KeyError(key)
+
+    @Slot(str)
+    def show_area(self, key: str, *, focus: bool = True) -> bool:
+        """Bring area `key` to the front (with the keyboard in it, if `focus`); False if this
+        user has no such area."""
+        if key not in self.area_keys():
+            return False
+        page = self.page(key)
+        changed = key != self.current_area
+        self.current_area = key
+        self.stack.setCurrentWidget(page)
+        row = self.area_keys().index(key)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        self._area_actions[key].setChecked(True)
+        self._settings.setValue(self._area_setting(), key)
+        self._update_actions()
+        if changed:
+            shown = getattr(page, "area_shown", None)
+            if shown is not None:
+                shown()
+            self.area_changed.emit(key)
+        if focus and key == PARTICIPANTS:
+            self.participants.focus_search()
+        elif focus and hasattr(page, "focus_first"):
+            page.focus_first()
+        return True
+
+    def _nav_item_changed(self, item: QListWidgetItem | None, _previous) -> None:
+        """A click or an arrow key in the list: the keyboard stays in the list."""
+        if item is not None:
+            self.show_area(item.data(Qt.ItemDataRole.UserRole), focus=False)
+
+    def _area_setting(self) -> str:
+        return f"main_window/area/{self.actor.username}"
+
+    def _remembered_area(self) -> str:
+        stored = self._settings.value(self._area_setting())
+        return stored if stored in self.area_keys() else default_area(self.areas)
+
+    @Slot(int, str)
+    def _find_participant(self, _participant_id: int, chart_number: str) -> None:
+        self.show_area(PARTICIPANTS)
+        self.participants.search_for(chart_number)
+
+    # -- menus ----------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(self.tr("&File"))
@@ -97,13 +222,28 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        group = QActionGroup(self)
+        self._area_actions: dict[str, QAction] = {}
+        for area in self.areas:
+            action = QAction(area.title, self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(area.shortcut))
+            action.setStatusTip(area.tip)
+            action.triggered.connect(lambda _checked=False, key=area.key: self.show_area(key))
+            group.addAction(action)
+            go_menu.addAction(action)
+            self._area_actions[area.key] = action
+
         participants_menu = self.menuBar().addMenu(self.tr("&Participants"))
         self.find_action = QAction(self.tr("&Find participant"), self)
         self.find_action.setShortcut(QKeySequence(self.tr("Ctrl+F")))
         self.find_action.setStatusTip(self.tr("Search by name, chart number, date of birth "
                                               "or phone"))
-        self.find_action.triggered.connect(self.participants.focus_search)
+        self.find_action.triggered.connect(self.find_participant)
         participants_menu.addAction(self.find_action)
+        if self.face_sheets is not None:
+            participants_menu.addAction(self.face_sheets.action)
 
         self.admin_menu = None
         if self.actor.has(Role.ADMIN):
@@ -117,26 +257,45 @@ class MainWindow(QMainWindow):
             self.admin_menu.addAction(self.users_action)
             self.admin_menu.addAction(self.audit_action)
 
-    # -- admin windows and the password -----------------------------------------------------
+    @Slot()
+    def find_participant(self) -> None:
+        self.show_area(PARTICIPANTS)
+        self.participants.focus_search()
 
     @Slot()
-    def open_users(self) -> QWidget:
-        if self.users_window is None:
-            self.users_window = UsersView(self.services, self.actor, self.runner, self)
-        return self._bring_up(self.users_window)
+    def _update_actions(self) -> None:
+        if self.face_sheets is not None:
+            self.face_sheets.action.setEnabled(
+                self.current_area == PARTICIPANTS
+                and self.participants.selected_row() is not None)
 
     @Slot()
-    def open_audit_log(self) -> QWidget:
-        if self.audit_window is None:
-            self.audit_window = AuditView(self.services, self.actor, self.runner, self)
-        return self._bring_up(self.audit_window)
+    def print_face_sheet(self) -> None:
+        row = self.participants.selected_row()
+        if self.face_sheets is not None and row is not None \
+                and self.current_area == PARTICIPANTS:
+            self.face_sheets.open(row)
 
-    def _bring_up(self, window: QWidget) -> QWidget:
-        window.setWindowFlag(Qt.WindowType.Window, True)
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+    @Slot(str, str)
+    def _export_recorded(self, kind: str, where: str) -> None:
+        text = (self.tr("Printed ({where}) and recorded.") if kind == "print"
+                else self.tr("Saved as {where} and recorded."))
+        self._show_status(text.format(where=where))
+
+    # -- admin screens and the password ---------------------------------------------------
+
+    def _admin_area(self) -> AdminArea:
+        if not self.show_area(ADMIN):
+            raise PermissionError("only administrators have the Admin area")
+        return self.page(ADMIN)
+
+    @Slot()
+    def open_users(self) -> UsersView:
+        return self._admin_area().show_users()
+
+    @Slot()
+    def open_audit_log(self) -> AuditView:
+        return self._admin_area().show_audit_log()
 
     @Slot()
     def change_password(self) -> None:
@@ -145,6 +304,8 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         dialog.saved.connect(lambda _actor: self._show_status(self.tr("Password changed.")))
         dialog.open()
+
+    # -- the status bar -------------------------------------------------------------------
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -156,16 +317,40 @@ class MainWindow(QMainWindow):
             name=self.info.workstation))
         self.database_label = QLabel(self.tr("Database: {url}").format(url=self.info.database))
         self.database_label.setToolTip(self.info.database)
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("statusBusy")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setToolTip(self.tr("Working in the background…"))
+        self.busy_bar.hide()
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(self.busy_bar.show)
+        bar.addPermanentWidget(self.busy_bar)
         for label in (self.user_label, self.workstation_label, self.database_label):
             bar.addPermanentWidget(label)
 
+    @Slot(bool)
+    def _busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self.busy_bar.hide()
+
     @Slot(str)
     def _show_status(self, message: str) -> None:
-        self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        if message:
+            self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        else:
+            self.statusBar().clearMessage()
 
     @Slot(object)
     def _background_failed(self, error: object) -> None:
         show_error(self, self.tr("IOPDesk"), error)
+
+    # -- geometry -------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
         geometry = self._settings.value("main_window/geometry")
@@ -180,7 +365,14 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         self._settings.setValue("main_window/geometry", self.saveGeometry())
         self._settings.setValue("main_window/state", self.saveState())
+        if self.current_area:
+            self._settings.setValue(self._area_setting(), self.current_area)
         self._settings.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.face_sheets is not None:
+            self.face_sheets.show_waiting()         # back from the lock
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_geometry()

@@ -14,6 +14,8 @@ from datetime import date
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
+from chart_support import CONSENT, CONTACT, COVERAGE
+from clinical_support import complete_intake, fresh_draft, new_diagnosis, with_code_table
 
 from iopdesk.db.models import AuditEvent, StaffRole, StaffUser
 from iopdesk.domain.accounts import NewUserInput, PracticeSettings, UserChanges
@@ -112,8 +114,6 @@ def _calls(services, everyone, track_id, tmp_path):
                                       lambda a: services.participants.search(a, "pe")),
         "EpisodeService.admit": (P.EDIT_CLINICAL, lambda a: services.episodes.admit(
             a, services.participants.register(admin, PERSON).id, track_id, date(2026, 11, 2))),
-        "EpisodeService.diagnoses": (P.VIEW_CLINICAL,
-                                     lambda a: services.episodes.diagnoses(a, episode.id)),
         "StaffService.list_staff": (P.VIEW_STAFF, lambda a: services.staff.list_staff(a)),
         "StaffService.tracks": (P.VIEW_STAFF, lambda a: services.staff.tracks(a)),
         "StaffService.verify_password": (
@@ -132,6 +132,78 @@ def _calls(services, everyone, track_id, tmp_path):
         "UserService.reset_password": (P.MANAGE_USERS, lambda a: services.users.reset_password(
             a, target, "temporary password")),
         "UserService.change_own_password": (P.VIEW_STAFF, change_and_restore),
+        # clinical services (episodes list, diagnoses, intake, chart, Today)
+        "EpisodeService.list": (P.VIEW_DEMOGRAPHICS,
+                                lambda a: services.episodes.list(a, person.id)),
+        "DiagnosisService.list": (P.VIEW_CLINICAL,
+                                  lambda a: services.diagnoses.list(a, episode.id)),
+        "DiagnosisService.search_codes": (P.VIEW_CLINICAL, lambda a: with_code_table(
+            services, tmp_path).search_codes(a, "alcohol")),
+        "DiagnosisService.add": (P.EDIT_CLINICAL, lambda a: with_code_table(
+            services, tmp_path).add(a, episode.id, "C84.10")),
+        "DiagnosisService.update": (P.EDIT_CLINICAL, lambda a: (
+            lambda d: services.diagnoses.update(a, d.id, d.version, is_primary=True,
+                                                onset_date=d.onset_date, resolved_date=None))(
+            new_diagnosis(services, tmp_path, clinician, episode.id))),
+        "DiagnosisService.resolve": (P.EDIT_CLINICAL, lambda a: (
+            lambda d: services.diagnoses.resolve(a, d.id, d.version))(
+            new_diagnosis(services, tmp_path, clinician, episode.id))),
+        "IntakeService.get": (P.VIEW_CLINICAL, lambda a: services.intake.get(a, episode.id)),
+        "IntakeService.save_draft": (P.EDIT_CLINICAL, lambda a: services.intake.save_draft(
+            a, episode.id, complete_intake(), None)),
+        "IntakeService.sign": (P.EDIT_CLINICAL, lambda a: (lambda d: services.intake.sign(
+            a, d.id, d.version))(fresh_draft(services, admin, clinician, track_id))),
+        "ChartService.open": (P.VIEW_DEMOGRAPHICS, lambda a: services.chart.open(a, person.id)),
+        "TodayService.front_desk": (P.VIEW_DEMOGRAPHICS,
+                                    lambda a: services.today.front_desk(a, date(2026, 11, 16))),
+        "TodayService.caseload": (P.VIEW_CLINICAL, lambda a: services.today.caseload(a)),
+        # front-desk chart sections (registry, contacts, consents, coverage)
+        "ParticipantService.register_with": (
+            P.EDIT_DEMOGRAPHICS, lambda a: services.participants.register_with(
+                a, PERSON, coverage=COVERAGE, emergency_contact=CONTACT)),
+        "ParticipantService.possible_duplicates": (
+            P.VIEW_DEMOGRAPHICS, lambda a: services.participants.possible_duplicates(a, PERSON)),
+        "ContactService.list": (P.VIEW_DEMOGRAPHICS,
+                                lambda a: services.contacts.list(a, person.id)),
+        "ContactService.add": (P.EDIT_DEMOGRAPHICS,
+                               lambda a: services.contacts.add(a, person.id, CONTACT)),
+        "ContactService.update": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.contacts.update(a, c.id, c.version, CONTACT))(
+            services.contacts.add(admin, person.id, CONTACT))),
+        "ContactService.deactivate": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.contacts.deactivate(a, c.id, c.version))(
+            services.contacts.add(admin, person.id, CONTACT))),
+        "ConsentService.list": (P.VIEW_DEMOGRAPHICS,
+                                lambda a: services.consents.list(a, person.id)),
+        "ConsentService.get": (P.VIEW_DEMOGRAPHICS, lambda a: services.consents.get(
+            a, services.consents.add(admin, person.id, CONSENT).id)),
+        "ConsentService.add": (P.EDIT_DEMOGRAPHICS,
+                               lambda a: services.consents.add(a, person.id, CONSENT)),
+        "ConsentService.update": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.consents.update(a, c.id, c.version, CONSENT))(
+            services.consents.add(admin, person.id, CONSENT))),
+        "ConsentService.revoke": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.consents.revoke(a, c.id, c.version, date(2026, 11, 16)))(
+            services.consents.add(admin, person.id, CONSENT))),
+        "CoverageService.list": (P.VIEW_DEMOGRAPHICS,
+                                 lambda a: services.coverage.list(a, person.id)),
+        "CoverageService.add": (P.EDIT_DEMOGRAPHICS,
+                                lambda a: services.coverage.add(a, person.id, COVERAGE)),
+        "CoverageService.update": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.coverage.update(a, c.id, c.version, COVERAGE))(
+            services.coverage.add(admin, person.id, COVERAGE))),
+        "CoverageService.end": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda c: services.coverage.end(a, c.id, c.version, date(2026, 11, 16)))(
+            services.coverage.add(admin, person.id, COVERAGE))),
+        # printed documents (face sheet, consent form) and their exports
+        "DocumentService.face_sheet": (P.VIEW_DEMOGRAPHICS,
+                                       lambda a: services.documents.face_sheet(a, person.id)),
+        "DocumentService.consent_form": (
+            P.VIEW_DEMOGRAPHICS, lambda a: services.documents.consent_form(
+                a, services.consents.add(admin, person.id, CONSENT).id)),
+        "DocumentService.record_export": (
+            P.VIEW_DEMOGRAPHICS, lambda a: services.documents.record_export(
+                a, "face_sheet", person.id, "Front desk printer")),
     }
 
 

@@ -1,11 +1,15 @@
-"""Find a participant: a search box over the paged participant table."""
+"""Find a participant: a search box over the paged participant table, with the actions that
+work on the selected participant (as buttons beside the search box and in the table's
+context menu)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QToolButton, QVBoxLayout, QWidget)
 
+from iopdesk.domain.readmodels import ParticipantRow
 from iopdesk.ui.participants.model import ParticipantIdRole, ParticipantTableModel
 
 SEARCH_DELAY_MS = 150
@@ -20,6 +24,7 @@ class ParticipantListWidget(QWidget):
 
     participant_activated = Signal(int)     # participant id, on double-click or Enter
     status_message = Signal(str)            # for the window's status bar
+    selection_changed = Signal()            # another participant (or none) is selected
 
     def __init__(self, model: ParticipantTableModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -43,8 +48,10 @@ class ParticipantListWidget(QWidget):
         self.table.setModel(model)
         self._set_up_table()
 
+        self._top = QHBoxLayout()
+        self._top.addWidget(self.search_edit, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_edit)
+        layout.addLayout(self._top)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
 
@@ -57,6 +64,8 @@ class ParticipantListWidget(QWidget):
         self.table.activated.connect(self._row_activated)
         model.search_finished.connect(self._search_finished)
         model.search_failed.connect(self._search_failed)
+        self.table.selectionModel().selectionChanged.connect(self.selection_changed)
+        model.modelReset.connect(self.selection_changed)
 
     def _set_up_table(self) -> None:
         table = self.table
@@ -76,6 +85,26 @@ class ParticipantListWidget(QWidget):
             table.setColumnWidth(column, chars * char + 16)
         row_height = table.fontMetrics().height() + 8
         table.verticalHeader().setDefaultSectionSize(row_height)
+
+    def add_row_action(self, action: QAction) -> QToolButton:
+        """Offer `action` (about the selected participant) beside the search box and in the
+        table's context menu."""
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._top.addWidget(button)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.table.addAction(action)
+        return button
+
+    def selected_row(self) -> ParticipantRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def search_for(self, text: str) -> None:
+        """Show what `text` finds (a chart number chosen elsewhere, say)."""
+        self.search_edit.setText(text)
+        self._search_now()
 
     def start(self) -> None:
         """Load the first page (everyone, or what is already typed)."""
@@ -114,6 +143,8 @@ class ParticipantListWidget(QWidget):
     def _search_finished(self, text: str, count: int) -> None:
         if count:
             self.message.hide()
+            if count == 1 and not self.model.has_more:      # the one match: ready for Ctrl+P
+                self.table.selectRow(0)
             if self.model.has_more:
                 shown = self.tr("The first {count} participants; scroll for more")
             elif count == 1:

@@ -1,0 +1,284 @@
+"""The Today area: who is at work, today's date, and the day's lists — for the front desk the
+group meetings of the day with who is expected at each (and what is recorded), for
+clinicians and supervisors their caseload. Both come from `services.today` on a worker,
+each time the area is shown and on Refresh (F5). Double-click (or Enter) on a person finds
+them in Participants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, Qt, QTime, Signal, Slot
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QSplitter, QTableView, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from iopdesk.domain.enums import AttendanceStatus, Role
+from iopdesk.ui.errors import show_error
+from iopdesk.ui.participants.model import birth_date_format
+from iopdesk.ui.roles import role_names
+from iopdesk.ui.table_model import Index, RowIdRole, RowsTableModel
+
+if TYPE_CHECKING:
+    from iopdesk.domain.clinical import CaseloadRow, MeetingToday
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
+
+ChartRole = Qt.ItemDataRole.UserRole + 2          # a person's chart number
+
+
+def attendance_text(status: AttendanceStatus | None) -> str:
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("TodayArea", text)
+
+    return {None: tr("Not recorded yet"), AttendanceStatus.PRESENT: tr("Present"),
+            AttendanceStatus.LATE: tr("Late"), AttendanceStatus.LEFT_EARLY: tr("Left early"),
+            AttendanceStatus.ABSENT: tr("Absent"),
+            AttendanceStatus.EXCUSED: tr("Excused")}.get(status, str(status))
+
+
+def _time(value: time) -> str:
+    return QLocale().toString(QTime(value.hour, value.minute), QLocale.FormatType.ShortFormat)
+
+
+class CaseloadModel(RowsTableModel):
+    """Columns: Chart #, Name, Track, Admitted, Last attended."""
+
+    CHART, NAME, TRACK, ADMITTED, LAST = range(5)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._headers = (self.tr("Chart #"), self.tr("Name"), self.tr("Track"),
+                         self.tr("Admitted"), self.tr("Last attended"))
+        self._format = birth_date_format(QLocale())
+
+    def set_rows(self, rows: tuple[CaseloadRow, ...]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CaseloadRow:
+        return self._rows[row]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in (RowIdRole, ChartRole) and index.isValid() \
+                and 0 <= index.row() < len(self._rows):
+            row = self._rows[index.row()]
+            return row.participant_id if role == RowIdRole else row.chart_number
+        return super().data(index, role)
+
+    def _display(self, row: CaseloadRow, column: int) -> str | None:
+        if column == self.CHART:
+            return row.chart_number
+        if column == self.NAME:
+            return row.display_name
+        if column == self.TRACK:
+            return row.track_name
+        if column == self.ADMITTED:
+            return QLocale().toString(row.admission_date, self._format)
+        if column == self.LAST:
+            return (QLocale().toString(row.last_attended, self._format)
+                    if row.last_attended else self.tr("Not yet"))
+        return None
+
+
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    label.setFont(font)
+    return label
+
+
+def _quiet(parent: QWidget, name: str) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setStyleSheet("color: palette(mid); padding: 8px;")
+    label.hide()
+    return label
+
+
+class TodayArea(QWidget):
+    participant_chosen = Signal(int, str)   # participant id, chart number
+    meetings_loaded = Signal()
+    caseload_loaded = Signal()
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner, *,
+                 today: Callable[[], date] = date.today, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("todayArea")
+        self._services = services
+        self._actor = actor
+        self._runner = runner
+        self._today = today
+        self.shows_meetings = actor.has(Role.FRONT_DESK)
+        self.shows_caseload = actor.has(Role.CLINICIAN) or actor.has(Role.SUPERVISOR)
+        self.meetings: QTreeWidget | None = None
+        self.caseload: QTableView | None = None
+        self.caseload_model = CaseloadModel(self)
+        self._build()
+
+    def _build(self) -> None:
+        self.date_label = _heading("", self)
+        self.date_label.setObjectName("todayDate")
+        roles = role_names(self._actor.roles)
+        self.who_label = QLabel(self.tr("Signed in as {name} ({roles})").format(
+            name=self._actor.display_name, roles=roles), self)
+        self.who_label.setObjectName("todayWho")
+        self.refresh_button = QPushButton(self.tr("&Refresh"), self)
+        self.refresh_button.setToolTip(self.tr("Load the lists again (F5)"))
+        self.refresh_button.clicked.connect(self.reload)
+        refresh = QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self)
+        refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.activated.connect(self.reload)
+        top = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.date_label)
+        titles.addWidget(self.who_label)
+        top.addLayout(titles, 1)
+        top.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
+        if self.shows_meetings:
+            splitter.addWidget(self._meetings_section())
+        if self.shows_caseload:
+            splitter.addWidget(self._caseload_section())
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    def _meetings_section(self) -> QWidget:
+        box = QWidget(self)
+        self.meetings = QTreeWidget(box)
+        self.meetings.setObjectName("todayMeetings")
+        self.meetings.setColumnCount(3)
+        self.meetings.setHeaderLabels([self.tr("Group / participant"), self.tr("Chart #"),
+                                       self.tr("Attendance")])
+        self.meetings.setAlternatingRowColors(True)
+        self.meetings.setUniformRowHeights(True)
+        self.meetings.setStyleSheet("QTreeView::item { padding: 2px 0; }")
+        header = self.meetings.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.meetings.itemActivated.connect(self._meeting_item_activated)
+        self.meetings_message = _quiet(box, "todayMeetingsMessage")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading(self.tr("Today's groups"), box))
+        layout.addWidget(self.meetings_message)
+        layout.addWidget(self.meetings, 1)
+        return box
+
+    def _caseload_section(self) -> QWidget:
+        box = QWidget(self)
+        self.caseload = QTableView(box)
+        self.caseload.setObjectName("todayCaseload")
+        self.caseload.setModel(self.caseload_model)
+        self.caseload.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.caseload.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.caseload.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.caseload.setAlternatingRowColors(True)
+        self.caseload.setTabKeyNavigation(False)
+        self.caseload.verticalHeader().hide()
+        header = self.caseload.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(CaseloadModel.NAME, QHeaderView.ResizeMode.Stretch)
+        self.caseload.activated.connect(self._caseload_activated)
+        self.caseload_message = _quiet(box, "todayCaseloadMessage")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading(self.tr("My caseload"), box))
+        layout.addWidget(self.caseload_message)
+        layout.addWidget(self.caseload, 1)
+        return box
+
+    # -- loading --------------------------------------------------------------------------
+
+    def area_shown(self) -> None:
+        self.reload()
+
+    def focus_first(self) -> None:
+        target = self.meetings if self.meetings is not None else self.caseload
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def reload(self) -> None:
+        day = self._today()
+        self.date_label.setText(QLocale().toString(day, QLocale.FormatType.LongFormat))
+        services, actor = self._services, self._actor
+        if self.shows_meetings:
+            self._runner.submit(lambda: services.today.front_desk(actor, day),
+                                self._meetings_arrived, self._failed, owner=self)
+        if self.shows_caseload:
+            self._runner.submit(lambda: services.today.caseload(actor),
+                                self._caseload_arrived, self._failed, owner=self)
+
+    def _meetings_arrived(self, meetings: tuple[MeetingToday, ...]) -> None:
+        tree = self.meetings
+        tree.clear()
+        for meeting in meetings:
+            tree.addTopLevelItem(self._meeting_item(meeting))
+        tree.expandAll()
+        for row in range(tree.topLevelItemCount()):
+            tree.topLevelItem(row).setFirstColumnSpanned(True)
+        self.meetings_message.setText(self.tr("No groups meet today."))
+        self.meetings_message.setVisible(not meetings)
+        tree.setVisible(bool(meetings))
+        self.meetings_loaded.emit()
+
+    def _meeting_item(self, meeting: MeetingToday) -> QTreeWidgetItem:
+        recorded = sum(1 for person in meeting.expected if person.attendance is not None)
+        parts = [f"{_time(meeting.start_time)}–{_time(meeting.end_time)}", meeting.title,
+                 meeting.track_name]
+        if meeting.facilitator_name:
+            parts.append(self.tr("with {name}").format(name=meeting.facilitator_name))
+        parts.append(self.tr("{expected} expected, {recorded} recorded").format(
+            expected=len(meeting.expected), recorded=recorded))
+        item = QTreeWidgetItem([" · ".join(p for p in parts if p)])
+        font = QFont(item.font(0))
+        font.setBold(True)
+        item.setFont(0, font)
+        for person in meeting.expected:
+            child = QTreeWidgetItem([person.display_name, person.chart_number,
+                                     attendance_text(person.attendance)])
+            child.setData(0, RowIdRole, person.participant_id)
+            child.setData(0, ChartRole, person.chart_number)
+            if person.attendance is None:
+                child.setForeground(2, self.palette().brush(QPalette.ColorGroup.Disabled,
+                                                            QPalette.ColorRole.Text))
+            item.addChild(child)
+        return item
+
+    def _caseload_arrived(self, rows: tuple[CaseloadRow, ...]) -> None:
+        self.caseload_model.set_rows(rows)
+        self.caseload_message.setText(self.tr("No active participants have you as their "
+                                              "primary clinician."))
+        self.caseload_message.setVisible(not rows)
+        self.caseload.setVisible(bool(rows))
+        self.caseload_loaded.emit()
+
+    def _failed(self, error: object) -> None:
+        show_error(self, self.tr("Today"), error)
+
+    # -- choosing a person ----------------------------------------------------------------
+
+    @Slot(QTreeWidgetItem, int)
+    def _meeting_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        participant_id = item.data(0, RowIdRole)
+        if participant_id is not None:
+            self.participant_chosen.emit(int(participant_id), str(item.data(0, ChartRole)))
+
+    @Slot(QModelIndex)
+    def _caseload_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.participant_chosen.emit(int(index.data(RowIdRole)),
+                                         str(index.data(ChartRole)))

@@ -1,0 +1,241 @@
+"""The PDF preview: a document read from memory, zoom and pages, Save as PDF (atomic, the
+same bytes), Print through a (patched) system dialog, and nothing reported when cancelled."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen import canvas
+
+from iopdesk.ui import pdf_preview
+from iopdesk.ui.pdf_output import DocumentError, print_pdf
+from iopdesk.ui.pdf_preview import PdfPreviewDialog
+
+WAIT_MS = 10_000
+
+
+def make_pdf(pages: int = 3) -> bytes:
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=letter)
+    for number in range(1, pages + 1):
+        pdf.setFont("Helvetica-Bold", 28)
+        pdf.drawString(72, 700, f"Test page {number} of {pages}")
+        pdf.rect(72, 72, 468, 560)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+@pytest.fixture
+def sample_pdf() -> bytes:
+    return make_pdf()
+
+
+@pytest.fixture
+def open_preview(qtbot, runner):
+    def open_(pdf: bytes, **options) -> tuple[PdfPreviewDialog, list]:
+        reports: list[tuple[str, str]] = []
+        dialog = PdfPreviewDialog(pdf, "Face sheet — Test Person",
+                                  lambda kind, where: reports.append((kind, where)),
+                                  runner=runner, **options)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)      # for its shortcuts
+        return dialog, reports
+    return open_
+
+
+def fake_print_dialog(output, *, accept: bool, pages: tuple[int, int] | None = None):
+    """A stand-in for the system print dialog: picks PDF output into `output`, then
+    accepts (or cancels) as soon as it is shown."""
+    class FakePrintDialog(QDialog):
+        opened: list = []
+
+        def __init__(self, printer: QPrinter, parent=None):
+            super().__init__(parent)
+            self._printer = printer
+
+        def setMinMax(self, low: int, high: int) -> None:
+            self.range = (low, high)
+
+        def setOption(self, option, on: bool = True) -> None:
+            pass
+
+        def show(self) -> None:
+            FakePrintDialog.opened.append(self)
+            self._printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            self._printer.setOutputFileName(str(output))
+            if pages is not None:
+                self._printer.setPrintRange(QPrinter.PrintRange.PageRange)
+                self._printer.setFromTo(*pages)
+            self.accept() if accept else self.reject()
+
+    return FakePrintDialog
+
+
+def test_a_pdf_is_shown_from_memory_with_its_page_count(open_preview, sample_pdf):
+    dialog, reports = open_preview(sample_pdf)
+    assert dialog.readable and dialog.page_count == 3
+    assert dialog.page_count_label.text() == "of 3"
+    assert dialog.page_spin.value() == 1 and dialog.page_spin.maximum() == 3
+    assert dialog.view.document() is dialog.document
+    assert dialog.stack.currentWidget() is dialog.view
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth       # the default
+    assert dialog.windowTitle() == "Face sheet — Test Person — preview"
+    assert dialog.print_action.isEnabled() and dialog.save_action.isEnabled()
+    assert reports == []
+
+
+def test_zoom_with_the_keyboard_and_back_to_fit_width(qtbot, open_preview, sample_pdf):
+    dialog, _ = open_preview(sample_pdf)
+    fitted = dialog.effective_zoom()
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.Custom
+    assert dialog.view.zoomFactor() == pytest.approx(fitted * 1.25)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.view.zoomFactor() == pytest.approx(fitted / 1.25)
+    assert dialog.zoom_label.text() == f"{round(fitted / 1.25 * 100)}%"
+    dialog.fit_action.trigger()
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+
+
+def test_page_navigation(qtbot, open_preview, sample_pdf):
+    dialog, _ = open_preview(sample_pdf)
+    assert not dialog.previous_action.isEnabled()
+    dialog.next_action.trigger()
+    qtbot.waitUntil(lambda: dialog.current_page == 1, timeout=WAIT_MS)
+    assert dialog.page_spin.value() == 2 and dialog.previous_action.isEnabled()
+    dialog.page_spin.setValue(3)
+    qtbot.waitUntil(lambda: dialog.current_page == 2, timeout=WAIT_MS)
+    assert not dialog.next_action.isEnabled()
+    dialog.previous_action.trigger()
+    qtbot.waitUntil(lambda: dialog.current_page == 1, timeout=WAIT_MS)
+
+
+def test_save_as_pdf_writes_the_same_bytes_and_reports_the_path(qtbot, monkeypatch, tmp_path,
+                                                                 open_preview, sample_pdf):
+    asked = []
+
+    def choose(parent, caption, suggested, file_filter):
+        asked.append(suggested)
+        return str(tmp_path / "face sheet"), file_filter
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    dialog, reports = open_preview(sample_pdf)
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        dialog.save_action.trigger()
+    target = tmp_path / "face sheet.pdf"                       # the extension is added
+    assert target.read_bytes() == sample_pdf
+    assert reports == [("save", str(target))]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["face sheet.pdf"]
+    assert asked[0].endswith("Face sheet — Test Person.pdf")
+    assert "Saved as" in dialog.message.text() and not dialog.busy
+
+
+def test_save_remembers_the_folder(qtbot, monkeypatch, tmp_path, open_preview, sample_pdf,
+                                   settings):
+    folder = tmp_path / "letters"
+    folder.mkdir()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, caption, suggested, f: (asked.append(suggested)
+                                                               or str(folder / "a.pdf"), f))
+    dialog, _ = open_preview(sample_pdf, settings=settings, file_name="C-1 face sheet.pdf")
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        dialog.save_action.trigger()
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        dialog.save_action.trigger()
+    assert asked[1] == str(folder / "C-1 face sheet.pdf")
+
+
+def test_a_cancelled_save_reports_nothing(qtbot, monkeypatch, tmp_path, open_preview,
+                                          sample_pdf):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: ("", ""))
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    qtbot.wait(50)
+    assert reports == [] and not dialog.busy and dialog.save_action.isEnabled()
+
+
+def test_a_failed_save_is_shown_and_reports_nothing(qtbot, monkeypatch, tmp_path,
+                                                    open_preview, sample_pdf):
+    missing = tmp_path / "no such folder" / "x.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(missing), ""))
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is not None, timeout=WAIT_MS)
+    box = dialog.findChild(QMessageBox)
+    assert "could not be written" in box.text() and "x.pdf" in box.text()
+    assert reports == [] and not missing.exists() and not dialog.busy
+
+
+def test_print_renders_every_page_and_reports_the_printer(qtbot, monkeypatch, tmp_path,
+                                                          open_preview, sample_pdf):
+    output = tmp_path / "printed.pdf"
+    fake = fake_print_dialog(output, accept=True)
+    monkeypatch.setattr(pdf_preview, "QPrintDialog", fake)
+    dialog, reports = open_preview(sample_pdf)
+    assert dialog.print_action.shortcut().toString() == "Ctrl+P"
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        dialog.print_action.trigger()
+    assert fake.opened[0].range == (1, 3)
+    assert output.stat().st_size > 0
+    assert len(PdfReader(output).pages) == 3
+    assert reports == [("print", str(output))]
+    assert dialog.message.text() == "Sent to the printer."
+
+
+def test_print_a_range_of_pages(qtbot, monkeypatch, tmp_path, open_preview, sample_pdf):
+    output = tmp_path / "pages-2-3.pdf"
+    monkeypatch.setattr(pdf_preview, "QPrintDialog",
+                        fake_print_dialog(output, accept=True, pages=(2, 3)))
+    dialog, reports = open_preview(sample_pdf)
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        dialog.print_action.trigger()
+    assert len(PdfReader(output).pages) == 2
+    assert reports == [("print", str(output))]
+
+
+def test_print_pdf_refuses_an_unreadable_document(tmp_path):
+    printer = QPrinter()
+    printer.setOutputFileName(str(tmp_path / "never.pdf"))
+    with pytest.raises(DocumentError, match="cannot be read"):
+        print_pdf(b"not a pdf", printer)
+    assert not (tmp_path / "never.pdf").exists()
+
+
+def test_a_cancelled_print_reports_nothing(qtbot, monkeypatch, tmp_path, open_preview,
+                                           sample_pdf):
+    output = tmp_path / "printed.pdf"
+    monkeypatch.setattr(pdf_preview, "QPrintDialog", fake_print_dialog(output, accept=False))
+    dialog, reports = open_preview(sample_pdf)
+    dialog.print_action.trigger()
+    qtbot.wait(100)
+    assert reports == [] and not output.exists() and not dialog.busy
+
+
+def test_a_corrupt_pdf_shows_a_message_instead_of_pages(qtbot, monkeypatch, open_preview):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args: pytest.fail("no save for an unreadable document"))
+    dialog, reports = open_preview(b"%PDF-1.4 this is not really a PDF")
+    assert not dialog.readable and dialog.page_count == 0
+    assert dialog.stack.currentWidget() is dialog.error_label
+    assert "damaged or not a PDF" in dialog.error_label.text()
+    assert not dialog.print_action.isEnabled() and not dialog.save_action.isEnabled()
+    dialog.save_as()
+    dialog.print_document()
+    assert reports == []
+
+
+def test_an_empty_document_is_not_a_crash(open_preview):
+    dialog, _ = open_preview(b"")
+    assert not dialog.readable and dialog.error_label.isVisible()
