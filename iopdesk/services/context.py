@@ -12,11 +12,30 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
-from iopdesk.db.models import Episode, StaffRole, StaffUser
+from iopdesk.db.models import (Consent, Contact, Coverage, Diagnosis, Episode,
+                               IntakeAssessment, StaffRole, StaffUser)
 from iopdesk.services import audit_chain
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, StaleVersion
 
+
+# For a refused call naming a record by id: its table, and how to find whose record it is.
+_OWNER_OF = {
+    "episode_id": ("episodes", select(Episode.participant_id)
+                   .where(Episode.id == bindparam("id"))),
+    "contact_id": ("contacts", select(Contact.participant_id)
+                   .where(Contact.id == bindparam("id"))),
+    "consent_id": ("consents", select(Consent.participant_id)
+                   .where(Consent.id == bindparam("id"))),
+    "coverage_id": ("coverages", select(Coverage.participant_id)
+                    .where(Coverage.id == bindparam("id"))),
+    "diagnosis_id": ("diagnoses", select(Episode.participant_id)
+                     .join(Diagnosis, Diagnosis.episode_id == Episode.id)
+                     .where(Diagnosis.id == bindparam("id"))),
+    "intake_id": ("intake_assessments", select(Episode.participant_id)
+                  .join(IntakeAssessment, IntakeAssessment.episode_id == Episode.id)
+                  .where(IntakeAssessment.id == bindparam("id"))),
+}
 
 _CURRENT_ROLES = (select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
                   .where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)))
@@ -83,15 +102,15 @@ class ServiceContext:
                        arguments: Mapping[str, Any]) -> None:
         """Audit a refused call in a transaction of its own, naming whose record it aimed at."""
         participant_id = arguments.get("participant_id")
-        episode_id = arguments.get("episode_id")
+        target = next(((name, value) for name, value in arguments.items()
+                       if name in _OWNER_OF and isinstance(value, int)), None)
         with self.unit_of_work() as session:
-            if participant_id is None and isinstance(episode_id, int):
-                participant_id = session.scalar(
-                    select(Episode.participant_id).where(Episode.id == episode_id))
+            if not isinstance(participant_id, int) and target is not None:
+                participant_id = session.scalar(_OWNER_OF[target[0]][1], {"id": target[1]})
             self.audit(session, actor, action,
                        participant_id=participant_id if isinstance(participant_id, int) else None,
-                       entity="episodes" if episode_id is not None else "",
-                       entity_id=episode_id if isinstance(episode_id, int) else None,
+                       entity=_OWNER_OF[target[0]][0] if target else "",
+                       entity_id=target[1] if target else None,
                        outcome=AuditOutcome.REFUSED,
                        detail={"needs": str(permission), "roles": sorted(actor.roles)})
 

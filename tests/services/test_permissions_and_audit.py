@@ -114,3 +114,20 @@ def test_a_disabled_or_demoted_user_loses_access_at_the_next_call(
         s.get(StaffUser, front_desk.user_id).active = False
     with pytest.raises(PermissionDenied, match="no role"):
         services.participants.get(front_desk, person.id)
+
+
+def test_a_refusal_by_record_id_names_whose_record_it_was(
+        services, actors, admitted, session_factory):
+    from iopdesk.db.models import Diagnosis
+    person, episode = admitted
+    with session_factory.begin() as s:
+        row = Diagnosis(episode_id=episode.id, icd10_code="F10.20",
+                        description="Alcohol dependence, uncomplicated")
+        s.add(row)
+        s.flush()
+        diagnosis_id, version = row.id, row.version
+    with pytest.raises(PermissionDenied):
+        services.diagnoses.resolve(actors["front_desk"], diagnosis_id, version)
+    refusal = _audit(session_factory)[-1]
+    assert (refusal.outcome, refusal.participant_id, refusal.entity, refusal.entity_id) == (
+        AuditOutcome.REFUSED, person.id, "diagnoses", diagnosis_id)
