@@ -2,7 +2,7 @@
 record it in the audit trail.
 
 Each document is read in one read transaction, rendered with no database lock held, and
-audited ("document.print") before its bytes are handed back: no PDF leaves this service
+audited ("document.generate") before its bytes are handed back: no PDF leaves this service
 unrecorded. Where the bytes then go (a printer, a file) is recorded by `record_export`.
 
 ReportLab takes about 0.3 s to import, so the reports are imported on the first document,
@@ -147,7 +147,7 @@ class DocumentService:
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
 
-    @requires(Permission.VIEW_DEMOGRAPHICS, "document.print")
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
     def face_sheet(self, actor: Actor, participant_id: int) -> bytes:
         """The participant's face sheet as PDF bytes (demographics only: the front desk
         prints it)."""
@@ -160,7 +160,7 @@ class DocumentService:
         self._printed(actor, FACE_SHEET, participant_id, "participants", participant_id)
         return pdf
 
-    @requires(Permission.VIEW_DEMOGRAPHICS, "document.print")
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
     def consent_form(self, actor: Actor, consent_id: int, *,
                      participant_id: int | None = None) -> bytes:
         """The consent to release information, prefilled from the consent on record, as PDF
@@ -187,9 +187,12 @@ class DocumentService:
         return pdf
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "document.export")
-    def record_export(self, actor: Actor, kind: str, participant_id: int, path_name: str) -> None:
-        """Record that a document of `kind` was sent to a printer or saved as a file
-        (`path_name`: the printer's or the file's name)."""
+    def record_export(self, actor: Actor, kind: str, participant_id: int, path_name: str,
+                      how: str = "save") -> None:
+        """Record that a document of `kind` was printed (`how="print"`, `path_name` the
+        printer's name) or saved as a file (`how="save"`, `path_name` the file's name)."""
+        if how not in ("print", "save"):
+            raise ValidationError({"how": f"“{how}”: a document is printed or saved"})
         if kind not in KINDS:
             raise ValidationError({"kind": f"“{kind}” is not a document IOPDesk prints; "
                                            f"choose {' or '.join(KINDS)}"})
@@ -200,11 +203,11 @@ class DocumentService:
             get_or_404(session, ParticipantRow, participant_id, "Participant")
             self._ctx.audit(session, actor, "document.export", participant_id=participant_id,
                             entity="participants", entity_id=participant_id,
-                            detail={"document": kind, "to": where[:WHERE_MAX]})
+                            detail={"document": kind, "how": how, "to": where[:WHERE_MAX]})
 
     def _printed(self, actor: Actor, kind: str, participant_id: int | None, entity: str,
                  entity_id: int, **detail: object) -> None:
         with self._ctx.unit_of_work() as session:
-            self._ctx.audit(session, actor, "document.print", participant_id=participant_id,
+            self._ctx.audit(session, actor, "document.generate", participant_id=participant_id,
                             entity=entity, entity_id=entity_id,
                             detail={"document": kind, **detail})

@@ -23,12 +23,14 @@ from iopdesk.domain.enums import Role
 from iopdesk.ui.areas import ADMIN, PARTICIPANTS, TODAY, areas_for, default_area
 from iopdesk.ui.areas.admin import AdminArea
 from iopdesk.ui.areas.today import TodayArea
+from iopdesk.ui.chart.window import ChartWindow, ChartWindows
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import LOCK_SHORTCUT
 from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
 from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
 from iopdesk.ui.password_dialog import change_own_password_dialog
+from iopdesk.ui.registration import Registrations
 from iopdesk.ui.roles import role_names
 
 __all__ = ["MainWindow", "SessionInfo", "role_names"]
@@ -81,6 +83,10 @@ class MainWindow(QMainWindow):
         self.participants = ParticipantListWidget(self.participant_model, self)
         self.participants.setObjectName("participantsArea")
         self._pages: dict[str, QWidget] = {PARTICIPANTS: self.participants}
+        self.charts = ChartWindows(services, actor, runner, self)
+        self.participants.participant_activated.connect(self.open_chart)
+        self.registrations = Registrations(services, actor, runner, self.participants)
+        self.registrations.open_existing.connect(self.open_chart)
         self.face_sheets: FaceSheets | None = None
         if documents_available(services):
             self.face_sheets = FaceSheets(services, actor, runner, self, settings=self._settings)
@@ -242,6 +248,11 @@ class MainWindow(QMainWindow):
                                               "or phone"))
         self.find_action.triggered.connect(self.find_participant)
         participants_menu.addAction(self.find_action)
+        self.open_chart_action = QAction(self.tr("&Open chart"), self)
+        self.open_chart_action.setShortcut(QKeySequence(self.tr("Ctrl+O")))
+        self.open_chart_action.setStatusTip(self.tr("Open the selected participant's chart"))
+        self.open_chart_action.triggered.connect(self.open_selected_chart)
+        participants_menu.addAction(self.open_chart_action)
         if self.face_sheets is not None:
             participants_menu.addAction(self.face_sheets.action)
 
@@ -261,6 +272,20 @@ class MainWindow(QMainWindow):
     def find_participant(self) -> None:
         self.show_area(PARTICIPANTS)
         self.participants.focus_search()
+
+    @Slot(int)
+    def open_chart(self, participant_id: int) -> ChartWindow:
+        """The participant's chart window (the one already open, if any), in front."""
+        return self.charts.open(participant_id)
+
+    @Slot()
+    def open_selected_chart(self) -> None:
+        row = self.participants.selected_row()
+        if row is None:
+            self.find_participant()
+            self._show_status(self.tr("Find a participant first, then open the chart."))
+        else:
+            self.open_chart(row.id)
 
     @Slot()
     def _update_actions(self) -> None:
@@ -378,4 +403,5 @@ class MainWindow(QMainWindow):
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():
+            self.charts.close_all()
             self.closed.emit()

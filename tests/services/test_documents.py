@@ -101,7 +101,7 @@ def test_the_front_desk_prints_a_face_sheet_and_it_is_audited(services, actors, 
     for absent in ("Old Contact", "Ended Plan", "Revoked Recipient", "Expired Recipient",
                    "DRAFT", "42 CFR"):
         assert absent not in printed, absent
-    [event] = _events(session_factory, "document.print")
+    [event] = _events(session_factory, "document.generate")
     assert (event.username, event.participant_id, event.entity, event.entity_id,
             event.outcome, event.detail) == ("frontdesk", pid, "participants", pid,
                                              AuditOutcome.OK, {"document": "face_sheet"})
@@ -111,7 +111,7 @@ def test_an_unknown_participant_is_not_found_and_nothing_is_audited(services, ac
                                                                     session_factory):
     with pytest.raises(NotFound):
         services.documents.face_sheet(actors["front_desk"], 999)
-    assert _events(session_factory, "document.print") == []
+    assert _events(session_factory, "document.generate") == []
 
 
 def test_an_account_without_a_role_is_refused_and_the_refusal_audited(services, person,
@@ -119,7 +119,7 @@ def test_an_account_without_a_role_is_refused_and_the_refusal_audited(services, 
     nobody = make_actor(session_factory, "nobody")
     with pytest.raises(PermissionDenied):
         services.documents.face_sheet(nobody, person.id)
-    [refusal] = _events(session_factory, "document.print")
+    [refusal] = _events(session_factory, "document.generate")
     assert (refusal.outcome, refusal.username, refusal.participant_id) == (
         AuditOutcome.REFUSED, "nobody", person.id)
 
@@ -143,7 +143,7 @@ def test_a_part2_consent_carries_the_short_notice_by_default(services, actors, p
                      "Signature of participant", PART2_NOTICE_SHORT):
         assert expected in printed, expected
     assert "REVOKED" not in printed and "EXPIRED" not in printed
-    [event] = _events(session_factory, "document.print")
+    [event] = _events(session_factory, "document.generate")
     assert (event.participant_id, event.entity, event.entity_id, event.detail) == (
         person.id, "consents", consent_id,
         {"document": "consent_form", "state": "active", "part2_notice": True})
@@ -161,7 +161,7 @@ def test_a_consent_outside_part2_has_no_notice(services, actors, person, session
     consent_id = _consent(session_factory, person.id, is_part2=False)
     printed = _text(services.documents.consent_form(actors["front_desk"], consent_id))
     assert "42 CFR" not in printed
-    assert _events(session_factory, "document.print")[0].detail["part2_notice"] is False
+    assert _events(session_factory, "document.generate")[0].detail["part2_notice"] is False
 
 
 def test_a_revoked_consent_cannot_be_printed_as_active(services, actors, person,
@@ -173,7 +173,7 @@ def test_a_revoked_consent_cannot_be_printed_as_active(services, actors, person,
     assert all("REVOKED" in page for page in pages)
     assert "this consent was revoked on 11/14/2026. It does not authorize any disclosure" in (
         " ".join(pages))
-    assert _events(session_factory, "document.print")[0].detail["state"] == "revoked"
+    assert _events(session_factory, "document.generate")[0].detail["state"] == "revoked"
 
 
 def test_a_consent_past_its_expiry_date_prints_expired(services, actors, person,
@@ -217,12 +217,17 @@ def test_exports_are_recorded(services, actors, person, session_factory):
     services.documents.record_export(actors["front_desk"], "face_sheet", person.id,
                                      "/home/rosa/Face sheet 1001.pdf")
     services.documents.record_export(actors["front_desk"], "consent_form", person.id,
-                                     "Front desk printer")
+                                     "Front desk printer", how="print")
     events = _events(session_factory, "document.export")
     assert [(e.username, e.participant_id, e.detail) for e in events] == [
-        ("frontdesk", person.id, {"document": "face_sheet",
+        ("frontdesk", person.id, {"document": "face_sheet", "how": "save",
                                   "to": "/home/rosa/Face sheet 1001.pdf"}),
-        ("frontdesk", person.id, {"document": "consent_form", "to": "Front desk printer"})]
+        ("frontdesk", person.id, {"document": "consent_form", "how": "print",
+                                  "to": "Front desk printer"})]
+    with pytest.raises(ValidationError) as refused:
+        services.documents.record_export(actors["front_desk"], "face_sheet", person.id,
+                                         "x.pdf", how="fax")
+    assert "how" in refused.value.fields
 
 
 def test_an_export_needs_a_known_document_a_destination_and_a_participant(

@@ -84,7 +84,7 @@ def test_areas_without_a_screen_or_a_service_are_not_shown(open_window, demo):
     assert window.area_keys() == ("participants",)
     assert window.face_sheets is None
     assert [a.text() for a in window.menuBar().actions()[2].menu().actions()] == \
-        ["&Find participant"]
+        ["&Find participant", "&Open chart"]
     for key in ("check_in", "schedule", "reports"):
         assert not window.show_area(key)
 

@@ -89,7 +89,8 @@ class FaceSheets(QObject):
     def _record(self, participant_id: int, kind: str, where: str) -> None:
         services, actor = self._services, self._actor
         self._runner.submit(
-            lambda: services.documents.record_export(actor, DOCUMENT, participant_id, where),
+            lambda: services.documents.record_export(actor, DOCUMENT, participant_id, where,
+                                                     how=kind),
             lambda _result: self.recorded.emit(kind, where),
             lambda error: self._not_recorded(kind, error), owner=self)
 

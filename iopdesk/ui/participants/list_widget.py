@@ -62,6 +62,7 @@ class ParticipantListWidget(QWidget):
         self.search_edit.textChanged.connect(self._text_changed)
         self.search_edit.returnPressed.connect(self._return_pressed)
         self.table.activated.connect(self._row_activated)
+        self._select_chart = ""             # select this chart number when the search ends
         model.search_finished.connect(self._search_finished)
         model.search_failed.connect(self._search_failed)
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
@@ -96,6 +97,21 @@ class ParticipantListWidget(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.table.addAction(action)
         return button
+
+    def add_action(self, action: QAction) -> QToolButton:
+        """Offer `action` (not about a selected participant: Register…) beside the search
+        box; its shortcut works anywhere in the window."""
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._top.addWidget(button)
+        self.addAction(action)
+        return button
+
+    def select_chart(self, chart_number: str) -> None:
+        """Search for `chart_number` and select its row when the answer comes."""
+        self._select_chart = chart_number
+        self.search_for(chart_number)
 
     def selected_row(self) -> ParticipantRow | None:
         rows = self.table.selectionModel().selectedRows()
@@ -141,8 +157,13 @@ class ParticipantListWidget(QWidget):
 
     @Slot(str, int)
     def _search_finished(self, text: str, count: int) -> None:
+        chart, self._select_chart = self._select_chart, ""
         if count:
             self.message.hide()
+            for row in range(count if chart and text == chart else 0):
+                if self.model.row_at(row).chart_number == chart:
+                    self.table.selectRow(row)
+                    break
             if count == 1 and not self.model.has_more:      # the one match: ready for Ctrl+P
                 self.table.selectRow(0)
             if self.model.has_more:

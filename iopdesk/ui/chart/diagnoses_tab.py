@@ -1,0 +1,290 @@
+"""The chart's Diagnoses tab: the current episode's ICD-10-CM diagnoses, "Add…" (search the code
+table by code or words, on a worker, debounced) and "Resolve…"."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog,
+                               QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.icd10 import CodeTableNotReady
+from iopdesk.ui.errors import describe_error
+from iopdesk.ui.forms import FieldMessages, error_label, say
+
+SEARCH_DELAY_MS = 250
+RETRY_MS = 1500             # while the code table is being built
+
+
+def _date_edit(parent: QWidget, name: str, optional: bool) -> QDateEdit:
+    edit = QDateEdit(QDate.currentDate(), parent)
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if optional:
+        edit.setMinimumDate(QDate(1900, 1, 1))
+        edit.setSpecialValueText(" ")           # the minimum date shows as blank: no date
+        edit.setDate(edit.minimumDate())
+    return edit
+
+
+class AddDiagnosisDialog(QDialog):
+    added = Signal(object)
+    searched = Signal(str)          # the status text after each search (tests wait on it)
+
+    def __init__(self, services, actor, runner, episode_id: int, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Add diagnosis"))
+        self.services, self.actor, self.runner = services, actor, runner
+        self.episode_id = episode_id
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setObjectName("codeSearch")
+        self.search_edit.setPlaceholderText(self.tr("Code (F10.20) or words (alcohol "
+                                                    "dependence)"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.status = QLabel(self)
+        self.status.setObjectName("codeSearchStatus")
+        self.status.setWordWrap(True)
+        self.results = QListWidget(self)
+        self.results.setObjectName("codeResults")
+        self.primary_box = QCheckBox(self.tr("&Primary diagnosis"), self)
+        self.onset_edit = _date_edit(self, "onsetDate", optional=True)
+        form = QFormLayout()
+        self.fields = FieldMessages()
+        self.fields.add_row(form, self.tr("&Search:"), self.search_edit, "search")
+        form.addRow("", self.status)
+        self.fields.add_row(form, self.tr("&Code:"), self.results, "code")
+        form.addRow("", self.primary_box)
+        self.fields.add_row(form, self.tr("&Onset date:"), self.onset_edit, "onset_date")
+        self.message = error_label(self, "addDiagnosisMessage")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(self.tr("Add"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.resize(560, 480)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.search_now)
+        self.search_edit.textChanged.connect(lambda _t: self._timer.start(SEARCH_DELAY_MS))
+        self.search_edit.returnPressed.connect(self.search_now)
+        self.results.itemDoubleClicked.connect(lambda _item: self.submit())
+        self._ticket = 0
+
+    @Slot()
+    def search_now(self) -> None:
+        self._timer.stop()
+        text = self.search_edit.text().strip()
+        if not text:
+            self.results.clear()
+            self.status.setText("")
+            return
+        self._ticket += 1
+        ticket = self._ticket
+        s, a = self.services, self.actor
+        self.status.setText(self.tr("Searching…"))
+        self.runner.submit(lambda: s.diagnoses.search_codes(a, text),
+                           lambda codes: self._found(ticket, codes),
+                           lambda error: self._search_failed(ticket, error), owner=self)
+
+    def _found(self, ticket: int, codes) -> None:
+        if ticket != self._ticket:
+            return                  # a later search is on its way
+        self.results.clear()
+        for code in codes:
+            item = QListWidgetItem(code.label, self.results)
+            item.setData(Qt.ItemDataRole.UserRole, code.code)
+        if codes:
+            self.results.setCurrentRow(0)
+        self.status.setText(self.tr("{count} codes").format(count=len(codes)) if codes
+                            else self.tr("No billable code matches."))
+        self.searched.emit(self.status.text())
+
+    def _search_failed(self, ticket: int, error: object) -> None:
+        if ticket != self._ticket:
+            return
+        self.status.setText(describe_error(error))
+        if isinstance(error, CodeTableNotReady) and "being built" in str(error):
+            self._timer.start(RETRY_MS)     # try again when the table may be ready
+        self.searched.emit(self.status.text())
+
+    def choose(self, code: str) -> bool:
+        for row in range(self.results.count()):
+            if self.results.item(row).data(Qt.ItemDataRole.UserRole) == code:
+                self.results.setCurrentRow(row)
+                return True
+        return False
+
+    @Slot()
+    def submit(self) -> None:
+        self.fields.clear()
+        say(self.message, "")
+        item = self.results.currentItem()
+        if item is None:
+            self.fields.set("code", self.tr("Search and choose a code"))
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        onset = None if self.onset_edit.date() == self.onset_edit.minimumDate() \
+            else self.onset_edit.date().toPython()
+        primary = self.primary_box.isChecked()
+        s, a, eid = self.services, self.actor, self.episode_id
+        self.ok_button.setEnabled(False)
+        self.runner.submit(lambda: s.diagnoses.add(a, eid, code, is_primary=primary,
+                                                   onset_date=onset),
+                           self._done, self._failed, owner=self)
+
+    def _done(self, diagnosis) -> None:
+        self.added.emit(diagnosis)
+        self.accept()
+
+    def _failed(self, error: object) -> None:
+        self.ok_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            rest = self.fields.show(error.fields)
+            if rest:
+                say(self.message, "\n".join(rest.values()))
+        else:
+            say(self.message, describe_error(error))
+
+
+class ResolveDialog(QDialog):
+    resolved = Signal(object)
+
+    def __init__(self, services, actor, runner, diagnosis, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Resolve {code}").format(code=diagnosis.icd10_code))
+        self.services, self.actor, self.runner = services, actor, runner
+        self.diagnosis = diagnosis
+        self.date_edit = _date_edit(self, "resolvedDate", optional=False)
+        form = QFormLayout()
+        self.fields = FieldMessages()
+        form.addRow(QLabel(diagnosis.icd10_code + " " + diagnosis.description, self))
+        self.fields.add_row(form, self.tr("&Resolved on:"), self.date_edit, "resolved_date")
+        self.message = error_label(self, "resolveMessage")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resolve"))
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    @Slot()
+    def submit(self) -> None:
+        self.fields.clear()
+        say(self.message, "")
+        day = self.date_edit.date().toPython()
+        s, a, dx = self.services, self.actor, self.diagnosis
+        self.runner.submit(lambda: s.diagnoses.resolve(a, dx.id, dx.version, day),
+                           self._done, self._failed, owner=self)
+
+    def _done(self, diagnosis) -> None:
+        self.resolved.emit(diagnosis)
+        self.accept()
+
+    def _failed(self, error: object) -> None:
+        if isinstance(error, ValidationError):
+            rest = self.fields.show(error.fields)
+            if rest:
+                say(self.message, "\n".join(rest.values()))
+        else:
+            say(self.message, describe_error(error))
+
+
+class DiagnosesTab(QWidget):
+    HEADERS = ("Code", "Description", "Primary", "Onset", "Resolved", "Added by")
+    loaded = Signal()
+
+    def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
+        super().__init__(parent)
+        self.services, self.actor, self.runner = services, actor, runner
+        self.episode_id = summary.current_episode_id
+        self.diagnoses: tuple = ()
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.add_button = QPushButton(self.tr("&Add…"), self)
+        self.add_button.setObjectName("addDiagnosisButton")
+        self.add_button.clicked.connect(self.open_add)
+        self.resolve_button = QPushButton(self.tr("&Resolve…"), self)
+        self.resolve_button.setObjectName("resolveDiagnosisButton")
+        self.resolve_button.clicked.connect(self.open_resolve)
+        self.table = QTableWidget(0, len(self.HEADERS), self)
+        self.table.setObjectName("diagnosesTable")
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        top = QHBoxLayout()
+        top.addWidget(self.message, 1)
+        top.addWidget(self.add_button)
+        top.addWidget(self.resolve_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        self.dialog: QDialog | None = None
+        if self.episode_id is None:
+            self.message.setText(self.tr("No episode yet: admit the participant first."))
+            self.add_button.setEnabled(False)
+            self.resolve_button.setEnabled(False)
+        else:
+            self.reload()
+
+    @Slot()
+    def reload(self) -> None:
+        s, a, eid = self.services, self.actor, self.episode_id
+        self.runner.submit(lambda: s.diagnoses.list(a, eid), self._show,
+                           lambda e: self.message.setText(describe_error(e)), owner=self)
+
+    def _show(self, diagnoses) -> None:
+        self.diagnoses = tuple(sorted(diagnoses, key=lambda d: (not d.active,
+                                                                not d.is_primary)))
+        self.table.setRowCount(len(self.diagnoses))
+        for row, dx in enumerate(self.diagnoses):
+            values = (dx.icd10_code, dx.description, self.tr("Primary") if dx.is_primary else "",
+                      dx.onset_date.isoformat() if dx.onset_date else "",
+                      dx.resolved_date.isoformat() if dx.resolved_date else "",
+                      dx.added_by_name)
+            for column, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if not dx.active:
+                    item.setForeground(Qt.GlobalColor.gray)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        self.message.setText("" if self.diagnoses else self.tr("No diagnoses yet."))
+        self.loaded.emit()
+
+    @Slot()
+    def open_add(self) -> AddDiagnosisDialog:
+        dialog = AddDiagnosisDialog(self.services, self.actor, self.runner, self.episode_id,
+                                    self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.added.connect(lambda _dx: self.reload())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def open_resolve(self) -> ResolveDialog | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not self.diagnoses[rows[0].row()].active:
+            self.message.setText(self.tr("Choose a current diagnosis to resolve."))
+            return None
+        dialog = ResolveDialog(self.services, self.actor, self.runner,
+                               self.diagnoses[rows[0].row()], self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.resolved.connect(lambda _dx: self.reload())
+        self.dialog = dialog
+        dialog.open()
+        return dialog

@@ -1,0 +1,145 @@
+"""The chart's face sheet tab: the participant's demographics (read-only), Edit… (the
+registration form in its edit mode, carrying the version shown) and Print face sheet… (the
+same preview-and-record flow as the participant list's)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from iopdesk.domain.readmodels import ParticipantRow
+from iopdesk.ui.errors import describe_error
+from iopdesk.ui.forms import ERROR_STYLE
+from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
+from iopdesk.ui.registration.dialog import RegistrationDialog
+
+if TYPE_CHECKING:
+    from iopdesk.domain.readmodels import Participant
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
+
+_SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
+          ("preferred_name", "Preferred name"), ("pronouns", "Pronouns"),
+          ("date_of_birth", "Date of birth"), ("sex_at_birth", "Sex at birth"),
+          ("gender_identity", "Gender identity"), ("phone", "Phone"), ("email", "E-mail"),
+          ("address", "Address"), ("preferred_contact", "Preferred contact"),
+          ("referral_source", "Referral source"))
+
+
+class FaceSheetTab(QWidget):
+    loaded = Signal(object)         # the Participant shown
+    editor_opened = Signal(object)  # the RegistrationDialog in edit mode
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
+                 summary, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._services = services
+        self._actor = actor
+        self._runner = runner
+        self.participant_id = participant_id
+        self.participant: Participant | None = None
+        self.editor: RegistrationDialog | None = None
+        self.setObjectName("faceSheetTab")
+        self.values: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, label in _SHOWN:
+            value = QLabel(self)
+            value.setObjectName(f"value_{key}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self.values[key] = value
+            form.addRow(self.tr(label) + ":", value)
+        self.message = QLabel(self)
+        self.message.setObjectName("faceSheetMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.edit_button = QPushButton(self.tr("&Edit…"), self)
+        self.edit_button.setObjectName("editDemographics")
+        self.edit_button.clicked.connect(self.edit)
+        self.print_button = QPushButton(self.tr("&Print face sheet…"), self)
+        self.print_button.setObjectName("printFaceSheet")
+        self.print_button.clicked.connect(self.print_face_sheet)
+        self.face_sheets: FaceSheets | None = None
+        if documents_available(services):
+            self.face_sheets = FaceSheets(services, actor, runner, self)
+        else:
+            self.print_button.hide()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.print_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._set_enabled(False)
+        self.reload()
+
+    @Slot()
+    def reload(self) -> None:
+        services, actor, pid = self._services, self._actor, self.participant_id
+        self._runner.submit(lambda: services.participants.get(actor, pid), self._show,
+                            self._failed, owner=self)
+
+    def _show(self, p: Participant) -> None:
+        self.participant = p
+        self.message.hide()
+        name = " ".join(part for part in (p.first_name, p.middle_name, p.last_name) if part)
+        address = ", ".join(part for part in (
+            p.address_line1, p.address_line2, p.city,
+            " ".join(x for x in (p.state, p.postal_code) if x)) if part)
+        phone = p.phone + (self.tr(" (OK to leave a message)")
+                           if p.phone and p.phone_ok_to_leave_message else "")
+        shown = {"chart_number": p.chart_number, "name": name,
+                 "preferred_name": p.preferred_name, "pronouns": p.pronouns,
+                 "date_of_birth": p.date_of_birth.isoformat(), "sex_at_birth": p.sex_at_birth,
+                 "gender_identity": p.gender_identity, "phone": phone, "email": p.email,
+                 "address": address, "preferred_contact": p.preferred_contact,
+                 "referral_source": p.referral_source}
+        for key, label in self.values.items():
+            label.setText(shown[key] or "—")
+        self._set_enabled(True)
+        self.loaded.emit(p)
+
+    def _failed(self, error: object) -> None:
+        self.message.setText(describe_error(error))
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.show()
+
+    def _set_enabled(self, enabled: bool) -> None:
+        self.edit_button.setEnabled(enabled)
+        self.print_button.setEnabled(enabled)
+
+    @Slot()
+    def edit(self) -> RegistrationDialog | None:
+        if self.participant is None:
+            return None
+        if self.editor is not None:
+            self.editor.raise_()
+            return self.editor
+        dialog = RegistrationDialog(self._services, self._actor, self._runner, self,
+                                    participant=self.participant)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.saved.connect(self._show)
+        dialog.destroyed.connect(self._editor_gone)
+        self.editor = dialog
+        dialog.open()
+        self.editor_opened.emit(dialog)
+        return dialog
+
+    def _editor_gone(self, *_args) -> None:
+        self.editor = None
+
+    @Slot()
+    def print_face_sheet(self) -> None:
+        p = self.participant
+        if p is None or self.face_sheets is None:
+            return
+        self.face_sheets.open(ParticipantRow(
+            id=p.id, chart_number=p.chart_number, last_name=p.last_name,
+            first_name=p.first_name, preferred_name=p.preferred_name,
+            date_of_birth=p.date_of_birth, phone=p.phone, status=None, track_name=""))

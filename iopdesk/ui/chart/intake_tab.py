@@ -1,0 +1,220 @@
+"""The chart's Intake tab: the current episode's intake assessment, "Save draft" and "Sign…".
+A signed intake is shown read-only with who signed it and when. A save over a newer version
+(StaleVersion) is refused with a message; the typed text stays in the form."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TEXT_FIELDS,
+                                     LEVEL_NAMES, AsamRating, IntakeInput)
+from iopdesk.domain.errors import StaleVersion, ValidationError
+from iopdesk.ui.errors import describe_error
+from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say
+
+
+class IntakeTab(QWidget):
+    saved = Signal(object)          # the Intake after a save or a signature
+    loaded = Signal()
+    chart_changed = Signal()        # a signature takes the "no signed intake" alert away
+
+    def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
+        super().__init__(parent)
+        self.services, self.actor, self.runner = services, actor, runner
+        self.episode_id = summary.current_episode_id
+        self.intake = None
+        self.fields = FieldMessages()
+        form_widget = QWidget(self)
+        form = QFormLayout(form_widget)
+        self.texts: dict[str, QPlainTextEdit] = {}
+        for name, title in INTAKE_TEXT_FIELDS.items():
+            edit = QPlainTextEdit(form_widget)
+            edit.setObjectName(name)
+            edit.setTabChangesFocus(True)
+            edit.setMinimumHeight(60)
+            self.fields.add_row(form, self.tr(title) + ":", edit, name)
+            self.texts[name] = edit
+        self.ratings: dict[int, QComboBox] = {}
+        self.notes: dict[int, QLineEdit] = {}
+        for number, title in ASAM_DIMENSIONS.items():
+            row = QWidget(form_widget)
+            box = QHBoxLayout(row)
+            box.setContentsMargins(0, 0, 0, 0)
+            combo = QComboBox(row)
+            combo.setObjectName(f"asam_{number}")
+            combo.addItem(self.tr("—"), None)
+            for rating in range(ASAM_RATING_MAX + 1):
+                combo.addItem(str(rating), rating)
+            note = QLineEdit(row)
+            note.setObjectName(f"asam_{number}_note")
+            note.setPlaceholderText(self.tr("Note"))
+            box.addWidget(combo)
+            box.addWidget(note, 1)
+            self.fields.add_row(form, self.tr("ASAM {n}. {title}:").format(n=number,
+                                                                          title=title),
+                                row, f"asam_{number}")
+            self.ratings[number], self.notes[number] = combo, note
+        self.level_combo = QComboBox(form_widget)
+        self.level_combo.setObjectName("recommended_level")
+        self.level_combo.addItem(self.tr("—"), None)
+        for level, title in LEVEL_NAMES.items():
+            self.level_combo.addItem(self.tr(title), level)
+        self.fields.add_row(form, self.tr("Recommended level:"), self.level_combo,
+                            "recommended_level")
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_widget)
+
+        self.signed_label = QLabel(self)
+        self.signed_label.setObjectName("intakeSigned")
+        self.signed_label.setStyleSheet("font-weight: bold; color: #1b5e20;")
+        self.signed_label.hide()
+        self.message = error_label(self, "intakeMessage")
+        self.stale = QLabel(self)
+        self.stale.setObjectName("intakeStale")
+        self.stale.setStyleSheet(BANNER_STYLE)
+        self.stale.setWordWrap(True)
+        self.stale.hide()
+        self.save_button = QPushButton(self.tr("&Save draft"), self)
+        self.save_button.setObjectName("saveDraftButton")
+        self.save_button.clicked.connect(self.save_draft)
+        self.sign_button = QPushButton(self.tr("S&ign…"), self)
+        self.sign_button.setObjectName("signButton")
+        self.sign_button.clicked.connect(self.ask_to_sign)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.signed_label, 1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.sign_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stale)
+        layout.addWidget(self.message)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.confirm: QMessageBox | None = None
+        if self.episode_id is None:
+            say(self.message, self.tr("No episode yet: admit the participant first."))
+            self._set_read_only(True)
+        else:
+            self.reload()
+
+    # -- loading and showing ----------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        s, a, eid = self.services, self.actor, self.episode_id
+        self.runner.submit(lambda: s.intake.get(a, eid), self._loaded, self._failed,
+                           owner=self)
+
+    def _loaded(self, intake) -> None:
+        self.show_intake(intake)
+        self.loaded.emit()
+
+    def show_intake(self, intake) -> None:
+        self.intake = intake
+        self.stale.hide()
+        self.fields.clear()
+        if intake is None:
+            self._set_read_only(False)
+            return
+        for name, edit in self.texts.items():
+            edit.setPlainText(getattr(intake, name))
+        for number, combo in self.ratings.items():
+            given = intake.asam.get(number, AsamRating())
+            combo.setCurrentIndex(max(0, combo.findData(given.rating)) if given.rating
+                                  is not None else 0)
+            self.notes[number].setText(given.note)
+        index = self.level_combo.findData(intake.recommended_level)
+        self.level_combo.setCurrentIndex(index if intake.recommended_level and index >= 0
+                                         else 0)
+        self._set_read_only(intake.signed)
+        if intake.signed:
+            when = intake.signed_at.astimezone().strftime("%Y-%m-%d %H:%M") \
+                if intake.signed_at else ""
+            self.signed_label.setText(self.tr("Signed by {who} on {when}").format(
+                who=intake.signed_by, when=when))
+        self.signed_label.setVisible(intake.signed)
+
+    def _set_read_only(self, read_only: bool) -> None:
+        for edit in self.texts.values():
+            edit.setReadOnly(read_only)
+        for combo in (*self.ratings.values(), self.level_combo):
+            combo.setEnabled(not read_only)
+        for note in self.notes.values():
+            note.setReadOnly(read_only)
+        self.save_button.setEnabled(not read_only)
+        self.sign_button.setEnabled(not read_only)
+
+    def form_input(self) -> IntakeInput:
+        asam = {n: AsamRating(self.ratings[n].currentData(), self.notes[n].text())
+                for n in ASAM_DIMENSIONS}
+        return IntakeInput(
+            assessed_on=self.intake.assessed_on if self.intake else None, asam=asam,
+            recommended_level=self.level_combo.currentData(),
+            **{name: edit.toPlainText() for name, edit in self.texts.items()})
+
+    # -- saving and signing -------------------------------------------------------------
+
+    @Slot()
+    def save_draft(self, then_sign: bool = False) -> None:
+        self.fields.clear()
+        say(self.message, "")
+        data = self.form_input()
+        version = self.intake.version if self.intake else None
+        s, a, eid = self.services, self.actor, self.episode_id
+        self.save_button.setEnabled(False)
+        self.sign_button.setEnabled(False)
+        self.runner.submit(lambda: s.intake.save_draft(a, eid, data, version),
+                           lambda intake: self._saved(intake, then_sign), self._failed,
+                           owner=self)
+
+    def _saved(self, intake, then_sign: bool) -> None:
+        self.intake = intake
+        self._set_read_only(False)
+        if then_sign:
+            s, a = self.services, self.actor
+            self.runner.submit(lambda: s.intake.sign(a, intake.id, intake.version),
+                               self._signed, self._failed, owner=self)
+        else:
+            self.saved.emit(intake)
+
+    def _signed(self, intake) -> None:
+        self.show_intake(intake)
+        self.saved.emit(intake)
+        self.chart_changed.emit()
+
+    @Slot()
+    def ask_to_sign(self) -> QMessageBox:
+        """Save what is typed, then sign it, once the clinician confirms."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Sign intake"),
+                          self.tr("Sign this intake assessment? A signed intake cannot be "
+                                  "changed."),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("Sign"))
+        box.buttonClicked.connect(
+            lambda button: self.save_draft(then_sign=True) if button is yes else None)
+        self.confirm = box
+        box.open()
+        return box
+
+    def _failed(self, error: object) -> None:
+        if self.intake is None or not self.intake.signed:
+            self._set_read_only(False)
+        if isinstance(error, StaleVersion):
+            self.stale.setText(self.tr(
+                "Someone else saved this intake after you opened it; nothing was "
+                "overwritten and your text is still here. Copy what you need, then reload "
+                "(F5 in the chart) to see their version. ({detail})").format(
+                    detail=describe_error(error)))
+            self.stale.show()
+        elif isinstance(error, ValidationError):
+            rest = self.fields.show(error.fields)
+            say(self.message, "\n".join(rest.values()) if rest else self.tr(
+                "Some fields need attention (see the messages under them)."))
+        else:
+            say(self.message, describe_error(error))

@@ -1,0 +1,255 @@
+"""A participant's chart: a banner (names, age, chart number, track, status, primary clinician
+and the alerts), then one tab per chart area the acting user may open.
+
+The chart is opened on a worker (`services.chart.open`, which audits it). Each tab's widget is
+made the first time the tab is shown (see `ui.chart.tabs`); a tab whose module is not in this
+build is left out. Ctrl+W closes the window, F5 opens the chart again (banner and tabs).
+`ChartWindows` keeps one window per participant: asking again brings the open one to the front.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout,
+                               QWidget)
+
+from iopdesk.domain.clinical import ChartAlert, ChartSummary
+from iopdesk.ui.chart.tabs import TAB_TITLES, tab_class
+from iopdesk.ui.errors import describe_error
+from iopdesk.ui.forms import BANNER_STYLE
+
+if TYPE_CHECKING:
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
+
+ALERT_STYLES: dict[str, str] = {
+    "danger": ("color: white; background-color: #b00020; font-weight: bold; "
+               "font-size: 12pt; padding: 6px 10px; border-radius: 4px;"),
+    "warning": ("color: #4a3000; background-color: #ffd166; padding: 4px 8px; "
+                "border-radius: 10px;"),
+    "info": ("color: #0b3d66; background-color: #d6eaff; padding: 4px 8px; "
+             "border-radius: 10px;"),
+}
+_SEVERITY_ORDER = {"danger": 0, "warning": 1, "info": 2}
+
+
+def alert_label(alert: ChartAlert, parent: QWidget) -> QLabel:
+    """A coloured chip; a danger alert (suicide risk) is a bold red bar."""
+    text = alert.message
+    if alert.kind == "suicide_risk":
+        text = QLabel.tr("⚠ SUICIDE RISK — {message}").format(message=alert.message)
+    label = QLabel(text, parent)
+    label.setObjectName(f"alert_{alert.kind}")
+    label.setProperty("severity", alert.severity)
+    label.setStyleSheet(ALERT_STYLES.get(alert.severity, ALERT_STYLES["info"]))
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+class ChartWindow(QMainWindow):
+    loaded = Signal(object)         # the ChartSummary shown
+    load_failed = Signal(str)
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        self.setObjectName("chartWindow")
+        self.services = services
+        self.actor = actor
+        self.runner = runner
+        self.participant_id = participant_id
+        self.summary: ChartSummary | None = None
+        self._tab_keys: list[str] = []
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        self.alerts_box = QVBoxLayout()
+        self.alerts_box.setSpacing(4)
+        self.danger_box = QVBoxLayout()     # danger alerts: above everything
+        layout.addLayout(self.danger_box)
+        self.name_label = QLabel(self.tr("Opening the chart…"), central)
+        self.name_label.setObjectName("chartName")
+        self.name_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_label = QLabel(central)
+        self.details_label.setObjectName("chartDetails")
+        self.details_label.setWordWrap(True)
+        self.details_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(6)
+        self.message = QLabel(central)
+        self.message.setObjectName("chartMessage")
+        self.message.setStyleSheet(BANNER_STYLE)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.tabs = QTabWidget(central)
+        self.tabs.setObjectName("chartTabs")
+        self.tabs.currentChanged.connect(self._tab_shown)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.details_label)
+        layout.addLayout(self.chips)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.close_action = QAction(self.tr("Close chart"), self)
+        self.close_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        self.close_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.close_action.triggered.connect(self.close)
+        self.reload_action = QAction(self.tr("Reload chart"), self)
+        self.reload_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
+        self.reload_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.reload_action.triggered.connect(self.reload)
+        self.addAction(self.close_action)
+        self.addAction(self.reload_action)
+        self.setWindowTitle(self.tr("Chart — IOPDesk"))
+        self.resize(1000, 720)
+        self.reload()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @Slot()
+    def reload(self) -> None:
+        """Open the chart again: banner, alerts and the tabs (rebuilt on their next show)."""
+        pid = self.participant_id
+        self.runner.submit(lambda: self.services.chart.open(self.actor, pid),
+                           self._show_summary, self._failed, owner=self)
+
+    def _failed(self, error: object) -> None:
+        text = describe_error(error)
+        self.message.setText(self.tr("The chart could not be opened: {error}").format(
+            error=text))
+        self.message.show()
+        self.load_failed.emit(text)
+
+    def _show_summary(self, summary: ChartSummary) -> None:
+        self.summary = summary
+        self.message.hide()
+        self.setWindowTitle(self.tr("{name} ({chart}) — Chart").format(
+            name=summary.display_name, chart=summary.chart_number))
+        self.name_label.setText(summary.display_name)
+        self.details_label.setText(self.banner_details(summary))
+        self._show_alerts(summary.alerts)
+        self._build_tabs(summary)
+        self.loaded.emit(summary)
+
+    def banner_details(self, s: ChartSummary) -> str:
+        parts = [self.tr("Age {age}").format(age=s.age),
+                 self.tr("Chart {number}").format(number=s.chart_number)]
+        if s.pronouns:
+            parts.append(s.pronouns)
+        parts.append(s.track_name or self.tr("No track"))
+        parts.append(s.status.value.capitalize() if s.status else self.tr("No episode"))
+        parts.append(self.tr("Primary clinician: {name}").format(
+            name=s.primary_clinician_name or self.tr("none")))
+        return "  ·  ".join(parts)
+
+    def _show_alerts(self, alerts: tuple[ChartAlert, ...]) -> None:
+        for box in (self.danger_box, self.chips):
+            while box.count():
+                item = box.takeAt(0)
+                if item.widget() is not None:
+                    item.widget().deleteLater()
+        self._alert_labels: list[QLabel] = []
+        for alert in sorted(alerts, key=lambda a: _SEVERITY_ORDER.get(a.severity, 9)):
+            box = self.danger_box if alert.severity == "danger" else self.chips
+            label = alert_label(alert, self.centralWidget())
+            box.addWidget(label)
+            self._alert_labels.append(label)
+        self.chips.addStretch(1)
+
+    def alert_labels(self) -> list[QLabel]:
+        """The alerts shown, danger first."""
+        return list(getattr(self, "_alert_labels", []))
+
+    def _build_tabs(self, summary: ChartSummary) -> None:
+        current = self._tab_keys[self.tabs.currentIndex()] if self._tab_keys and \
+            self.tabs.currentIndex() >= 0 else None
+        self.tabs.blockSignals(True)
+        while self.tabs.count():
+            page = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            page.deleteLater()
+        self._tab_keys = []
+        for key in summary.tabs:
+            try:
+                tab_class(key)
+            except (ImportError, AttributeError, KeyError):
+                continue            # not in this build
+            holder = QWidget(self.tabs)
+            holder.setObjectName(f"tab_{key}")
+            QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+            self.tabs.addTab(holder, self.tr(TAB_TITLES.get(key, key)))
+            self._tab_keys.append(key)
+        self.tabs.blockSignals(False)
+        if current in self._tab_keys:
+            self.tabs.setCurrentIndex(self._tab_keys.index(current))
+        self._tab_shown(self.tabs.currentIndex())
+
+    def tab_titles(self) -> list[str]:
+        return [self.tabs.tabText(i) for i in range(self.tabs.count())]
+
+    def tab_keys(self) -> tuple[str, ...]:
+        return tuple(self._tab_keys)
+
+    @Slot(int)
+    def _tab_shown(self, index: int) -> None:
+        if index < 0 or index >= len(self._tab_keys) or self.summary is None:
+            return
+        self.tab_widget(self._tab_keys[index])
+
+    def tab_widget(self, key: str) -> QWidget:
+        """The widget of tab `key`, made now if it was not shown before."""
+        holder = self.tabs.widget(self._tab_keys.index(key))
+        layout = holder.layout()
+        if layout.count():
+            return layout.itemAt(0).widget()
+        widget = tab_class(key)(self.services, self.actor, self.runner, self.participant_id,
+                                self.summary, holder)
+        if hasattr(widget, "chart_changed"):
+            widget.chart_changed.connect(self.reload)
+        layout.addWidget(widget)
+        return widget
+
+    def show_tab(self, key: str) -> QWidget:
+        self.tabs.setCurrentIndex(self._tab_keys.index(key))
+        return self.tab_widget(key)
+
+
+class ChartWindows(QObject):
+    """One chart window per participant, for one user's session."""
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.actor = actor
+        self.runner = runner
+        self._windows: dict[int, ChartWindow] = {}
+
+    def open(self, participant_id: int) -> ChartWindow:
+        window = self._windows.get(participant_id)
+        if window is None or not shiboken6.isValid(window):
+            window = ChartWindow(self.services, self.actor, self.runner, participant_id,
+                                 self.parent())
+            window.destroyed.connect(lambda _=None, pid=participant_id:
+                                     self._windows.pop(pid, None))
+            self._windows[participant_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def windows(self) -> list[ChartWindow]:
+        return [w for w in self._windows.values() if shiboken6.isValid(w)]
+
+    def close_all(self) -> None:
+        for window in self.windows():
+            window.close()

@@ -1,0 +1,218 @@
+"""The chart window and its clinical tabs (episodes, diagnoses, intake), driven as a user would
+on the demo practice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from iopdesk.domain.enums import LevelOfCare
+from iopdesk.domain.errors import PermissionDenied
+from iopdesk.domain.validation import ParticipantInput
+from iopdesk.ui.chart.window import ChartWindow
+from iopdesk.ui.main_window import MainWindow
+
+WAIT_MS = 10_000
+SHOTS = Path("/tmp/chart")
+
+
+def _main_window(qtbot, demo, session_info, settings, username):
+    actor = demo.log_in(username)
+    window = MainWindow(demo.services, actor, demo.runner, session_info, settings=settings)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _open_by_name(qtbot, window, name: str) -> ChartWindow:
+    model = window.participant_model
+    with qtbot.waitSignal(model.search_finished, timeout=WAIT_MS):
+        qtbot.keyClicks(window.participants.search_edit, name)
+    qtbot.waitUntil(lambda: not window.participants._debounce.isActive()
+                    and not model.loading, timeout=WAIT_MS)
+    assert model.rowCount() == 1
+    qtbot.keyClick(window.participants.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(window.charts.windows()), timeout=WAIT_MS)
+    chart = window.charts.windows()[0]
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)
+    return chart
+
+
+def _wait_idle(qtbot, demo):
+    qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
+
+
+def test_clinician_opens_chart_sees_banner_and_suicide_alert(qtbot, demo, session_info,
+                                                             settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    assert "Whitaker, Ashley" in chart.name_label.text()
+    assert chart.summary.chart_number in chart.details_label.text()
+    assert f"Age {chart.summary.age}" in chart.details_label.text()
+    alerts = chart.alert_labels()
+    assert alerts and alerts[0].objectName() == "alert_suicide_risk"
+    assert "SUICIDE RISK" in alerts[0].text()
+    assert "#b00020" in alerts[0].styleSheet() and "bold" in alerts[0].styleSheet()
+    for title in ("Episodes", "Diagnoses", "Intake assessment"):
+        assert title in chart.tab_titles()
+    # the same participant again: the same window
+    assert window.open_chart(chart.participant_id) is chart
+    chart.show_tab("episodes")
+    _wait_idle(qtbot, demo)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    chart.resize(1000, 640)
+    QApplication.processEvents()
+    chart.grab().save(str(SHOTS / "chart_clinician.png"))
+    chart.close()
+
+
+def test_admit_new_participant_and_conflict_for_referred(qtbot, demo, session_info,
+                                                         settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    desk = demo.log_in("frontdesk")
+    demo.services.participants.register(desk, ParticipantInput(
+        first_name="Quentin", last_name="Zabriskie", date_of_birth=date(1990, 4, 2)))
+    chart = _open_by_name(qtbot, window, "Zabriskie")
+    assert chart.summary.current_episode_id is None
+    tab = chart.show_tab("episodes")
+    _wait_idle(qtbot, demo)
+    dialog = tab.open_admit()
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
+    dialog.track_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(chart.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert chart.summary.current_episode_id is not None
+    assert "Active" in chart.details_label.text()
+    episodes = chart.show_tab("episodes")
+    qtbot.waitUntil(lambda: episodes.table.rowCount() == 1, timeout=WAIT_MS)
+    chart.close()
+
+    # a referred participant already has an open episode: the conflict shows in the dialog
+    referred = window.open_chart(39)
+    qtbot.waitUntil(lambda: referred.summary is not None, timeout=WAIT_MS)
+    tab = referred.show_tab("episodes")
+    dialog = tab.open_admit()
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already admitted" in dialog.fields.text("admission_date"),
+                    timeout=WAIT_MS)
+    assert dialog.isVisible()
+    dialog.reject()
+    referred.close()
+
+
+def test_add_diagnosis_by_words(qtbot, demo, session_info, settings, icd10_table):
+    demo.services.diagnoses.code_table = icd10_table
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    tab = chart.show_tab("diagnoses")
+    qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
+    before = {d.icd10_code for d in tab.diagnoses if d.active}
+    dialog = tab.open_add()
+    with qtbot.waitSignal(dialog.searched, timeout=WAIT_MS):
+        qtbot.keyClicks(dialog.search_edit, "alcohol dependence")
+    qtbot.waitUntil(lambda: dialog.choose("F10.20") or not dialog.isVisible(),
+                    timeout=WAIT_MS)
+    if "F10.20" in before:
+        pytest.skip("the demo participant already has F10.20")
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert "F10.20" in {d.icd10_code for d in tab.diagnoses if d.active}
+    chart.close()
+
+
+def _fresh_episode_chart(qtbot, demo, window, last_name: str) -> ChartWindow:
+    desk = demo.log_in("frontdesk")
+    person = demo.services.participants.register(desk, ParticipantInput(
+        first_name="Test", last_name=last_name, date_of_birth=date(1985, 1, 1)))
+    track = demo.services.staff.tracks(window.actor)[0]
+    demo.services.episodes.admit(window.actor, person.id, track.id, date.today())
+    chart = window.open_chart(person.id)
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)
+    return chart
+
+
+def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, session_info,
+                                                            settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _fresh_episode_chart(qtbot, demo, window, "Intakeson")
+    tab = chart.show_tab("intake")
+    qtbot.waitSignal(tab.loaded, timeout=WAIT_MS) if tab.intake is None else None
+    _wait_idle(qtbot, demo)
+    tab.texts["presenting_problem"].setPlainText("Daily drinking, wants to stop")
+    tab.texts["risk_screening"].setPlainText("Denies SI/HI")
+    box = tab.ask_to_sign()
+    qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(tab.fields.text("asam_1")), timeout=WAIT_MS)
+    assert "needs a rating" in tab.fields.text("asam_6")
+    assert tab.fields.text("recommended_level")
+    assert tab.texts["presenting_problem"].toPlainText() == "Daily drinking, wants to stop"
+
+    for number, combo in tab.ratings.items():
+        combo.setCurrentIndex(combo.findData(number % 3))
+    tab.level_combo.setCurrentIndex(tab.level_combo.findData(LevelOfCare.IOP))
+    box = tab.ask_to_sign()
+    with qtbot.waitSignal(tab.saved, timeout=WAIT_MS):
+        qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    # the chart reloads after a signature: the intake tab is made again from the database
+    qtbot.waitUntil(lambda: not any(a.objectName() == "alert_no_signed_intake"
+                                    for a in chart.alert_labels()), timeout=WAIT_MS)
+    tab = chart.show_tab("intake")
+    qtbot.waitUntil(lambda: tab.intake is not None, timeout=WAIT_MS)
+    assert tab.intake.signed
+    assert tab.signed_label.text().startswith("Signed by Dana Whitfield")
+    assert tab.texts["presenting_problem"].isReadOnly()
+    assert not tab.save_button.isEnabled()
+    chart.close()
+
+
+def test_intake_stale_version_keeps_text(qtbot, demo, session_info, settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _fresh_episode_chart(qtbot, demo, window, "Stalewood")
+    tab = chart.show_tab("intake")
+    _wait_idle(qtbot, demo)
+    tab.texts["presenting_problem"].setPlainText("first")
+    with qtbot.waitSignal(tab.saved, timeout=WAIT_MS):
+        tab.save_draft()
+    # someone else saves over it meanwhile
+    other = replace(tab.intake.as_input(), medications="theirs")
+    demo.services.intake.save_draft(window.actor, tab.episode_id, other, tab.intake.version)
+    tab.texts["presenting_problem"].setPlainText("my careful words")
+    tab.save_draft()
+    qtbot.waitUntil(tab.stale.isVisible, timeout=WAIT_MS)
+    assert "nothing was overwritten" in tab.stale.text()
+    assert tab.texts["presenting_problem"].toPlainText() == "my careful words"
+    chart.close()
+
+
+def test_front_desk_sees_no_clinical_tabs(qtbot, demo, session_info, settings):
+    window = _main_window(qtbot, demo, session_info, settings, "frontdesk")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    assert set(chart.summary.tabs) == {"face_sheet", "contacts", "consents"}
+    for title in ("Episodes", "Diagnoses", "Intake assessment"):
+        assert title not in chart.tab_titles()
+    assert not any(a.objectName() == "alert_suicide_risk" for a in chart.alert_labels())
+    episode_id = demo.services.chart.open(demo.log_in("clinician"),
+                                          chart.participant_id).current_episode_id
+    with pytest.raises(PermissionDenied):
+        demo.services.diagnoses.list(window.actor, episode_id)
+    chart.close()
+
+
+def test_ctrl_o_opens_selected_chart_and_ctrl_w_closes(qtbot, demo, session_info, settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    chart.close()
+    qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
+    window.open_chart_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.charts.windows()), timeout=WAIT_MS)
+    chart = window.charts.windows()[0]
+    chart.activateWindow()
+    chart.close_action.trigger()
+    qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
+    assert window.open_chart_action.shortcut().toString() == "Ctrl+O"
