@@ -60,7 +60,7 @@ def test_print_the_face_sheet_and_read_it_back(demo_db, tmp_path, capsys):
     assert list(tmp_path.glob(".*.part")) == []
     events = _query(demo_db, "SELECT action, username, detail FROM audit_events "
                              "WHERE action LIKE 'document.%' ORDER BY id")
-    assert [(a, u) for a, u, _ in events] == [("document.print", "frontdesk"),
+    assert [(a, u) for a, u, _ in events] == [("document.generate", "frontdesk"),
                                              ("document.export", "frontdesk")]
     assert '"to": "' + str(out) + '"' in events[1][2]
 
