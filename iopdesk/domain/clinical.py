@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 
 from iopdesk.domain.enums import AttendanceStatus, EpisodeStatus, LevelOfCare, NoteStatus
 from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.names import list_name
 
 TEXT_LIMIT = 10_000          # characters per free-text field of a clinical form
 ASAM_RATING_MAX = 4
@@ -257,10 +258,7 @@ class ChartSummary:
 
     @property
     def display_name(self) -> str:
-        shown = f"{self.last_name}, {self.first_name}"
-        if self.preferred_name and self.preferred_name != self.first_name:
-            shown += f" ({self.preferred_name})"
-        return shown
+        return list_name(self.last_name, self.first_name, self.preferred_name)
 
 
 def age_on(born: date, day: date) -> int:
@@ -281,10 +279,7 @@ class ExpectedParticipant:
 
     @property
     def display_name(self) -> str:
-        shown = f"{self.last_name}, {self.first_name}"
-        if self.preferred_name and self.preferred_name != self.first_name:
-            shown += f" ({self.preferred_name})"
-        return shown
+        return list_name(self.last_name, self.first_name, self.preferred_name)
 
 
 @dataclass(frozen=True)
@@ -314,7 +309,4 @@ class CaseloadRow:
 
     @property
     def display_name(self) -> str:
-        shown = f"{self.last_name}, {self.first_name}"
-        if self.preferred_name and self.preferred_name != self.first_name:
-            shown += f" ({self.preferred_name})"
-        return shown
+        return list_name(self.last_name, self.first_name, self.preferred_name)

@@ -24,5 +24,13 @@ def prefix_upper_bound(prefix: str) -> str:
     return prefix + "\U0010ffff"
 
 
+def list_name(last: str, first: str, preferred: str) -> str:
+    """How a person is listed: "Nguyễn, Lan Thị (Lan)" — the preferred name when it differs."""
+    shown = f"{last}, {first}"
+    if preferred and preferred != first:
+        shown += f" ({preferred})"
+    return shown
+
+
 def digits_only(text: str) -> str:
     return "".join(c for c in text if c.isdigit())

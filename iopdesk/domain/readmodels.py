@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Generic, TypeVar
 
 from iopdesk.domain.enums import AgeGroup, EpisodeStatus, LevelOfCare, Role, TrackFocus
+from iopdesk.domain.names import list_name
 
 T = TypeVar("T")
 
@@ -63,10 +64,7 @@ class ParticipantRow:
 
     @property
     def display_name(self) -> str:
-        shown = f"{self.last_name}, {self.first_name}"
-        if self.preferred_name and self.preferred_name != self.first_name:
-            shown += f" ({self.preferred_name})"
-        return shown
+        return list_name(self.last_name, self.first_name, self.preferred_name)
 
 
 @dataclass(frozen=True)

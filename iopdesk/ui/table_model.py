@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 Index = QModelIndex | QPersistentModelIndex
 RowIdRole = Qt.ItemDataRole.UserRole + 1      # each row's record id
@@ -55,3 +56,14 @@ class RowsTableModel(QAbstractTableModel):
     def _decoration(self, row: Any, role: int) -> Any:
         """Anything else a subclass shows (colours, fonts) for `role`."""
         return None
+
+
+def record_table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableView:
+    """A table of records: whole rows selected one at a time, no row numbers."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    return table

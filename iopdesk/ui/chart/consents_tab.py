@@ -8,9 +8,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from iopdesk.domain.chart import ConsentInput, ConsentState, ConsentView
 from iopdesk.domain.errors import ValidationError
@@ -18,7 +17,7 @@ from iopdesk.domain.validation import parse_date
 from iopdesk.ui.chart.record_dialog import RecordDialog
 from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.forms import ERROR_STYLE
-from iopdesk.ui.table_model import RowsTableModel
+from iopdesk.ui.table_model import RowsTableModel, record_table
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -189,12 +188,7 @@ class ConsentsTab(QWidget):
         self.participant_id = participant_id
         self.setObjectName("consentsTab")
         self.model = ConsentsModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("consentsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = record_table(self, self.model, "consentsTable")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)

@@ -6,15 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from iopdesk.domain.chart import ContactInput, ContactView
 from iopdesk.ui.chart.record_dialog import RecordDialog
 from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.forms import ERROR_STYLE
-from iopdesk.ui.table_model import RowsTableModel
+from iopdesk.ui.table_model import RowsTableModel, record_table
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -108,12 +107,7 @@ class ContactsTab(QWidget):
         self.participant_id = participant_id
         self.setObjectName("contactsTab")
         self.model = ContactsModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("contactsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
+        self.table = record_table(self, self.model, "contactsTable")
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self.edit)
         self.message = QLabel(self)
