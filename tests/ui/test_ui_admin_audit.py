@@ -102,6 +102,9 @@ def test_export_writes_the_rows_the_filter_selects(qtbot, busy_practice, tmp_pat
                         lambda *args, **kwargs: (asked.append(args), (str(target), ""))[1])
     with qtbot.waitSignal(view.exported, timeout=WAIT_MS) as blocker:
         view.export_button.click()
+    # the export also shows its selection again, on another worker: wait for that list
+    qtbot.waitUntil(lambda: not view.model.loading and busy_practice.runner.pending == 0,
+                    timeout=WAIT_MS)
     written = target.with_suffix(".csv")           # the suffix is added when missing
     with written.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -118,6 +121,24 @@ def test_export_writes_the_rows_the_filter_selects(qtbot, busy_practice, tmp_pat
     with qtbot.waitSignal(view.model.page_loaded, timeout=WAIT_MS):
         view.search_button.click()
     assert len(shown(view)) == 1 and f'"rows": {len(rows)}' in shown(view)[0].detail
+
+
+def test_export_with_a_filter_not_yet_shown_lists_it_and_keeps_the_export_message(
+        qtbot, busy_practice, tmp_path, monkeypatch):
+    view = open_view(qtbot, busy_practice)
+    logins = len(busy_practice.services.audit.search(busy_practice.admin, action="login").rows)
+    choose_action(view, "login")                    # chosen, but "Show" not clicked
+    assert view.action_combo.currentData() == "login"
+    target = tmp_path / "logins.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    with qtbot.waitSignal(view.exported, timeout=WAIT_MS) as blocker:
+        view.export_button.click()
+    qtbot.waitUntil(lambda: not view.model.loading and busy_practice.runner.pending == 0,
+                    timeout=WAIT_MS)
+    assert blocker.args == [logins] and logins > 1
+    assert {e.action for e in shown(view)} == {"login"} and len(shown(view)) == logins
+    # whichever finished last, the list or the file, the message about the file stays
+    assert f"{logins} events written to {target}." in view.status.text()
 
 
 def test_cancelling_the_file_dialog_exports_nothing(qtbot, busy_practice, monkeypatch):

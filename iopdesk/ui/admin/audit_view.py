@@ -52,6 +52,7 @@ class AuditView(QWidget):
         self._actor = actor
         self._runner = runner
         self.message_box: QMessageBox | None = None
+        self._export_note = ""       # the last export's message, kept until the next search
         self.setObjectName("auditWindow")
         self.setWindowTitle(self.tr("Audit log — IOPDesk"))
         options = {} if page_size is None else {"page_size": page_size}
@@ -155,6 +156,7 @@ class AuditView(QWidget):
 
     @Slot()
     def search(self) -> None:
+        self._export_note = ""
         self.status.setText(self.tr("Loading…"))
         self.model.set_filter(self.current_filter())
 
@@ -186,12 +188,14 @@ class AuditView(QWidget):
     @Slot(int)
     def _page_loaded(self, count: int) -> None:
         if count == 0:
-            self.status.setText(self.tr("No events match."))
+            text = self.tr("No events match.")
         elif self.model.has_more:
-            self.status.setText(self.tr("The newest {count} events; “Load more” shows older "
-                                        "ones.").format(count=count))
+            text = self.tr("The newest {count} events; “Load more” shows older "
+                           "ones.").format(count=count)
         else:
-            self.status.setText(self.tr("{count} events.").format(count=count))
+            text = self.tr("{count} events.").format(count=count)
+        # an export that finished before its list arrived keeps its message on screen
+        self.status.setText(f"{text} {self._export_note}" if self._export_note else text)
         self._update_buttons()
 
     @Slot(str)
@@ -219,7 +223,9 @@ class AuditView(QWidget):
         if not target.suffix:
             target = target.with_suffix(".csv")
         selection = self.current_filter()
-        self.model.set_filter(selection)
+        if selection != self.model.selection:
+            self.model.set_filter(selection)        # show what is being exported
+        self._export_note = ""
         audit, actor, options = self._services.audit, self._actor, asdict(selection)
         self.export_button.setEnabled(False)
         self.status.setText(self.tr("Exporting…"))
@@ -229,8 +235,9 @@ class AuditView(QWidget):
 
     def _exported(self, target: Path, rows: int) -> None:
         self.export_button.setEnabled(True)
-        self.status.setText(self.tr("{rows} events written to {path}.").format(
-            rows=rows, path=str(target)))
+        self._export_note = self.tr("{rows} events written to {path}.").format(
+            rows=rows, path=str(target))
+        self.status.setText(self._export_note)
         self.exported.emit(rows)
 
     def _export_failed(self, error: object) -> None:
