@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 ERROR_STYLE = "color: #b00020;"
@@ -40,6 +41,17 @@ def say(label: QLabel, text: str, *, fit: bool = True) -> None:
         if layout is not None:
             layout.activate()
         window.resize(window.size().expandedTo(window.sizeHint()))
+
+
+def set_locked(edit: QWidget, locked: bool) -> None:
+    """Make a text field read-only (`locked`) or editable, and let it look so: a locked field
+    has the window's background instead of the white of one that takes typing."""
+    edit.setReadOnly(locked)
+    palette = edit.palette()
+    source = edit.style().standardPalette()
+    palette.setColor(QPalette.ColorRole.Base,
+                     source.color(QPalette.ColorRole.Window if locked else QPalette.ColorRole.Base))
+    edit.setPalette(palette)
 
 
 def field_key(name: str) -> str:

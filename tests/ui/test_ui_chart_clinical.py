@@ -89,7 +89,7 @@ def test_admit_new_participant_and_conflict_for_referred(qtbot, demo, session_in
     assert chart.summary.current_episode_id is not None
     assert "Active" in chart.details_label.text()
     episodes = chart.show_tab("episodes")
-    qtbot.waitUntil(lambda: episodes.table.rowCount() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: episodes.model.rowCount() == 1, timeout=WAIT_MS)
     chart.close()
 
     # a referred participant already has an open episode: the conflict shows in the dialog

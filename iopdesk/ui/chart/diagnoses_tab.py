@@ -3,16 +3,19 @@ table by code or words, on a worker, debounced) and "Resolve…"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDateEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QListWidgetItem, QPushButton, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.icd10 import CodeTableNotReady
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import FieldMessages, error_label, say
+from iopdesk.ui.table_model import RowsTableModel, record_table
 
 SEARCH_DELAY_MS = 250
 RETRY_MS = 1500             # while the code table is being built
@@ -201,8 +204,38 @@ class ResolveDialog(QDialog):
             say(self.message, describe_error(error))
 
 
+class DiagnosesModel(RowsTableModel):
+    """The episode's diagnoses: current ones first (the primary at the top), resolved ones
+    greyed below."""
+
+    DESCRIPTION = 1
+    RESOLVED = QBrush(QColor("#757575"))
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._headers = ("Code", "Description", "Primary", "Onset", "Resolved", "Added by")
+
+    def set_rows(self, diagnoses) -> None:
+        self.beginResetModel()
+        self._rows = sorted(diagnoses, key=lambda d: (not d.active, not d.is_primary))
+        self.endResetModel()
+
+    def rows(self) -> tuple:
+        return tuple(self._rows)
+
+    def _display(self, dx, column: int) -> str | None:
+        return (dx.icd10_code, dx.description, "Primary" if dx.is_primary else "",
+                dx.onset_date.isoformat() if dx.onset_date else "",
+                dx.resolved_date.isoformat() if dx.resolved_date else "",
+                dx.added_by_name)[column]
+
+    def _decoration(self, dx, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and not dx.active:
+            return self.RESOLVED
+        return None
+
+
 class DiagnosesTab(QWidget):
-    HEADERS = ("Code", "Description", "Primary", "Onset", "Resolved", "Added by")
     loaded = Signal()
 
     def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
@@ -218,14 +251,11 @@ class DiagnosesTab(QWidget):
         self.resolve_button = QPushButton(self.tr("&Resolve…"), self)
         self.resolve_button.setObjectName("resolveDiagnosisButton")
         self.resolve_button.clicked.connect(self.open_resolve)
-        self.table = QTableWidget(0, len(self.HEADERS), self)
-        self.table.setObjectName("diagnosesTable")
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.model = DiagnosesModel(self)
+        self.table = record_table(self, self.model, "diagnosesTable")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(DiagnosesModel.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
         top.addWidget(self.add_button)
@@ -248,20 +278,8 @@ class DiagnosesTab(QWidget):
                            lambda e: self.message.setText(describe_error(e)), owner=self)
 
     def _show(self, diagnoses) -> None:
-        self.diagnoses = tuple(sorted(diagnoses, key=lambda d: (not d.active,
-                                                                not d.is_primary)))
-        self.table.setRowCount(len(self.diagnoses))
-        for row, dx in enumerate(self.diagnoses):
-            values = (dx.icd10_code, dx.description, self.tr("Primary") if dx.is_primary else "",
-                      dx.onset_date.isoformat() if dx.onset_date else "",
-                      dx.resolved_date.isoformat() if dx.resolved_date else "",
-                      dx.added_by_name)
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if not dx.active:
-                    item.setForeground(Qt.GlobalColor.gray)
-                self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+        self.model.set_rows(diagnoses)
+        self.diagnoses = self.model.rows()
         self.message.setText("" if self.diagnoses else self.tr("No diagnoses yet."))
         self.loaded.emit()
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
-                               QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import FieldMessages, error_label, say
+from iopdesk.ui.table_model import RowsTableModel, record_table
 
 
 class AdmitDialog(QDialog):
@@ -101,8 +102,30 @@ class AdmitDialog(QDialog):
             say(self.message, describe_error(error))
 
 
+class EpisodesModel(RowsTableModel):
+    """The participant's episodes of care, as the service lists them (latest first)."""
+
+    TRACK = 0
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._headers = ("Track", "Admission", "Status", "Discharge", "Primary clinician")
+
+    def set_rows(self, episodes) -> None:
+        self.beginResetModel()
+        self._rows = list(episodes)
+        self.endResetModel()
+
+    def rows(self) -> tuple:
+        return tuple(self._rows)
+
+    def _display(self, ep, column: int) -> str | None:
+        return (ep.track_name, ep.admission_date.isoformat(), ep.status.value.capitalize(),
+                ep.discharge_date.isoformat() if ep.discharge_date else "",
+                ep.primary_clinician_name)[column]
+
+
 class EpisodesTab(QWidget):
-    HEADERS = ("Track", "Admission", "Status", "Discharge", "Primary clinician")
     chart_changed = Signal()        # an admission changes the banner
     loaded = Signal()
 
@@ -111,13 +134,11 @@ class EpisodesTab(QWidget):
         self.services, self.actor, self.runner = services, actor, runner
         self.participant_id = participant_id
         self.episodes: tuple = ()
-        self.table = QTableWidget(0, len(self.HEADERS), self)
-        self.table.setObjectName("episodesTable")
-        self.table.setHorizontalHeaderLabels([self.tr(h) for h in self.HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.model = EpisodesModel(self)
+        self.table = record_table(self, self.model, "episodesTable")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(EpisodesModel.TRACK, QHeaderView.ResizeMode.Stretch)
         self.admit_button = QPushButton(self.tr("&Admit…"), self)
         self.admit_button.setObjectName("admitButton")
         self.admit_button.clicked.connect(self.open_admit)
@@ -142,17 +163,8 @@ class EpisodesTab(QWidget):
         self.message.setText(describe_error(error))
 
     def _show(self, episodes) -> None:
-        self.episodes = tuple(episodes)
-        self.table.setRowCount(len(self.episodes))
-        for row, ep in enumerate(self.episodes):
-            values = (ep.track_name, ep.admission_date.isoformat(), ep.status.value.capitalize(),
-                      ep.discharge_date.isoformat() if ep.discharge_date else "",
-                      ep.primary_clinician_name)
-            for column, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, ep.id)
-                self.table.setItem(row, column, item)
-        self.table.resizeColumnsToContents()
+        self.model.set_rows(episodes)
+        self.episodes = self.model.rows()
         self.message.setText("" if self.episodes else self.tr("No episodes yet."))
         self.loaded.emit()
 

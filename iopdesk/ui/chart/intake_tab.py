@@ -13,7 +13,7 @@ from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TE
                                      LEVEL_NAMES, AsamRating, IntakeInput)
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say
+from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_locked
 
 
 class IntakeTab(QWidget):
@@ -139,11 +139,11 @@ class IntakeTab(QWidget):
 
     def _set_read_only(self, read_only: bool) -> None:
         for edit in self.texts.values():
-            edit.setReadOnly(read_only)
+            set_locked(edit, read_only)
         for combo in (*self.ratings.values(), self.level_combo):
             combo.setEnabled(not read_only)
         for note in self.notes.values():
-            note.setReadOnly(read_only)
+            set_locked(note, read_only)
         self.save_button.setEnabled(not read_only)
         self.sign_button.setEnabled(not read_only)
 
