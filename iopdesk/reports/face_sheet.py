@@ -78,14 +78,24 @@ def _contacts(s: FaceSheet) -> list[Flowable]:
                               rows, widths))
 
 
+def _subscriber(name: str, relationship: str) -> str:
+    """Who holds the policy, and how the participant is related to them (the payer's
+    "patient relationship to insured": self, spouse, child, other)."""
+    relationship = relationship.strip()
+    if relationship.lower() == "self":
+        return f"{name} (self)" if name else "The participant (self)"
+    if not relationship:
+        return name
+    return f"{name}\nParticipant is the subscriber's {relationship}"
+
+
 def _coverage(s: FaceSheet) -> list[Flowable]:
     if not s.coverages:
         return section("Insurance coverage", note("None on file (self-pay)."))
     rows = []
     for c in s.coverages:
         payer = c.payer_name + (f"\nPayer ID {c.payer_id}" if c.payer_id else "")
-        subscriber = c.subscriber_name + (f" ({c.subscriber_relationship})"
-                                          if c.subscriber_relationship else "")
+        subscriber = _subscriber(c.subscriber_name, c.subscriber_relationship)
         rows.append([esc(PRIORITY.get(c.priority, str(c.priority))), esc(payer),
                      esc(c.member_number), esc(c.group_number), esc(subscriber)])
     widths = [W * f for f in (0.12, 0.30, 0.18, 0.14, 0.26)]

@@ -169,8 +169,32 @@ def _diagnoses(ctx: Ctx, ep: EpisodePlan) -> list[str]:
     return categories[:3]
 
 
+# The note of each ASAM dimension, for a low (0-1) and a higher (2-4) rating.
+ASAM_NOTES = (
+    ("No withdrawal signs; last use reported 5 days ago.",
+     "Mild withdrawal symptoms; last use yesterday."),
+    ("No acute medical issues.", "Poorly controlled asthma; follows up with primary care."),
+    ("Mood and anxiety symptoms; no psychosis.",
+     "Depressed and anxious mood; poor sleep; no psychosis."),
+    ("Engaged and asking for help.", "Ambivalent but attending."),
+    ("Some coping skills; has stayed abstinent for weeks before.",
+     "High relapse risk without structure."),
+    ("Supportive family; stable housing.", "Conflict at home; unstable housing."))
+
+# Presenting problems by track; the same number of each, so the random stream is the same.
+ADULT_PROBLEMS = ("Increasing use after a job loss; family concerned.",
+                  "Low mood and isolation since a divorce; drinking most nights.",
+                  "Panic attacks and drinking to cope.",
+                  "Stepped down from inpatient care after a crisis.")
+TEEN_PROBLEMS = ("Low mood, school refusal and conflict at home.",
+                 "Panic attacks before school; grades falling.",
+                 "Daily cannabis vaping; suspended from school.",
+                 "Stepped down from inpatient care after a crisis.")
+
+
 def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
     rng = ctx.rng
+    teen = ep.track.adolescent
     written = ctx.at(ep.admission, 11)
     session_id = ctx.sink.add(
         ClinicalSession, written, kind=SessionKind.INTAKE, episode_id=ep.id,
@@ -179,11 +203,9 @@ def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
     note(ctx, session_id, ep, ep.clinician_id, NoteFormat.NARRATIVE,
          {"narrative": "Psychiatric diagnostic evaluation; see the intake assessment."}, written)
     base = round(ep.severity * 3)
-    dims = {str(d): {"rating": max(0, min(4, base + rng.randint(-1, 1))),
-                     "note": text} for d, text in enumerate(
-        ("No withdrawal signs; last use reported 5 days ago.", "No acute medical issues.",
-         "Depressed and anxious mood; no psychosis.", "Ambivalent but attending.",
-         "High relapse risk without structure.", "Supportive family; unstable housing."), 1)}
+    ratings = [max(0, min(4, base + rng.randint(-1, 1))) for _ in ASAM_NOTES]
+    dims = {str(d): {"rating": rating, "note": ASAM_NOTES[d - 1][rating >= 2]}
+            for d, rating in enumerate(ratings, 1)}
     intake_id = ctx.sink.new_id(IntakeAssessment)
     signed = written + timedelta(hours=3)
     content = {"dims": dims, "episode": ep.id}
@@ -191,15 +213,15 @@ def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
     ctx.sink.add(
         IntakeAssessment, written, id=intake_id, episode_id=ep.id, clinician_id=ep.clinician_id,
         assessed_on=ep.admission,
-        presenting_problem=rng.choice(("Increasing use after a job loss; family concerned.",
-                                       "Low mood, school refusal and conflict at home.",
-                                       "Panic attacks and drinking to cope.",
-                                       "Stepped down from inpatient care after a crisis.")),
-        substance_use_history="Onset in late teens; heaviest use in the last year.",
+        presenting_problem=rng.choice(TEEN_PROBLEMS if teen else ADULT_PROBLEMS),
+        substance_use_history=("Vaping nicotine and cannabis since age 14; denies alcohol."
+                               if teen else "Onset in late teens; heaviest use in the last year."),
         mental_health_history="Prior outpatient counseling; no hospitalizations.",
         medical_history="No chronic conditions reported.", medications="None reported.",
         risk_screening="Columbia screen negative today; no access to firearms reported.",
-        strengths_supports="Motivated for change; supportive sibling; employed part time.",
+        strengths_supports=("Close to a parent; engaged with the school counselor; plays soccer."
+                            if teen else "Motivated for change; supportive sibling; "
+                                         "employed part time."),
         asam_dimensions=dims, recommended_level=LevelOfCare.IOP, status=status,
         signed_at=signed, updated_at=signed)
 

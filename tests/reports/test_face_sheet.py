@@ -6,7 +6,8 @@ import dataclasses
 from datetime import date
 
 from document_samples import PRACTICE, face_sheet, fonts, pages, text
-from iopdesk.domain.documents import ConsentSummary, FaceSheetContact, FaceSheetEpisode
+from iopdesk.domain.documents import (ConsentSummary, FaceSheetContact, FaceSheetCoverage,
+                                      FaceSheetEpisode)
 from iopdesk.reports.face_sheet import face_sheet_story, render_face_sheet
 
 
@@ -43,6 +44,16 @@ def test_empty_sections_say_so():
     assert "None on file (self-pay)." in page
     assert "None in force." in page
     assert "OK to leave a message" not in page
+
+
+def test_a_parent_s_policy_says_how_the_participant_is_related_to_the_subscriber():
+    coverages = (FaceSheetCoverage(1, "Evergreen Medicaid", "EVMCD", "EVM205963753", "",
+                                   "Katarzyna Nguyễn", "child"),
+                 FaceSheetCoverage(2, "Cascade Health Plan", "", "CHP1", "", "", "self"))
+    page = text(render_face_sheet(face_sheet(coverages=coverages)))
+    assert "Katarzyna Nguyễn Participant is the subscriber's child" in page
+    assert "Katarzyna Nguyễn (child)" not in page       # it read as if she were the child
+    assert "The participant (self)" in page
 
 
 def test_a_discharged_episode_shows_its_discharge_date():
