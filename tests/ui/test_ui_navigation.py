@@ -8,7 +8,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from pypdf import PdfReader
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from support import TODAY
@@ -219,6 +221,15 @@ def test_the_caseload_model_passes_the_model_tester(qtbot, qtmodeltester, open_w
     qtmodeltester.check(today.caseload_model)
 
 
+def type_text(widget, text: str) -> None:
+    """Key presses carrying `text`, as a keyboard layout or input method delivers them
+    (QTest.keyClicks knows ASCII keys only)."""
+    for char in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown,
+                                                     Qt.KeyboardModifier.NoModifier, char))
+
+
 def select_first_participant(qtbot, window):
     model = window.participant_model
     qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=WAIT_MS)
@@ -253,6 +264,33 @@ def test_print_face_sheet_previews_and_records_the_save(qtbot, monkeypatch, tmp_
     assert events and events[0].username == "frontdesk"
     assert str(target) in str(events[0].detail)
     assert "recorded" in window.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("typed", ["ngu", "uyễ"])
+def test_three_letters_find_nguyen_and_the_printed_face_sheet_reads_back(
+        qtbot, monkeypatch, tmp_path, open_window, typed):
+    """Type three letters of "Nguyễn" (without or with its accents), pick the row, Ctrl+P,
+    save, and read the saved PDF's text."""
+    window = open_window("frontdesk", active=True)
+    model = window.participant_model
+    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=WAIT_MS)
+    window.participants.search_edit.setFocus()
+    type_text(window.participants.search_edit, typed)
+    qtbot.waitUntil(lambda: model.text == typed and not model.loading, timeout=WAIT_MS)
+    found = [model.row_at(r) for r in range(model.rowCount())]
+    assert found and all(row.last_name == "Nguyễn" for row in found)
+    window.participants.table.selectRow(0)
+    with qtbot.waitSignal(window.face_sheets.preview_opened, timeout=WAIT_MS) as opened:
+        qtbot.keyClick(window.participants.table, Qt.Key.Key_P,
+                       Qt.KeyboardModifier.ControlModifier)
+    target = tmp_path / "face-sheet.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    with qtbot.waitSignal(window.face_sheets.recorded, timeout=WAIT_MS):
+        opened.args[0].save_action.trigger()
+    printed = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+    assert f"Nguyễn, {found[0].first_name}" in printed
+    assert f"Chart {found[0].chart_number}" in printed
+    assert "Page 1 of" in printed and "Face Sheet" in printed
 
 
 def test_face_sheet_only_from_the_participants_area(qtbot, open_window):
