@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QProgressBar, QStackedWidget, QWidget)
 
 from iopdesk.domain.enums import Role
+from iopdesk.domain.errors import PermissionDenied
 from iopdesk.ui.areas import ADMIN, PARTICIPANTS, TODAY, areas_for, default_area
 from iopdesk.ui.areas.admin import AdminArea
 from iopdesk.ui.areas.today import TodayArea
@@ -105,8 +106,24 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self.show_area(self._remembered_area())
         self.participants.start()
+        self._load_filter_choices()
         if not info.practice_name:
             runner.submit(services.staff.practice_name, self.set_practice_name, owner=self)
+
+    def _load_filter_choices(self) -> None:
+        """The tracks and clinicians the participant list can be filtered by (not offered
+        when the role may not list them)."""
+        staff, actor = self.services.staff, self.actor
+
+        def choices():
+            return staff.tracks(actor), staff.list_staff(actor, role=Role.CLINICIAN)
+
+        def failed(error: object) -> None:
+            if not isinstance(error, PermissionDenied):
+                self._background_failed(error)
+
+        self.runner.submit(choices, lambda found: self.participants.set_filter_choices(*found),
+                           failed, owner=self)
 
     @Slot(str)
     def set_practice_name(self, name: str | None) -> None:

@@ -155,3 +155,83 @@ def test_the_window_geometry_is_remembered(qtbot, demo, settings, session_info):
 def test_the_model_passes_the_model_tester(qtbot, qtmodeltester, demo, settings, session_info):
     window, _ = open_window(qtbot, demo, settings, session_info, page_size=10)
     qtmodeltester.check(window.participant_model)
+
+
+def _choose(qtbot, model, combo, data) -> None:
+    index = combo.findData(data)
+    assert index > 0, data
+    with qtbot.waitSignal(model.search_finished, timeout=WAIT_MS):
+        combo.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT_MS)
+
+
+def _all_rows(qtbot, model):
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.loading, timeout=WAIT_MS)
+    return [model.row_at(r) for r in range(model.rowCount())]
+
+
+def test_filter_by_status_track_and_primary_clinician(qtbot, demo, settings, session_info):
+    from iopdesk.domain.enums import EpisodeStatus, Role
+
+    window, actor = open_window(qtbot, demo, settings, session_info, page_size=10)
+    listing, model = window.participants, window.participant_model
+    qtbot.waitUntil(lambda: listing.track_combo.isVisible()
+                    and listing.clinician_combo.isVisible(), timeout=WAIT_MS)
+    tracks = demo.services.staff.tracks(actor)
+    clinicians = demo.services.staff.list_staff(actor, role=Role.CLINICIAN)
+    assert listing.track_combo.count() == len(tracks) + 1
+    assert listing.clinician_combo.count() == len(clinicians) + 1
+
+    _choose(qtbot, model, listing.status_combo, EpisodeStatus.DISCHARGED)
+    discharged = _all_rows(qtbot, model)
+    assert discharged and {row.status for row in discharged} == {EpisodeStatus.DISCHARGED}
+
+    _choose(qtbot, model, listing.status_combo, EpisodeStatus.ACTIVE)
+    _choose(qtbot, model, listing.track_combo, tracks[0].id)
+    rows = _all_rows(qtbot, model)
+    expected = demo.services.participants.search(actor, "", status=EpisodeStatus.ACTIVE,
+                                                 track_id=tracks[0].id, limit=500).rows
+    assert [r.id for r in rows] == [r.id for r in expected] and rows
+    assert {row.track_name for row in rows} == {tracks[0].name}
+
+    clinician = next(c for c in clinicians
+                     if demo.services.participants.search(
+                         actor, "", status=EpisodeStatus.ACTIVE, track_id=tracks[0].id,
+                         primary_clinician_id=c.id).rows)
+    _choose(qtbot, model, listing.clinician_combo, clinician.id)
+    rows = _all_rows(qtbot, model)
+    expected = demo.services.participants.search(
+        actor, "", status=EpisodeStatus.ACTIVE, track_id=tracks[0].id,
+        primary_clinician_id=clinician.id, limit=500).rows
+    assert [r.id for r in rows] == [r.id for r in expected]
+
+    # typing still searches within the filters; back to "Any" shows everyone again
+    listing.search_for(rows[0].last_name[:3])
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT_MS)
+    assert rows[0].id in {r.id for r in _all_rows(qtbot, model)}
+    assert {r.track_name for r in _all_rows(qtbot, model)} == {tracks[0].name}
+    for combo in (listing.status_combo, listing.track_combo, listing.clinician_combo):
+        combo.setCurrentIndex(0)
+    listing.search_for("")
+    qtbot.waitUntil(lambda: not model.loading and model.text == "", timeout=WAIT_MS)
+    assert len(_all_rows(qtbot, model)) == len(everyone(demo, actor))
+
+
+def test_filters_that_match_nobody_say_so(qtbot, demo, settings, session_info):
+    from iopdesk.domain.enums import EpisodeStatus, Role
+
+    window, actor = open_window(qtbot, demo, settings, session_info)
+    listing, model = window.participants, window.participant_model
+    qtbot.waitUntil(listing.track_combo.isVisible, timeout=WAIT_MS)
+    search, staff = demo.services.participants.search, demo.services.staff
+    status, clinician = next(
+        (status, clinician) for status in EpisodeStatus
+        for clinician in staff.list_staff(actor, role=Role.CLINICIAN)
+        if not search(actor, "", status=status, primary_clinician_id=clinician.id).rows)
+    _choose(qtbot, model, listing.status_combo, status)
+    _choose(qtbot, model, listing.clinician_combo, clinician.id)
+    assert model.rowCount() == 0
+    assert listing.message.isVisible()
+    assert listing.message.text() == "No participants match these filters."

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QTableView, QToolButton, QVBoxLayout, QWidget)
 
+from iopdesk.domain.enums import EpisodeStatus
 from iopdesk.domain.readmodels import ParticipantRow
 from iopdesk.ui.participants.model import ParticipantIdRole, ParticipantTableModel
 
@@ -52,6 +53,7 @@ class ParticipantListWidget(QWidget):
         self._top.addWidget(self.search_edit, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(self._top)
+        layout.addLayout(self._build_filters())
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
 
@@ -67,6 +69,64 @@ class ParticipantListWidget(QWidget):
         model.search_failed.connect(self._search_failed)
         self.table.selectionModel().selectionChanged.connect(self.selection_changed)
         model.modelReset.connect(self.selection_changed)
+
+    def _build_filters(self) -> QHBoxLayout:
+        """Status, track and primary clinician; the last two get their choices from
+        `set_filter_choices` and stay hidden until then."""
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.addItem(self.tr("Any status"), None)
+        for status, text in ((EpisodeStatus.ACTIVE, self.tr("Active")),
+                             (EpisodeStatus.REFERRED, self.tr("Referred")),
+                             (EpisodeStatus.DISCHARGED, self.tr("Discharged"))):
+            self.status_combo.addItem(text, status)
+        self.track_combo = QComboBox(self)
+        self.track_combo.setObjectName("trackFilter")
+        self.track_combo.addItem(self.tr("Any track"), None)
+        self.clinician_combo = QComboBox(self)
+        self.clinician_combo.setObjectName("clinicianFilter")
+        self.clinician_combo.addItem(self.tr("Anyone"), None)
+        self._captions: dict[QComboBox, QLabel] = {}
+        row = QHBoxLayout()
+        for label, combo in ((self.tr("S&tatus:"), self.status_combo),
+                             (self.tr("Trac&k:"), self.track_combo),
+                             (self.tr("Primary c&linician:"), self.clinician_combo)):
+            caption = QLabel(label, self)
+            caption.setBuddy(combo)
+            # as wide as the longest choice, yet able to narrow with a small window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(8 * combo.fontMetrics().averageCharWidth() + 24)
+            combo.currentIndexChanged.connect(self._filters_changed)
+            row.addWidget(caption)
+            row.addWidget(combo)
+            if combo is not self.status_combo:
+                caption.hide()
+                combo.hide()
+                self._captions[combo] = caption
+        row.addStretch(1)
+        return row
+
+    def set_filter_choices(self, tracks, clinicians) -> None:
+        """The program's tracks and clinicians (read models with `id` and `name` /
+        `display_name`) to filter by."""
+        for combo, items, name in ((self.track_combo, tracks, "name"),
+                                   (self.clinician_combo, clinicians, "display_name")):
+            combo.blockSignals(True)
+            chosen = combo.currentData()
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for item in items:
+                combo.addItem(getattr(item, name), item.id)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+            combo.setVisible(bool(items))
+            self._captions[combo].setVisible(bool(items))
+
+    @Slot()
+    def _filters_changed(self) -> None:
+        self.model.set_filters(status=self.status_combo.currentData(),
+                               track_id=self.track_combo.currentData(),
+                               primary_clinician_id=self.clinician_combo.currentData())
 
     def _set_up_table(self) -> None:
         table = self.table
@@ -174,8 +234,9 @@ class ParticipantListWidget(QWidget):
                 shown = self.tr("{count} participants")
             self.status_message.emit(shown.format(count=count))
             return
-        if text:
-            self.message.setText(self.tr("No participants match “{text}”.").format(text=text))
+        if text or self.model.filters:
+            what = f"“{text}”" if text else self.tr("these filters")
+            self.message.setText(self.tr("No participants match {what}.").format(what=what))
         else:
             self.message.setText(self.tr("No participants yet."))
         self.message.setStyleSheet("")

@@ -69,6 +69,7 @@ class ParticipantTableModel(RowsTableModel):
         self._page_size = page_size
         self._rows: list[ParticipantRow] = []
         self._text = ""
+        self._filters: dict[str, object] = {}   # status, track_id, primary_clinician_id
         self._next_after: tuple | None = None
         self._sequence = 0          # bumped by every new query; older answers are stale
         self._searching = False     # a first page is on its way
@@ -105,10 +106,23 @@ class ParticipantTableModel(RowsTableModel):
     def refresh(self) -> None:
         self.set_query(self._text)
 
+    @property
+    def filters(self) -> dict[str, object]:
+        return dict(self._filters)
+
+    def set_filters(self, *, status: EpisodeStatus | None = None, track_id: int | None = None,
+                    primary_clinician_id: int | None = None) -> None:
+        """Show only participants with this status, in this track, of this clinician (None:
+        any), for the text already searched."""
+        filters = {"status": status, "track_id": track_id,
+                   "primary_clinician_id": primary_clinician_id}
+        self._filters = {name: value for name, value in filters.items() if value is not None}
+        self.refresh()
+
     def _page_call(self, text: str, after: tuple | None) -> Callable[[], Page[ParticipantRow]]:
         """The service call for one page, for a worker: it touches nothing of this model."""
         return partial(self._participants.search, self._actor, text, after=after,
-                       limit=self._page_size)
+                       limit=self._page_size, **self._filters)
 
     def _first_page_arrived(self, sequence: int, text: str, page: Page[ParticipantRow]) -> None:
         if sequence != self._sequence:
