@@ -331,10 +331,63 @@ _CHART_FLOOR = (
 )
 
 
+class BareAuditedRead:
+    """What every audited read does, on bare sqlite3: look up the user's roles, then in one
+    write transaction (same pragmas as IOPDesk's: WAL, synchronous=FULL) read the chain
+    head, append one HMAC-signed event and move the head, and commit. The events go to a
+    scratch file beside the benchmark database, so the demo's own trail stays intact."""
+
+    SCHEMA = ("CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY, last_id INTEGER, "
+              "last_hash TEXT)",
+              "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, occurred_at TEXT, "
+              "user_id INTEGER, action TEXT, participant_id INTEGER, detail TEXT, "
+              "prev_hash TEXT, hash TEXT)",
+              "INSERT OR IGNORE INTO head VALUES (1, 0, '')")
+    ROLES = ("SELECT r.role FROM staff_roles r JOIN staff_users u ON u.id = r.user_id "
+             "WHERE u.id = ? AND u.active = 1")
+
+    def __init__(self, data: sqlite3.Connection, scratch: Path, user_id: int):
+        self.data, self.user_id = data, user_id
+        self.path = scratch
+        remove_with_sidecars(scratch)
+        self.log = sqlite3.connect(scratch, isolation_level=None)
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+            self.log.execute(f"PRAGMA {pragma}")
+        for statement in self.SCHEMA:
+            self.log.execute(statement)
+
+    def __call__(self, action: str, participant_id: int) -> None:
+        import hashlib
+        import hmac
+        from datetime import datetime, timezone
+
+        self.data.execute(self.ROLES, (self.user_id,)).fetchall()
+        log = self.log
+        log.execute("BEGIN IMMEDIATE")
+        last_id, last_hash = log.execute("SELECT last_id, last_hash FROM head "
+                                         "WHERE id = 1").fetchone()
+        highest = log.execute("SELECT max(id) FROM events").fetchone()[0] or 0
+        event_id, at = max(last_id, highest) + 1, datetime.now(timezone.utc).isoformat()
+        body = json.dumps({"id": event_id, "occurred_at": at, "user_id": self.user_id,
+                           "action": action, "participant_id": participant_id},
+                          sort_keys=True, separators=(",", ":"))
+        signed = hmac.new(BENCH_KEY, (last_hash + body).encode(), hashlib.sha256).hexdigest()
+        log.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, '{}', ?, ?)",
+                    (event_id, at, self.user_id, action, participant_id, last_hash, signed))
+        log.execute("UPDATE head SET last_id = ?, last_hash = ? WHERE id = 1",
+                    (event_id, signed))
+        log.execute("COMMIT")
+
+    def close(self) -> None:
+        self.log.close()
+        remove_with_sidecars(self.path)
+
+
 def bench_chart(url: str, runs: int) -> Result:
     """A clinician opens the longest chart: `chart.open` + `episodes.list` + `diagnoses.list`
     of the current episode (three permission checks and three audited transactions, each
-    committed), against the same SELECTs on bare sqlite3 (no permission check, no audit)."""
+    committed), against the same SELECTs, role look-ups and audit appends on bare sqlite3
+    (`BareAuditedRead`)."""
     from datetime import timedelta
 
     engine = open_database(url)
@@ -344,6 +397,7 @@ def bench_chart(url: str, runs: int) -> Result:
     participant_id = chart_participant()
     episode_id = services.chart.open(actor, participant_id).current_episode_id
     bare = sqlite3.connect(DATABASE)
+    audited = BareAuditedRead(bare, DATA_DIR / "floor-audit.sqlite3", actor.user_id)
     values = {"p": participant_id, "e": episode_id, "today": AS_OF.isoformat(),
               "soon": (AS_OF + timedelta(days=30)).isoformat()}
 
@@ -353,12 +407,19 @@ def bench_chart(url: str, runs: int) -> Result:
         services.diagnoses.list(actor, chart.current_episode_id)
 
     def floor() -> None:
-        for statement in _CHART_FLOOR:
+        for statement in _CHART_FLOOR[:5]:             # the chart's banner and alerts
             bare.execute(statement, values).fetchall()
+        audited("chart.open", participant_id)
+        bare.execute(_CHART_FLOOR[5], values).fetchall()     # the episodes tab
+        audited("episode.list", participant_id)
+        bare.execute(_CHART_FLOOR[6], values).fetchall()     # the diagnoses tab
+        audited("diagnosis.list", participant_id)
 
     try:
-        return measure(ours, floor, runs, "chart open (two years of history)")
+        return measure(ours, floor, runs,
+                       "chart open and two clinical tabs, audited (two years of history)")
     finally:
+        audited.close()
         bare.close()
         engine.dispose()
 
