@@ -97,6 +97,7 @@ class Participant:
     gender_identity: str
     phone: str
     phone_ok_to_leave_message: bool
+    alt_phone: str
     email: str
     address_line1: str
     address_line2: str

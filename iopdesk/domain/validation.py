@@ -66,6 +66,7 @@ class ParticipantInput:
     gender_identity: str = ""
     phone: str = ""
     phone_ok_to_leave_message: bool = False
+    alt_phone: str = ""            # another number (work, a second mobile)
     email: str = ""
     address_line1: str = ""
     address_line2: str = ""
@@ -111,12 +112,14 @@ def check_participant(data: ParticipantInput, today: date) -> ParticipantInput:
         errors["date_of_birth"] = f"Date of birth {dob.isoformat()} is before {EARLIEST_BIRTH.year}"
     if data.chart_number and not _CHART_RE.fullmatch(data.chart_number):
         errors["chart_number"] = "Chart number is 1–20 letters, digits or hyphens"
-    if data.phone:
-        digits = digits_only(data.phone)
-        if len(digits) == 11 and digits.startswith("1"):
-            digits = digits[1:]
-        if len(digits) != 10:
-            errors["phone"] = "Phone number needs 10 digits, e.g. (555) 201-3344"
+    for name in ("phone", "alt_phone"):
+        value = getattr(data, name)
+        if value and name not in errors:
+            digits = digits_only(value)
+            if len(digits) == 11 and digits.startswith("1"):
+                digits = digits[1:]
+            if len(digits) != 10:
+                errors[name] = "Phone number needs 10 digits, e.g. (555) 201-3344"
     for name, problem in (("email", email_problem), ("state", state_problem),
                           ("postal_code", zip_problem)):
         value = getattr(data, name)

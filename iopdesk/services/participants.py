@@ -62,6 +62,7 @@ def _apply(row: ParticipantRowModel, data: ParticipantInput) -> None:
     for name, value in asdict(data).items():
         setattr(row, name, value)
     row.phone = format_phone(data.phone) if data.phone else ""
+    row.alt_phone = format_phone(data.alt_phone) if data.alt_phone else ""
     row.phone_digits = digits_only(row.phone)[-10:]
     row.first_name_key = search_key(data.first_name)
     row.last_name_key = search_key(data.last_name)

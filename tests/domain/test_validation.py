@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -44,6 +45,16 @@ def test_bad_dates_get_a_specific_message(text, message):
 
 def test_phones_are_stored_one_way():
     assert format_phone("+1 555.201.3344") == "(555) 201-3344"
+
+
+def test_an_alternate_phone_is_checked_like_the_first():
+    base = ParticipantInput(first_name="Ana", last_name="Núñez", date_of_birth=date(1990, 1, 2))
+    assert check_participant(replace(base, alt_phone=" 555 201 3344 "), TODAY).alt_phone == \
+        "555 201 3344"
+    with pytest.raises(ValidationError) as refused:
+        check_participant(replace(base, phone="555-201-3344", alt_phone="201-3344"), TODAY)
+    assert set(refused.value.fields) == {"alt_phone"}
+    assert "10 digits" in refused.value.fields["alt_phone"]
 
 
 @given(st.text(max_size=300), st.text(max_size=300), st.dates(), st.text(max_size=40))

@@ -68,7 +68,8 @@ def test_register_by_typing_is_found_by_the_list_search(qtbot, demo, settings, s
     dialog = opened.args[0]
     type_into(qtbot, dialog, first_name="Zoë", middle_name="Ångström", last_name="Núñez-Øre",
               preferred_name="Zo 🌻", pronouns="she/her", date_of_birth="04/17/1991",
-              phone="503-555-0142", email="zoe@example.org", address_line1="12 Elm St",
+              phone="503-555-0142", alt_phone="1 503 555 0177", email="zoe@example.org",
+              address_line1="12 Elm St",
               city="Portland", state="or", postal_code="97201", referral_source="PCP")
     type_into(qtbot, dialog, **{"coverage.payer_name": "Moda Health",
                                 "coverage.member_number": "MH-99812",
@@ -83,6 +84,7 @@ def test_register_by_typing_is_found_by_the_list_search(qtbot, demo, settings, s
     assert (stored.first_name, stored.last_name, stored.preferred_name) == \
         ("Zoë", "Núñez-Øre", "Zo 🌻")
     assert stored.state == "OR" and stored.date_of_birth.isoformat() == "1991-04-17"
+    assert (stored.phone, stored.alt_phone) == ("(503) 555-0142", "(503) 555-0177")
     coverage = demo.services.coverage.list(actor, new_id)
     assert [c.member_number for c in coverage] == ["MH-99812"]
     contacts = demo.services.contacts.list(actor, new_id)
@@ -137,6 +139,7 @@ def test_duplicate_warning_open_existing_emits_its_id(qtbot, demo, dialog):
     ({"date_of_birth": "2099-01-01"}, "date_of_birth", "in the future"),
     ({"date_of_birth": "02/30/2020"}, "date_of_birth", "not a real calendar date"),
     ({"postal_code": "9720"}, "postal_code", "ZIP code"),
+    ({"alt_phone": "555-0177"}, "alt_phone", "needs 10 digits"),
     ({"coverage.payer_name": "Moda", "coverage.member_number": "MH 998"},
      "coverage.member_number", "Member number"),
 ])

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
           ("preferred_name", "Preferred name"), ("pronouns", "Pronouns"),
           ("date_of_birth", "Date of birth"), ("sex_at_birth", "Sex at birth"),
-          ("gender_identity", "Gender identity"), ("phone", "Phone"), ("email", "E-mail"),
+          ("gender_identity", "Gender identity"), ("phone", "Phone"),
+          ("alt_phone", "Alternate phone"), ("email", "E-mail"),
           ("address", "Address"), ("preferred_contact", "Preferred contact"),
           ("referral_source", "Referral source"))
 
@@ -97,7 +98,8 @@ class FaceSheetTab(QWidget):
         shown = {"chart_number": p.chart_number, "name": name,
                  "preferred_name": p.preferred_name, "pronouns": p.pronouns,
                  "date_of_birth": p.date_of_birth.isoformat(), "sex_at_birth": p.sex_at_birth,
-                 "gender_identity": p.gender_identity, "phone": phone, "email": p.email,
+                 "gender_identity": p.gender_identity, "phone": phone,
+                 "alt_phone": p.alt_phone, "email": p.email,
                  "address": address, "preferred_contact": p.preferred_contact,
                  "referral_source": p.referral_source}
         for key, label in self.values.items():

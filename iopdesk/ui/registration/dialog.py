@@ -114,6 +114,9 @@ class RegistrationDialog(QDialog):
         self.message_check = QCheckBox(self.tr("OK to leave a message"), body)
         self.message_check.setObjectName("phone_ok_to_leave_message")
         form.addRow("", self.message_check)
+        alt_phone = self._edit(body, "alt_phone", 30)
+        alt_phone.setPlaceholderText(self.tr("work or a second mobile (optional)"))
+        self.fields.add_row(form, self.tr("Alternate phone:"), alt_phone, "alt_phone")
         self.fields.add_row(form, self.tr("&E-mail:"), self._edit(body, "email", 200), "email")
         self.fields.add_row(form, self.tr("Address line &1:"),
                             self._edit(body, "address_line1", 200), "address_line1")
@@ -241,6 +244,7 @@ class RegistrationDialog(QDialog):
             gender_identity=self.gender_combo.currentText(),
             phone=self._text("phone"),
             phone_ok_to_leave_message=self.message_check.isChecked(),
+            alt_phone=self._text("alt_phone"),
             email=self._text("email"), address_line1=self._text("address_line1"),
             address_line2=self._text("address_line2"), city=self._text("city"),
             state=self._text("state"), postal_code=self._text("postal_code"),
