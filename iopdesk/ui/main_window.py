@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.participants = ParticipantListWidget(self.participant_model, self)
         self.participants.setObjectName("participantsArea")
         self._pages: dict[str, QWidget] = {PARTICIPANTS: self.participants}
-        self.charts = ChartWindows(services, actor, runner, self)
+        self.charts = ChartWindows(services, actor, runner, self, settings=self._settings)
         self.participants.participant_activated.connect(self.open_chart)
         self.registrations = Registrations(services, actor, runner, self.participants)
         self.registrations.open_existing.connect(self.open_chart)

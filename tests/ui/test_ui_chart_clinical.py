@@ -215,3 +215,30 @@ def test_ctrl_o_opens_selected_chart_and_ctrl_w_closes(qtbot, demo, session_info
     chart.close_action.trigger()
     qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
     assert window.open_chart_action.shortcut().toString() == "Ctrl+O"
+
+
+def test_the_next_chart_opens_as_large_as_the_last_one_closed(qtbot, demo, session_info,
+                                                             settings):
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    chart.resize(700, 520)                          # inside the offscreen 800×600 screen
+    qtbot.waitUntil(lambda: chart.width() != 1000, timeout=WAIT_MS)
+    size = (chart.width(), chart.height())
+    chart.close()
+    qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
+    window.open_chart_action.trigger()               # Ctrl+O: the same row, a new window
+    qtbot.waitUntil(lambda: bool(window.charts.windows()), timeout=WAIT_MS)
+    other = window.charts.windows()[0]
+    assert (other.width(), other.height()) == size != (1000, 720)
+    other.close()
+
+
+def test_a_chart_window_with_unreadable_saved_geometry_opens_at_its_default_size(
+        qtbot, demo, session_info, settings):
+    from PySide6.QtCore import QByteArray
+
+    settings.setValue(ChartWindow.GEOMETRY_KEY, QByteArray(b"not a geometry"))
+    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    chart = _open_by_name(qtbot, window, "Ashley Whitaker")
+    assert (chart.width(), chart.height()) == (1000, 720)
+    chart.close()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QObject, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout,
                                QWidget)
 
@@ -55,9 +55,12 @@ class ChartWindow(QMainWindow):
     loaded = Signal(object)         # the ChartSummary shown
     load_failed = Signal(str)
 
+    GEOMETRY_KEY = "chart_window/geometry"
+
     def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, settings: QSettings | None = None):
         super().__init__(parent)
+        self._settings = settings
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setObjectName("chartWindow")
@@ -110,8 +113,16 @@ class ChartWindow(QMainWindow):
         self.addAction(self.close_action)
         self.addAction(self.reload_action)
         self.setWindowTitle(self.tr("Chart — IOPDesk"))
-        self.resize(1000, 720)
+        geometry = settings.value(self.GEOMETRY_KEY) if settings is not None else None
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(1000, 720)
         self.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The next chart opens where and as large as this one was."""
+        if self._settings is not None:
+            self._settings.setValue(self.GEOMETRY_KEY, self.saveGeometry())
+        super().closeEvent(event)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -227,18 +238,19 @@ class ChartWindows(QObject):
     """One chart window per participant, for one user's session."""
 
     def __init__(self, services: Services, actor: Actor, runner: Runner,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, *, settings: QSettings | None = None):
         super().__init__(parent)
         self.services = services
         self.actor = actor
         self.runner = runner
+        self.settings = settings
         self._windows: dict[int, ChartWindow] = {}
 
     def open(self, participant_id: int) -> ChartWindow:
         window = self._windows.get(participant_id)
         if window is None or not shiboken6.isValid(window):
             window = ChartWindow(self.services, self.actor, self.runner, participant_id,
-                                 self.parent())
+                                 self.parent(), settings=self.settings)
             window.destroyed.connect(lambda _=None, pid=participant_id:
                                      self._windows.pop(pid, None))
             self._windows[participant_id] = window
