@@ -65,6 +65,7 @@ class FieldMessages:
     def __init__(self) -> None:
         self._labels: dict[str, QLabel] = {}
         self._widgets: dict[str, QWidget] = {}
+        self._limits: dict[QLineEdit, int] = {}
 
     def add_row(self, form: QFormLayout, text: str, widget: QWidget, name: str,
                 *aliases: str) -> QLabel:
@@ -76,8 +77,23 @@ class FieldMessages:
             self._labels[key] = label
             self._widgets[key] = widget
         if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(lambda _text, label=label: say(label, ""))
+            widget.textEdited.connect(lambda text, label=label, edit=widget:
+                                      self._typed(label, edit, text))
         return label
+
+    def limit(self, name: str, max_length: int) -> None:
+        """Say at once, at the field, when what is typed or pasted into `name` is longer than
+        `max_length` (instead of cutting a paste short without a word)."""
+        widget = self._widgets[name]
+        if isinstance(widget, QLineEdit):
+            self._limits[widget] = max_length
+
+    def _typed(self, label: QLabel, edit: QLineEdit, text: str) -> None:
+        limit = self._limits.get(edit)
+        if limit is not None and len(text) > limit:
+            say(label, f"{len(text):,} characters: at most {limit:,} fit here")
+        else:
+            say(label, "")
 
     def names(self) -> frozenset[str]:
         return frozenset(self._labels)

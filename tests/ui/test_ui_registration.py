@@ -165,3 +165,30 @@ def test_all_bad_fields_at_once(qtbot, demo, dialog):
     save_and_wait(qtbot, dialog, demo)
     for field in ("date_of_birth", "postal_code", "coverage.member_number"):
         assert dialog.fields.text(field), field
+
+
+def test_a_10000_character_paste_is_kept_and_told_at_its_field(qtbot, demo, dialog):
+    dialog, actor = dialog
+    before = len(everyone(demo, actor))
+    pasted = "Łucja " * 1667                          # 10 002 characters
+    type_into(qtbot, dialog, last_name="Żółkiewska", date_of_birth="1990-01-01")
+    for name in ("first_name", "referral_source", "emergency_contact.name"):
+        edit = dialog.edits[name]
+        edit.setFocus()
+        edit.insert(pasted)                          # as Ctrl+V delivers it
+        assert edit.text() == pasted                 # nothing silently cut off
+        assert "10,002 characters" in dialog.fields.text(name)
+    save_and_wait(qtbot, dialog, demo)
+    assert "longer than 100 characters" in dialog.fields.text("first_name")
+    assert "longer than" in dialog.fields.text("referral_source")
+    assert dialog.isVisible() and len(everyone(demo, actor)) == before
+    # shortening it takes the message away at once, and the registration goes through
+    dialog.edits["first_name"].selectAll()
+    dialog.edits["first_name"].insert("Łucja")
+    assert dialog.fields.text("first_name") == ""
+    for name in ("referral_source", "emergency_contact.name"):
+        dialog.edits[name].selectAll()
+        dialog.edits[name].del_()
+    with qtbot.waitSignal(dialog.registered, timeout=WAIT_MS) as done:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert demo.services.participants.get(actor, done.args[0]).first_name == "Łucja"

@@ -95,6 +95,7 @@ class RegistrationDialog(QDialog):
 
         self.fields = FieldMessages()
         self.edits: dict[str, QLineEdit] = {}
+        self._limits: dict[str, int] = {}
         body = QWidget(self)
         form = QFormLayout()
         for name, label, length in _TEXT_FIELDS:
@@ -154,6 +155,8 @@ class RegistrationDialog(QDialog):
             self.insurance_group.hide()
             self.emergency_group.hide()
 
+        for name, max_length in self._limits.items():
+            self.fields.limit(name, max_length)
         body_layout = QVBoxLayout(body)
         body_layout.addLayout(form)
         body_layout.addWidget(self.insurance_group)
@@ -196,10 +199,11 @@ class RegistrationDialog(QDialog):
         self.edits["first_name"].setFocus()
 
     def _edit(self, parent: QWidget, name: str, max_length: int) -> QLineEdit:
+        """A text field; longer text is not cut off but said at the field (see `limit`)."""
         edit = QLineEdit(parent)
         edit.setObjectName(name)
-        edit.setMaxLength(max_length)
         self.edits[name] = edit
+        self._limits[name] = max_length
         return edit
 
     def _combo(self, parent: QWidget, name: str, items: tuple[str, ...], *,
