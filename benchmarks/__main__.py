@@ -413,7 +413,7 @@ def bench_chart(url: str, runs: int) -> Result:
         bare.execute(_CHART_FLOOR[5], values).fetchall()     # the episodes tab
         audited("episode.list", participant_id)
         bare.execute(_CHART_FLOOR[6], values).fetchall()     # the diagnoses tab
-        audited("diagnosis.list", participant_id)
+        audited("diagnosis.view", participant_id)
 
     try:
         return measure(ours, floor, runs,
