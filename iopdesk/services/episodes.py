@@ -26,7 +26,8 @@ class EpisodeService:
     @requires(Permission.EDIT_CLINICAL, "episode.admit")
     def admit(self, actor: Actor, participant_id: int, track_id: int, admission_date: date,
               primary_clinician_id: int | None = None) -> Episode:
-        """Open a new episode; a participant with an open episode must be discharged first."""
+        """Admit to `track_id`: a referred participant's episode becomes active; otherwise a
+        new episode opens (a readmission), and an active one must be discharged first."""
         today = self._ctx.today()
         with self._ctx.unit_of_work() as session:
             person = get_or_404(session, Participant, participant_id, "Participant")
@@ -50,21 +51,29 @@ class EpisodeService:
             open_episode = session.scalar(
                 select(EpisodeRow).where(EpisodeRow.participant_id == participant_id,
                                          EpisodeRow.status != EpisodeStatus.DISCHARGED))
-            if open_episode is not None:
+            referral = open_episode is not None and open_episode.status == EpisodeStatus.REFERRED
+            if open_episode is not None and not referral:
                 raise Conflict(f"{person.first_name} {person.last_name} is already admitted "
                                f"(since {open_episode.admission_date.isoformat()}); discharge "
                                "that episode before a readmission")
-            row = EpisodeRow(participant_id=participant_id, track_id=track_id,
-                             admission_date=admission_date, status=EpisodeStatus.ACTIVE,
-                             primary_clinician_id=primary_clinician_id)
-            session.add(row)
+            if referral:            # the referral's episode is the one that starts now
+                row = open_episode
+                row.track_id, row.admission_date = track_id, admission_date
+                row.status, row.primary_clinician_id = EpisodeStatus.ACTIVE, primary_clinician_id
+            else:
+                row = EpisodeRow(participant_id=participant_id, track_id=track_id,
+                                 admission_date=admission_date, status=EpisodeStatus.ACTIVE,
+                                 primary_clinician_id=primary_clinician_id)
+                session.add(row)
             person.current_status = EpisodeStatus.ACTIVE
             person.current_track_id = track_id
             person.primary_clinician_id = primary_clinician_id
             session.flush()
             self._ctx.audit(session, actor, "episode.admit", participant_id=participant_id,
                             entity="episodes", entity_id=row.id,
-                            detail={"track": track.name, "admission_date": admission_date.isoformat()})
+                            detail={"track": track.name,
+                                    "admission_date": admission_date.isoformat(),
+                                    "from_referral": referral})
             return episode_view(row, track.name, clinician.display_name if clinician else "")
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "episode.list")

@@ -189,6 +189,30 @@ def test_a_readmission_opens_a_new_episode(demo, people):
     assert "no_signed_intake" in {a.kind for a in chart.alerts}
 
 
+def test_admitting_a_referral_starts_its_episode_instead_of_a_second_one(demo, people):
+    services, factory = demo
+    clinician = people["clinician"]
+    with factory() as s:
+        referral = s.scalar(select(Episode).where(Episode.status == EpisodeStatus.REFERRED)
+                            .order_by(Episode.id).limit(1))
+        participant_id, track_id = referral.participant_id, referral.track_id
+    before = services.episodes.list(clinician, participant_id)
+    admitted = services.episodes.admit(clinician, participant_id, track_id, TODAY,
+                                       clinician.user_id)
+    episodes = services.episodes.list(clinician, participant_id)
+    assert len(episodes) == len(before) and admitted.id == referral.id
+    assert (episodes[0].status, episodes[0].admission_date) == (EpisodeStatus.ACTIVE, TODAY)
+    chart = services.chart.open(clinician, participant_id)
+    assert (chart.current_episode_id, chart.status) == (referral.id, EpisodeStatus.ACTIVE)
+    assert chart.primary_clinician_name == "Dana Whitfield"
+    event = _events(factory, "episode.admit")[-1]
+    assert event.participant_id == participant_id and event.detail["from_referral"] is True
+    # now admitted: a second admission is refused, nothing changes
+    with pytest.raises(Conflict, match="already admitted"):
+        services.episodes.admit(clinician, participant_id, track_id, TODAY)
+    assert services.episodes.list(clinician, participant_id) == episodes
+
+
 def test_unknown_participants_are_reported(demo, people):
     services, _ = demo
     for who in ("frontdesk", "clinician"):

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from iopdesk.domain.enums import LevelOfCare
+from iopdesk.domain.enums import EpisodeStatus, LevelOfCare
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.ui.chart.window import ChartWindow
@@ -71,8 +71,8 @@ def test_clinician_opens_chart_sees_banner_and_suicide_alert(qtbot, demo, sessio
     chart.close()
 
 
-def test_admit_new_participant_and_conflict_for_referred(qtbot, demo, session_info,
-                                                         settings):
+def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo,
+                                                                     session_info, settings):
     window = _main_window(qtbot, demo, session_info, settings, "clinician")
     desk = demo.log_in("frontdesk")
     demo.services.participants.register(desk, ParticipantInput(
@@ -92,10 +92,23 @@ def test_admit_new_participant_and_conflict_for_referred(qtbot, demo, session_in
     qtbot.waitUntil(lambda: episodes.model.rowCount() == 1, timeout=WAIT_MS)
     chart.close()
 
-    # a referred participant already has an open episode: the conflict shows in the dialog
+    # a referred participant: admitting starts the referral's episode (no second one)
     referred = window.open_chart(39)
     qtbot.waitUntil(lambda: referred.summary is not None, timeout=WAIT_MS)
+    assert referred.summary.status is EpisodeStatus.REFERRED
     tab = referred.show_tab("episodes")
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=WAIT_MS)
+    rows = tab.model.rowCount()
+    dialog = tab.open_admit()
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
+    with qtbot.waitSignal(referred.loaded, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert referred.summary.status is EpisodeStatus.ACTIVE
+    tab = referred.show_tab("episodes")
+    qtbot.waitUntil(lambda: tab.model.rowCount() == rows
+                    and tab.model.index(0, 2).data() == "Active", timeout=WAIT_MS)
+
+    # admitted now: a second admission shows the conflict in the dialog, at the date
     dialog = tab.open_admit()
     qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
