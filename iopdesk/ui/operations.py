@@ -6,11 +6,17 @@ needs it. `runner.submit(fn, on_success, on_error)` runs `fn()` on the runner's
 without an `on_error` is announced by the runner's `failed` signal, so nothing is swallowed.
 Callbacks given an `owner` (the widget or model they update) are dropped if the owner has
 been deleted by the time the answer arrives.
+
+The function itself is released on the GUI thread too: the runner keeps it until its answer
+is delivered, and the worker lets go of it before it answers. A closure is often the last
+holder of a window (a chart closed while its summary loads), and a Qt object's wrapper must
+not be destroyed on a worker thread.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], object]
 _Callbacks = tuple[Callback | None, Callback | None, QObject | None]
+_NOTHING: tuple = (None, None, None, None)
 
 
 class _Relay(QObject):
@@ -38,14 +45,16 @@ class _Task(QRunnable):
         self._relay = relay
 
     def run(self) -> None:  # on a worker thread
+        fn, self._fn = self._fn, None
         try:
-            result = self._fn()
+            result = fn()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            fn = None       # before the answer: the runner's reference is then the last one
+            traceback.clear_frames(exc.__traceback__)   # the frames' locals too (lines stay)
             self._emit(self._relay.failed, exc)
         else:
+            fn = None
             self._emit(self._relay.succeeded, result)
-        finally:
-            self._fn = None
 
     def _emit(self, signal, value: object) -> None:
         try:
@@ -67,7 +76,7 @@ class Runner(QObject):
         self._relay = _Relay(self)
         self._relay.succeeded.connect(self._deliver_result)
         self._relay.failed.connect(self._deliver_error)
-        self._callbacks: dict[int, _Callbacks] = {}
+        self._callbacks: dict[int, tuple] = {}     # ticket: callbacks, owner, the function
         self._next_ticket = 0
 
     @property
@@ -81,7 +90,7 @@ class Runner(QObject):
         unless `owner` is gone by then."""
         self._next_ticket += 1
         ticket = self._next_ticket
-        self._callbacks[ticket] = (on_success, on_error, owner)
+        self._callbacks[ticket] = (on_success, on_error, owner, fn)
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
         self._pool.start(_Task(ticket, fn, self._relay))
@@ -108,10 +117,10 @@ class Runner(QObject):
             self.failed.emit(error)
 
     def _finish(self, ticket: int) -> _Callbacks:
-        callbacks = self._callbacks.pop(ticket, (None, None, None))
+        on_success, on_error, owner, _fn = self._callbacks.pop(ticket, _NOTHING)
         if not self._callbacks:
             self.busy_changed.emit(False)
-        return callbacks
+        return on_success, on_error, owner          # `_fn` goes here, on the GUI thread
 
 
 def _alive(owner: QObject | None) -> bool:

@@ -130,7 +130,8 @@ class ChartWindow(QMainWindow):
     def reload(self) -> None:
         """Open the chart again: banner, alerts and the tabs (rebuilt on their next show)."""
         pid = self.participant_id
-        self.runner.submit(lambda: self.services.chart.open(self.actor, pid),
+        chart, actor = self.services.chart, self.actor      # not `self`: see ui.operations
+        self.runner.submit(lambda: chart.open(actor, pid),
                            self._show_summary, self._failed, owner=self)
 
     def _failed(self, error: object) -> None:

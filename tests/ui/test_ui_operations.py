@@ -1,0 +1,54 @@
+"""The background runner: answers come back on the GUI thread, and so does the release of
+the submitted function (a closure may be the last holder of a window)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+WAIT_MS = 10_000
+
+
+class Tracked:
+    """A callable that notes the thread on which it is destroyed."""
+
+    def __init__(self, died_on: list, result=None, error: Exception | None = None):
+        self._died_on, self._result, self._error = died_on, result, error
+
+    def __call__(self):
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def __del__(self):
+        self._died_on.append(threading.current_thread())
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_function_is_released_on_the_gui_thread(qtbot, runner, fails):
+    died_on, answers = [], []
+    for n in range(40):                  # many, so that a worker could win the race
+        runner.submit(Tracked(died_on, result=n, error=ValueError(n) if fails else None),
+                      answers.append, answers.append)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
+    runner.wait_for_done(WAIT_MS)
+    assert len(answers) == 40
+    if fails:
+        assert all(isinstance(a, ValueError) for a in answers)
+    else:
+        assert sorted(answers) == list(range(40))
+    assert len(died_on) == 40
+    assert set(died_on) == {threading.main_thread()}
+
+
+def test_an_answer_for_a_deleted_owner_is_dropped(qtbot, runner):
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    owner, answers, go = QObject(), [], threading.Event()
+    runner.submit(lambda: go.wait(WAIT_MS / 1000) and 42, answers.append, owner=owner)
+    shiboken6.delete(owner)          # the window closed while its work ran
+    go.set()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
+    assert answers == []
