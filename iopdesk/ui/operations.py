@@ -7,6 +7,13 @@ without an `on_error` is announced by the runner's `failed` signal, so nothing i
 Callbacks given an `owner` (the widget or model they update) are dropped if the owner has
 been deleted by the time the answer arrives.
 
+Python's cyclic garbage collector is kept off worker threads: it runs on whichever thread
+happens to allocate, and there it would destroy Qt objects left in reference cycles (the
+wrappers of windows closed earlier) — on the wrong thread, where Qt crashes or deadlocks (seen:
+a `~QObject` on a worker waiting for the GIL while the GUI thread, holding it, waited for
+Qt's connection lock). While any task is on a worker, automatic collection is off; the last
+task to finish turns it back on, and the next collection happens on the GUI thread.
+
 The function itself is released on the GUI thread too: the runner keeps it until its answer
 is delivered, and the worker lets go of it before it answers. A closure is often the last
 holder of a window (a chart closed while its summary loads), and a Qt object's wrapper must
@@ -15,7 +22,9 @@ not be destroyed on a worker thread.
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +37,37 @@ log = logging.getLogger(__name__)
 Callback = Callable[[Any], object]
 _Callbacks = tuple[Callback | None, Callback | None, QObject | None]
 _NOTHING: tuple = (None, None, None, None)
+
+
+class _CollectorPause:
+    """Automatic garbage collection off while any task is on a worker (see the module's
+    doc). `enter` is called on the GUI thread before a task is queued, `leave` by the worker
+    as the very last thing it does."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tasks = 0
+        self._resume = False        # whether collection was on when the first task came
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._tasks == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._tasks += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._tasks -= 1
+            if self._tasks == 0 and self._resume:
+                gc.enable()
+
+    @property
+    def tasks(self) -> int:
+        return self._tasks
+
+
+COLLECTOR_PAUSE = _CollectorPause()
 
 
 class _Relay(QObject):
@@ -45,6 +85,12 @@ class _Task(QRunnable):
         self._relay = relay
 
     def run(self) -> None:  # on a worker thread
+        try:
+            self._run()
+        finally:
+            COLLECTOR_PAUSE.leave()
+
+    def _run(self) -> None:
         fn, self._fn = self._fn, None
         try:
             result = fn()
@@ -93,7 +139,12 @@ class Runner(QObject):
         self._callbacks[ticket] = (on_success, on_error, owner, fn)
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
-        self._pool.start(_Task(ticket, fn, self._relay))
+        COLLECTOR_PAUSE.enter()
+        try:
+            self._pool.start(_Task(ticket, fn, self._relay))
+        except BaseException:
+            COLLECTOR_PAUSE.leave()
+            raise
         return ticket
 
     def wait_for_done(self, msecs: int = -1) -> bool:

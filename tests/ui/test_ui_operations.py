@@ -1,5 +1,6 @@
 """The background runner: answers come back on the GUI thread, and so does the release of
-the submitted function (a closure may be the last holder of a window)."""
+the submitted function (a closure may be the last holder of a window); Python's cyclic
+garbage collector never runs on a worker (it would destroy Qt objects there)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,35 @@ def test_an_answer_for_a_deleted_owner_is_dropped(qtbot, runner):
     go.set()
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
     assert answers == []
+
+
+class Cycle:
+    """Garbage only the cyclic collector can free; notes the thread that frees it."""
+
+    def __init__(self, died_on: list):
+        self.me, self._died_on = self, died_on
+
+    def __del__(self):
+        self._died_on.append(threading.current_thread())
+
+
+def test_the_garbage_collector_never_runs_on_a_worker(qtbot, runner):
+    import gc
+
+    assert gc.isenabled()
+    gc.collect()
+    died_on, seen = [], []
+    Cycle(died_on)                                  # garbage now, freed at the next collection
+
+    def allocate():                                 # far past the collector's threshold
+        seen.append(gc.isenabled())
+        return len([[n] for n in range(50 * gc.get_threshold()[0])])
+
+    for _ in range(4):
+        runner.submit(allocate)
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
+    runner.wait_for_done(WAIT_MS)
+    assert seen == [False] * 4 and died_on == []    # off while the workers ran
+    assert gc.isenabled()                           # and on again when they were done
+    gc.collect()
+    assert died_on == [threading.main_thread()]
