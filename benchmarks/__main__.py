@@ -92,7 +92,7 @@ def ensure_database(rebuild: bool) -> float | None:
     MARKER.unlink(missing_ok=True)
     print(f"Building the large demo database at {DATABASE} (a few minutes)…", file=sys.stderr)
     started = time.perf_counter()
-    engine = open_database(sqlite_url(DATABASE))
+    engine = open_database(sqlite_url(DATABASE), create=True)
     try:
         summary = build_demo(engine, seed=SEED, size=SIZE, as_of=AS_OF, progress=_say)
     finally:
@@ -122,7 +122,7 @@ def ensure_small(rebuild: bool) -> None:
     for path in (SMALL, SMALL_ENCRYPTED):
         remove_with_sidecars(path)
     print(f"Building the small demo at {SMALL} and an encrypted copy…", file=sys.stderr)
-    engine = open_database(sqlite_url(SMALL))
+    engine = open_database(sqlite_url(SMALL), create=True)
     try:
         build_demo(engine, seed=SEED, size="small", as_of=AS_OF)
         with engine.connect() as conn:
@@ -168,7 +168,7 @@ def bench_login(runs: int) -> Result:
     the same transaction) against argon2's verify of the same stored hash."""
     from argon2 import PasswordHasher
 
-    engine = open_database(sqlite_url(SMALL))
+    engine = open_database(sqlite_url(SMALL), create=True)
     services = build_services(make_session_factory(engine), "bench", audit_key=BENCH_KEY,
                               today=lambda: AS_OF)
     with engine.connect() as conn:

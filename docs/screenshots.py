@@ -89,7 +89,7 @@ def _build_demo(folder: Path, database: Path | None) -> Path:
         finally:
             source.close()
         return path
-    engine = open_database(sqlite_url(path))
+    engine = open_database(sqlite_url(path), create=True)
     try:
         build_demo(engine, seed=DEMO_SEED, size="small", as_of=DEMO_AS_OF)
     finally:

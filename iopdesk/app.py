@@ -3,9 +3,10 @@
 The log-in dialog is on screen before the heavy parts (SQLAlchemy's ORM, the models, the
 services, Alembic when an upgrade is due) are even imported: they are imported and the
 database is opened on a worker while the user types (DESIGN §10). An encrypted database asks
-for its passphrase first; a new one runs the first-run wizard (and encrypts the database if
-asked) before anyone logs in. After log-in, `ui.session.SessionManager` holds one session
-per logged-in user and the automatic lock.
+for its passphrase first. Where there is no database yet the first-run wizard runs before
+anyone logs in, and the database is created (owner-only) only when the wizard is finished
+(then encrypted if asked); opening never creates one. After log-in,
+`ui.session.SessionManager` holds one session per logged-in user and the automatic lock.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from iopdesk.config import Config
@@ -159,25 +160,34 @@ class _Database:
         path = self.config.database_path
         return path is not None and is_encrypted(path)
 
-    def open(self, passphrase: str | None = None) -> Opened:  # on a worker
+    def open(self, passphrase: str | None = None, *, create: bool = False
+             ) -> Opened:  # on a worker
+        """The database, or NoDatabase when there is none yet (nothing is created unless
+        `create`: the first-run wizard's Finish)."""
         from iopdesk.db.backup import backup_database
         from iopdesk.db.engine import make_session_factory
         from iopdesk.db.migrate import open_database
-        from iopdesk.services import build_services
-        from iopdesk.services.audit_chain import load_or_create_key
+        from iopdesk.services import build_services_keyed
         from iopdesk.services.icd10 import CodeTable
 
         config = self.config
         self.label = database_label(config.database_url)
+        self.close()
+        notices: list[str] = []
         self.engine = open_database(
-            config.database_url, passphrase=passphrase,
+            config.database_url, passphrase=passphrase, create=create, notify=notices.append,
             backup=lambda: backup_database(config.database_url, config.backup_dir,
                                            keep=config.backups_kept, passphrase=passphrase))
-        audit_key = load_or_create_key(config.audit_key_path)
         # The ICD-10-CM table is built (in a child process) at the first code search.
-        services = build_services(make_session_factory(self.engine), config.workstation,
-                                  audit_key=audit_key, icd10=CodeTable(config.icd10_path))
-        return Opened(services, services.setup.needs_setup())
+        services = build_services_keyed(make_session_factory(self.engine), config.workstation,
+                                        key_path=config.audit_key_path,
+                                        icd10=CodeTable(config.icd10_path))
+        return Opened(services, services.setup.needs_setup(), tuple(notices))
+
+    def create(self) -> Opened:  # on a worker
+        """A new database (owner-only, in owner-only folders made for it): the first-run
+        wizard's, made only when its Finish is pressed."""
+        return self.open(create=True)
 
     def encrypt(self, passphrase: str) -> Opened:  # on a worker
         """Encrypt the (just set up) database in place, then open it with `passphrase`."""
@@ -208,6 +218,20 @@ def build_main_window(services: Services, actor: Actor, runner: Runner, info: Se
 def show_fatal_error(parent: QWidget | None, title: str, message: str) -> None:
     """Tell the user why IOPDesk has to stop (blocking: nothing else happens after it)."""
     QMessageBox.critical(parent, title, message)
+
+
+def show_notice(parent: QWidget | None, title: str, message: str) -> None:
+    """Tell the user, once, of something done on the side (the database's files made
+    owner-only); it does not block, and goes away with `parent`."""
+    box = QMessageBox(QMessageBox.Icon.Information, title, message,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()
+
+
+def _report_notice(parent: QWidget | None, message: str) -> None:
+    show_notice(parent, QCoreApplication.translate("app", "IOPDesk"), message)
 
 
 def _report_fatal(database: _Database, config: Config
@@ -244,7 +268,7 @@ def run_app(config: Config, argv: list[str] | None = None, *, idle_ms: int | Non
     database = _Database(config)
     startup = Startup(database, runner, workstation=config.workstation,
                       report_fatal=_report_fatal(database, config), idle_ms=idle_ms,
-                      passphrase=passphrase)
+                      passphrase=passphrase, report_notice=_report_notice)
     startup.ended.connect(lambda ending: QApplication.exit(EXIT_CODES[ending]))
     startup.begin()
     try:

@@ -73,18 +73,24 @@ def default_config_dir(env: Mapping[str, str]) -> Path:
 
 
 def load_config(database: str | None = None, *, demo: bool = False,
-                env: Mapping[str, str] | None = None) -> Config:
-    """`--database` wins, then IOPDESK_DATABASE_URL, then the file in the data directory.
+                env: Mapping[str, str] | None = None,
+                default_file: str = DATABASE_FILE) -> Config:
+    """Which database: `--database` wins; then `demo` (`--demo`: the demo practice's file in
+    the data directory); then IOPDESK_DATABASE_URL; then `default_file` in the data directory
+    (the practice's, or for `iopdesk demo` the demo practice's). The same for every command.
 
-    A bare path is taken as an SQLite file.
+    A bare path is taken as an SQLite file. Nothing is created here.
     """
     env = os.environ if env is None else env
     data_dir = default_data_dir(env)
-    chosen = database or (None if demo else env.get("IOPDESK_DATABASE_URL"))
+    if demo and not database:
+        chosen, default_file = None, DEMO_DATABASE_FILE
+    else:
+        chosen = database or env.get("IOPDESK_DATABASE_URL")
     if chosen:
         url = chosen if "://" in chosen else sqlite_url(Path(chosen).expanduser().resolve())
     else:
-        url = sqlite_url(data_dir / (DEMO_DATABASE_FILE if demo else DATABASE_FILE))
+        url = sqlite_url(data_dir / default_file)
     workstation = env.get("IOPDESK_WORKSTATION") or socket.gethostname() or "unknown"
     return Config(data_dir=data_dir, database_url=url, workstation=workstation,
                   config_dir=default_config_dir(env))

@@ -79,20 +79,26 @@ def complete_intake(**changes) -> IntakeInput:
     return IntakeInput(**values)
 
 
+# Session factory -> the context that issues the actors of the services made over it.
+_ISSUERS: dict = {}
+
+
 def demo_services(demo_db: Path, icd10: CodeTable | None):
     """(services, session factory, engine) over a private copy of the demo, as of TODAY."""
     engine = open_database(sqlite_url(demo_db))
     factory = make_session_factory(engine)
     services = build_services(factory, "test-station", audit_key=AUDIT_KEY,
                               today=lambda: TODAY, icd10=icd10)
+    _ISSUERS[factory] = services.staff._ctx
     return services, factory, engine
 
 
 def demo_actor(session_factory, username: str) -> Actor:
-    """The Actor a log-in of the demo account would give (without argon2)."""
+    """The Actor a log-in of the demo account would give (without argon2), issued by the
+    services `demo_services` made over `session_factory`."""
     with session_factory() as s:
         row = s.scalar(select(StaffUser).where(StaffUser.username == username))
-        return actor_of(row, "test-station")
+        return actor_of(_ISSUERS[session_factory], row)
 
 
 def fresh_draft(services, admin: Actor, clinician: Actor, track_id: int):

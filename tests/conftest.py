@@ -16,6 +16,7 @@ from iopdesk.db.migrate import open_database  # noqa: E402
 from iopdesk.db.models import ProgramTrack, StaffRole, StaffUser  # noqa: E402
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus  # noqa: E402
 from iopdesk.services import Actor, build_services  # noqa: E402
+from iopdesk.services.context import ServiceContext  # noqa: E402
 
 from support import AUDIT_KEY, DEMO_SEED, TODAY  # noqa: E402
 
@@ -32,7 +33,7 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    engine = open_database(sqlite_url(path))
+    engine = open_database(sqlite_url(path), create=True)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -81,7 +82,14 @@ def track_id(session_factory) -> int:
         return track.id
 
 
-def make_actor(session_factory, username: str, *roles: Role) -> Actor:
+@pytest.fixture
+def issuer(services) -> ServiceContext:
+    """What issues the actors of `services` at log-in: tests get actors of any role from it
+    without an argon2 log-in (the one place tests reach inside the services)."""
+    return services.staff._ctx
+
+
+def make_actor(issuer: ServiceContext, session_factory, username: str, *roles: Role) -> Actor:
     """A staff user stored in the database, and the Actor a log-in would give."""
     with session_factory.begin() as s:
         user = StaffUser(username=username, display_name=username.title(),
@@ -89,17 +97,19 @@ def make_actor(session_factory, username: str, *roles: Role) -> Actor:
         user.roles = [StaffRole(role=r) for r in roles]
         s.add(user)
         s.flush()
-        return Actor(user_id=user.id, username=username, display_name=user.display_name,
-                     roles=frozenset(roles), workstation="test-station")
+        user_id, display_name = user.id, user.display_name
+    return issuer.issue_actor(user_id=user_id, username=username, display_name=display_name,
+                              roles=frozenset(roles))
 
 
 @pytest.fixture
-def actors(session_factory) -> dict[str, Actor]:
+def actors(issuer, session_factory) -> dict[str, Actor]:
     return {
-        "front_desk": make_actor(session_factory, "frontdesk", Role.FRONT_DESK),
-        "clinician": make_actor(session_factory, "clinician", Role.CLINICIAN),
-        "supervisor": make_actor(session_factory, "supervisor", Role.CLINICIAN, Role.SUPERVISOR),
-        "admin": make_actor(session_factory, "admin", Role.ADMIN),
+        "front_desk": make_actor(issuer, session_factory, "frontdesk", Role.FRONT_DESK),
+        "clinician": make_actor(issuer, session_factory, "clinician", Role.CLINICIAN),
+        "supervisor": make_actor(issuer, session_factory, "supervisor", Role.CLINICIAN,
+                                 Role.SUPERVISOR),
+        "admin": make_actor(issuer, session_factory, "admin", Role.ADMIN),
     }
 
 
@@ -109,7 +119,7 @@ def demo_template(tmp_path_factory) -> Path:
     from iopdesk.services.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    engine = open_database(sqlite_url(path))
+    engine = open_database(sqlite_url(path), create=True)
     build_demo(engine, seed=DEMO_SEED, size="small", as_of=TODAY)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -66,17 +66,12 @@ def read_new_password(prompt: str, env_name: str = NEW_PASSWORD_ENV) -> str:
 def open_services(config: Config, *, must_exist: bool = True) -> Iterator:
     """The services over the configured database (closed when the block ends)."""
     from iopdesk.db.engine import make_session_factory
-    from iopdesk.services import build_services
-    from iopdesk.services.audit_chain import load_or_create_key
+    from iopdesk.services import build_services_keyed
 
-    path = config.database_path
-    if must_exist and path is not None and not path.exists():
-        raise CommandRefused(f"there is no database at {path}; create the practice with "
-                             "`iopdesk init` first")
-    engine = open_engine(config)
+    engine = open_engine(config, create=not must_exist)
     try:
-        yield build_services(make_session_factory(engine), config.workstation,
-                             audit_key=load_or_create_key(config.audit_key_path))
+        yield build_services_keyed(make_session_factory(engine), config.workstation,
+                                   key_path=config.audit_key_path)
     finally:
         engine.dispose()
 

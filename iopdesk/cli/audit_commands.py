@@ -19,7 +19,8 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 def verify(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.engine import make_session_factory
     from iopdesk.services import build_services
-    from iopdesk.services.audit_chain import load_or_create_key
+    from iopdesk.services.audit_chain import KEY_BYTES, load_or_create_key
+    from iopdesk.services.audit_mark import HighWaterMarks, beside_key
 
     key_path = config.audit_key_path
     engine = open_engine(config)
@@ -32,9 +33,12 @@ def verify(config: Config, args: argparse.Namespace) -> int:
                 error(f"there is no audit key at {key_path}; without the key that signed the "
                       "trail it cannot be verified (restore the key file from its backup)")
                 return EXIT_FAILED
+            key = bytes(KEY_BYTES)    # nothing was ever signed: no key file is made to check it
+        else:
+            key = load_or_create_key(key_path)
         services = build_services(make_session_factory(engine), config.workstation,
-                                  audit_key=load_or_create_key(key_path))
-        report = services.audit.verify_unattended()
+                                  audit_key=key)
+        report = services.audit.verify_against(HighWaterMarks(beside_key(key_path), key))
     finally:
         engine.dispose()
     if report.ok:

@@ -27,6 +27,11 @@ def error(message: str) -> None:
     print(f"iopdesk: error: {message}", file=sys.stderr, flush=True)
 
 
+def notice(message: str) -> None:
+    """Something done on the side that the user should know of (one line, with the output)."""
+    say(f"iopdesk: {message}")
+
+
 def interactive() -> bool:
     """True when a person at a terminal can be asked (not under a script, a pipe or CI)."""
     try:
@@ -115,11 +120,14 @@ def backup_before_upgrade(config: Config, passphrase: str | None = None):
     return backup
 
 
-def open_engine(config: Config, passphrase: str | None = None):
+def open_engine(config: Config, passphrase: str | None = None, *, create: bool = False):
     """The database at this version's schema (upgraded after a backup when it is older).
 
-    An encrypted database is opened with `passphrase`, or, when none is given, with the one
-    `passphrase_for` finds."""
+    Only `create` (`iopdesk init`, `iopdesk demo`) makes a missing or empty database; every
+    other command is refused with "there is no IOPDesk database at …" and nothing is created.
+    Database files that others could read are made owner-only, with a line saying so for
+    each. An encrypted database is opened with `passphrase`, or, when none is given, with
+    the one `passphrase_for` finds."""
     from iopdesk.db.migrate import open_database
 
     if passphrase is None:
@@ -127,4 +135,5 @@ def open_engine(config: Config, passphrase: str | None = None):
     path = config.database_path
     backup = (backup_before_upgrade(config, passphrase)
               if path is not None and path.exists() else None)
-    return open_database(config.database_url, backup=backup, passphrase=passphrase)
+    return open_database(config.database_url, backup=backup, passphrase=passphrase,
+                         create=create, notify=notice)

@@ -65,7 +65,10 @@ def upgrade(config: Config, args: argparse.Namespace) -> int:
 
 def check_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.check import check_database
+    from iopdesk.db.migrate import require_database_file
 
+    if config.database_path is not None:
+        require_database_file(config.database_path)     # reading never creates
     report = check_database(config.database_url, quick=args.quick,
                             passphrase=passphrase_for(config))
     say(f"Database: {config.database_url}")
@@ -87,6 +90,10 @@ def backup_command(config: Config, args: argparse.Namespace) -> int:
                            passphrase=passphrase_for(config))
     say(f"Backed up to {info.path} ({info.size:,} bytes, verified"
         f"{', encrypted with the database passphrase' if info.encrypted else ''})")
+    if info.unprotected:
+        error("the backup was made, but the database's audit trail is not protected: "
+              + "; ".join(info.unprotected) + " (run `iopdesk audit verify`)")
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -100,11 +107,39 @@ def restore_command(config: Config, args: argparse.Namespace) -> int:
     path = config.database_path
     encrypted = path is not None and is_encrypted(path)
     # an older backup is brought to this version's schema
-    open_engine(config, passphrase=passphrase if encrypted else None).dispose()
+    engine = open_engine(config, passphrase=passphrase if encrypted else None)
+    try:
+        note = _restore_recorded(config, engine, info.path)
+    finally:
+        engine.dispose()
     say(f"Restored {info.path} into {config.database_url}"
         f"{' (encrypted)' if encrypted else ''}; the database it replaced is kept in "
         f"{config.backup_dir}")
+    if note:
+        say(note)
     return EXIT_OK
+
+
+def _restore_recorded(config: Config, engine, restored: Path) -> str:
+    """A restore rewinds the audit trail on purpose: record it in the trail, and move the
+    trail's high-water mark back to its new end, noting the mark it replaced."""
+    from iopdesk.db.engine import make_session_factory
+    from iopdesk.services import build_services
+    from iopdesk.services.audit_chain import load_or_create_key
+    from iopdesk.services.audit_mark import HighWaterMarks, beside_key
+
+    key_path = config.audit_key_path
+    if not key_path.exists():
+        return (f"There is no audit key at {key_path}: the restore was not recorded in the "
+                "audit trail (restore the key file from its backup).")
+    key = load_or_create_key(key_path)
+    services = build_services(make_session_factory(engine), config.workstation, audit_key=key)
+    replaced = services.audit.record_restore(HighWaterMarks(beside_key(key_path), key),
+                                             restored.name)
+    if replaced is None:
+        return ""
+    return (f"The audit trail now ends where the backup's did; it had reached event "
+            f"{replaced.event_id} before the restore (recorded in the trail).")
 
 
 def _database_file(config: Config) -> Path:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from datetime import date
 
 from iopdesk.cli.common import EXIT_OK, EXIT_USAGE, error, open_engine, say
 from iopdesk.config import DEMO_DATABASE_FILE, Config
-from iopdesk.db.urls import sqlite_url
 from iopdesk.domain.errors import IOPDeskError, ValidationError
 
 
@@ -20,12 +18,12 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     demo.add_argument("--as-of", metavar="YYYY-MM-DD", help="the demo's 'today' (default: today)")
     demo.add_argument("--replace", action="store_true",
                       help="replace an existing demo database (never a real practice's)")
-    demo.set_defaults(handler=run)
+    # Into --database, else IOPDESK_DATABASE_URL, else the demo file of the data directory
+    # (cli.main reads default_file), never into a real practice's database.
+    demo.set_defaults(handler=run, default_file=DEMO_DATABASE_FILE)
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
-    if not hasattr(args, "database"):
-        config = replace(config, database_url=sqlite_url(config.data_dir / DEMO_DATABASE_FILE))
     as_of = None
     if args.as_of:
         from iopdesk.domain.validation import parse_date
@@ -36,7 +34,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
             error(str(exc))
             return EXIT_USAGE
     path = config.database_path
-    if args.replace and path is not None and path.exists():
+    if args.replace and path is not None and path.exists() and path.stat().st_size:
         _refuse_unless_demo(config)
         for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             extra.unlink(missing_ok=True)
@@ -67,19 +65,23 @@ def _refuse_unless_demo(config: Config) -> None:
 
 
 def build(config: Config, *, seed: int, size: str, as_of: date | None):
-    from iopdesk.services.demo import build_demo
+    from iopdesk.domain.enums import Role
+    from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
 
     from iopdesk.db.engine import make_session_factory
-    from iopdesk.services import build_services
-    from iopdesk.services.audit_chain import load_or_create_key
+    from iopdesk.services import build_services_keyed
 
-    engine = open_engine(config)
+    engine = open_engine(config, create=True)
     try:
         summary = build_demo(engine, seed=seed, size=size, as_of=as_of,
                              progress=lambda message: say(f"  {message}"))
-        services = build_services(make_session_factory(engine), config.workstation,
-                                  audit_key=load_or_create_key(config.audit_key_path))
-        services.audit.record_maintenance("demo.build", {"seed": seed, "size": size})
+        services = build_services_keyed(make_session_factory(engine), config.workstation,
+                                        key_path=config.audit_key_path)
+        # Recorded by the demo's administrator, logged in like anybody (the demo's password is
+        # public): the trail names a real, checked user, not an anonymous "system".
+        admin = services.staff.log_in(
+            next(name for name, _, roles in DEMO_ACCOUNTS if Role.ADMIN in roles), DEMO_PASSWORD)
+        services.audit.record_maintenance(admin, "demo.build", {"seed": seed, "size": size})
         return summary
     finally:
         engine.dispose()

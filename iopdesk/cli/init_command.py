@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from iopdesk.cli.acting_user import (PASSWORD_ENV, CommandRefused, describe, open_services,
-                                     read_new_password)
-from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, new_passphrase, say
+from iopdesk.cli.acting_user import PASSWORD_ENV, CommandRefused, describe, read_new_password
+from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, new_passphrase, open_engine, say
 from iopdesk.config import Config
-from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.errors import NoDatabase, ValidationError
 
 FLAGS = {
     "name": "--practice-name", "address_line1": "--address1", "address_line2": "--address2",
@@ -68,19 +69,20 @@ def run(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.services.setup import check_setup
 
     try:
-        path = config.database_path
-        if path is None or path.exists():
-            with open_services(config) as services:
+        try:
+            with _services(config) as services:
                 if not services.setup.needs_setup():
                     error(f"{config.database_url} already holds the practice "
                           f"“{services.staff.practice_name()}”; nothing was changed")
                     return EXIT_FAILED
+        except NoDatabase:
+            pass                    # the usual first run: the database is made below
         check_setup(practice, admin, None)          # before a new database file is made
         password = read_new_password(f"Password for the administrator {admin.username}: ",
                                      PASSWORD_ENV)
         check_setup(practice, admin, password)
         passphrase = new_passphrase() if args.encrypt else None
-        with open_services(config, must_exist=False) as services:
+        with _services(config, create=True) as services:
             actor = services.setup.initialize(practice, admin, password)
             name = services.staff.practice_name()
     except ValidationError as refused:
@@ -101,3 +103,18 @@ def run(config: Config, args: argparse.Namespace) -> int:
     say(f"Keep a copy of the audit key {config.audit_key_path} with your backups: the audit "
         "trail cannot be verified without it.")
     return EXIT_OK
+
+
+@contextmanager
+def _services(config: Config, *, create: bool = False) -> Iterator:
+    """The services over the configured database; with `create`, over a new one made
+    owner-only when there is none (init is one of the commands that may create)."""
+    from iopdesk.db.engine import make_session_factory
+    from iopdesk.services import build_services_keyed
+
+    engine = open_engine(config, create=create)
+    try:
+        yield build_services_keyed(make_session_factory(engine), config.workstation,
+                                   key_path=config.audit_key_path)
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from iopdesk import __version__
 from iopdesk.cli import (audit_commands, db_commands, demo_command, init_command,
                          print_command, users_commands)
 from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
-from iopdesk.config import Config, load_config
+from iopdesk.config import DATABASE_FILE, Config, load_config
 from iopdesk.domain.errors import IOPDeskError
 
 # Each module adds its sub-command: register(commands, common) with a handler(config, args).
@@ -45,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    config = load_config(getattr(args, "database", None), demo=getattr(args, "demo", False))
+    # `iopdesk demo` sets default_file: with neither --database nor IOPDESK_DATABASE_URL it
+    # builds the demo practice's file, where every other command uses the practice's.
+    config = load_config(getattr(args, "database", None), demo=getattr(args, "demo", False),
+                         default_file=getattr(args, "default_file", DATABASE_FILE))
     try:
         if args.command is None:
             return _open_app(config, demo=getattr(args, "demo", False))
@@ -59,10 +62,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:        # the output went to `head` or a closed pager
         sys.stdout = None          # nothing more to flush at exit
         return EXIT_OK
+    except Exception as exc:       # a disk or database failure: one line, no traceback
+        message = failure_message(exc, config)
+        if message is None:
+            raise
+        error(message)
+        return EXIT_FAILED
+
+
+def _database_error(exc: BaseException) -> bool:
+    """An error of a database driver (sqlite3, sqlcipher3, psycopg) or SQLAlchemy's
+    wrapping of one; told without importing any of them."""
+    import sqlite3
+
+    if isinstance(exc, sqlite3.Error):
+        return True
+    module = type(exc).__module__ or ""
+    return module.split(".")[0] in ("sqlalchemy", "sqlcipher3", "psycopg")
+
+
+def failure_message(exc: BaseException, config: Config) -> str | None:
+    """One line for a failure of the disk (full, read-only, I/O error), of a file, or of the
+    database that reached the top of a command; None for anything else (a bug: its traceback
+    is worth more than a line)."""
+    if not isinstance(exc, OSError) and not _database_error(exc):
+        return None
+    original = getattr(exc, "orig", None) or exc        # SQLAlchemy keeps the driver's error
+    from iopdesk.db.engine import storage_failure
+
+    failure = storage_failure(original, config.database_path)
+    if failure is not None:
+        return str(failure)
+    if isinstance(original, OSError):
+        where = f" ({original.filename})" if original.filename is not None else ""
+        return f"{original.strerror or original}{where}; the command stopped there"
+    return f"the database failed: {original}"
 
 
 def _open_app(config: Config, *, demo: bool) -> int:
-    if demo and config.database_path is not None and not config.database_path.exists():
+    path = config.database_path
+    if demo and path is not None and (not path.exists() or path.stat().st_size == 0):
         say(f"Building the demo practice at {config.database_path} …")
         demo_command.build(config, seed=1, size="small", as_of=None)
     from iopdesk.app import run_app

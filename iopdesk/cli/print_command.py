@@ -4,19 +4,21 @@ password from IOPDESK_PASSWORD or asked). The print and the file are both audite
 
 The file appears whole or not at all: the PDF goes to a temporary file beside it, the export
 is recorded, and only then does the temporary file take the file's name. A file of protected
-health information is created readable by its owner only.
+health information is created readable by its owner only. An existing file is replaced only
+with `--force`, and never when it is read-only for the user, a link or not a plain file
+(iopdesk.services.files); a refusal comes before logging in, so nothing is printed or audited.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from iopdesk.cli.acting_user import CommandRefused, log_in, open_services
 from iopdesk.cli.common import EXIT_OK, say
 from iopdesk.config import Config
+from iopdesk.domain.errors import DestinationExists, FileNotWritten
+from iopdesk.services.files import check_destination, write_private_file
 
 DOCUMENTS = {"face-sheet": ("face_sheet", "the participant's face sheet (demographics, "
                                           "contacts, coverage, consents in force)"),
@@ -31,7 +33,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     options.add_argument("--participant", metavar="CHART", required=True,
                          help="the participant's chart number")
     options.add_argument("--out", metavar="FILE.pdf", required=True, type=Path,
-                         help="the PDF file to write (replaced if it exists)")
+                         help="the PDF file to write (an existing file is kept unless "
+                              "--force is given)")
+    options.add_argument("--force", action="store_true",
+                         help="replace FILE.pdf if it exists (never a read-only file)")
     printing = commands.add_parser(
         "print", parents=[common], help="print a chart document to a PDF file",
         description="Write a document of a participant's chart to a PDF file. The print and "
@@ -45,13 +50,15 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         command.set_defaults(handler=print_document)
 
 
-def _check_destination(out: Path) -> Path:
-    out = out.expanduser()
-    if out.is_dir():
-        raise CommandRefused(f"{out} is a folder; give the name of the PDF file to write")
-    if not out.parent.is_dir():
-        raise CommandRefused(f"the folder {out.parent} does not exist; nothing was written")
-    return out
+def _exists(out: Path) -> str:
+    return f"{out} exists; add --force to replace it"
+
+
+def _check_destination(out: Path, force: bool) -> Path:
+    try:
+        return check_destination(out, overwrite=force)
+    except DestinationExists:
+        raise CommandRefused(_exists(out)) from None
 
 
 def find_participant(services, actor, chart: str) -> int:
@@ -72,7 +79,7 @@ def find_participant(services, actor, chart: str) -> int:
 
 def print_document(config: Config, args: argparse.Namespace) -> int:
     kind = DOCUMENTS[args.document][0]
-    out = _check_destination(args.out)
+    out = _check_destination(args.out, args.force)
     with open_services(config) as services:
         actor = log_in(services, getattr(args, "user", None))
         participant_id = find_participant(services, actor, args.participant)
@@ -82,35 +89,27 @@ def print_document(config: Config, args: argparse.Namespace) -> int:
             pdf = services.documents.consent_form(actor, args.consent,
                                                   participant_id=participant_id)
         write_recorded(out, pdf, lambda: services.documents.record_export(
-            actor, kind, participant_id, str(out)))
+            actor, kind, participant_id, str(out)), force=args.force)
     say(f"Wrote {out} ({len(pdf):,} bytes).")
     return EXIT_OK
 
 
-def write_recorded(out: Path, data: bytes, record) -> None:
+def write_recorded(out: Path, data: bytes, record, *, force: bool) -> None:
     """Write `data` to `out` atomically, calling `record()` once the bytes are safely on
     disk and before the file takes its name: a failed record leaves no file behind."""
-    try:
-        handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.",
-                                             suffix=".part")
-    except OSError as exc:
-        raise CommandRefused(f"cannot write in {out.parent}: {exc.strerror or exc}; "
-                             "nothing was written") from None
-    try:
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-        except OSError as exc:
-            raise CommandRefused(f"could not write {out}: {exc.strerror or exc}; nothing "
-                                 "was written") from None
+    recorded = False
+
+    def record_once() -> None:
+        nonlocal recorded
         record()
-        try:
-            os.replace(temporary, out)
-        except OSError as exc:
-            raise CommandRefused(f"could not write {out}: {exc.strerror or exc}; nothing "
-                                 "was written (the attempt is in the audit trail)") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        recorded = True
+
+    try:
+        write_private_file(out, data, overwrite=force, before_replace=record_once)
+    except DestinationExists:
+        raise CommandRefused(_exists(out) + (" (the attempt is in the audit trail)"
+                                             if recorded else "")) from None
+    except FileNotWritten as exc:
+        if recorded:
+            raise CommandRefused(f"{exc} (the attempt is in the audit trail)") from None
         raise

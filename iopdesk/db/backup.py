@@ -3,23 +3,40 @@
 Backups of an encrypted database are encrypted with the same passphrase (SQLite's backup API
 between two keyed SQLCipher connections re-encrypts every page on the way), and restore with
 it; a plain database's backups are plain.
+
+A backup is written under a hidden temporary name and takes its backup's name only once it
+verified: a copy cut short (a kill, a full disk) never looks like a backup. Beside each backup
+a small record (`<backup>.json`, no health information) keeps where the audit trail ended when
+it was made, signed by the trail's own head; a restore holds the backup against it. Backups,
+their records and their folder are readable by their owner only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import errno
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from iopdesk.db.crypto import (SQLITE_HEADER, connect_file, create_keyed, database_errors,
-                               export_file, is_encrypted, remove_with_sidecars, replace_file,
-                               take_alone, verify_copy)
+from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
+from iopdesk.db.crypto import (SIDECARS, SQLITE_HEADER, connect_file, create_keyed,
+                               database_errors, export_file, is_encrypted, remove_with_sidecars,
+                               replace_file, take_alone, verify_copy)
 from iopdesk.db.engine import sqlite_path
 from iopdesk.db.migrate import REVISIONS, check_sqlite_file, refuse_if_newer
+from iopdesk.db.private_files import (PRIVATE_FILE, create_private_file, ensure_private_dir,
+                                      tighten)
 from iopdesk.domain.errors import DatabaseUnusable
 
 BACKUP_SUFFIX = ".sqlite3"
+RECORD_SUFFIX = ".json"
+PARTIAL_MARK = ".partial-"
 REQUIRED_TABLES = {"alembic_version", "participants", "episodes", "staff_users", "audit_events"}
+HEAD_COLUMNS = ("chain_id", "last_event_id", "last_hash", "chained_after", "key_fingerprint",
+                "signature")
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,37 @@ class BackupInfo:
     revision: str
     size: int
     encrypted: bool = False
+    # The end of the audit trail in the file (None before revision 0005).
+    audit_head: dict | None = None
+    # What is wrong with the file's audit protection (dropped triggers); empty when intact.
+    unprotected: tuple[str, ...] = field(default=())
+
+
+def record_path(backup: Path) -> Path:
+    """The record written beside a backup."""
+    return backup.with_name(backup.name + RECORD_SUFFIX)
+
+
+def _incomplete(path: Path, what: str, size: int) -> str | None:
+    """Why `path` is a copy cut short, or None when nothing says so."""
+    lead = f"{what} {path}"
+    if any(Path(f"{path}{s}").exists() for s in ("-journal",)):
+        return (f"{lead} is incomplete: a copy into it was interrupted (its journal "
+                f"{path.name}-journal is still beside it)")
+    with path.open("rb") as handle:
+        page_one = handle.read(100)
+    if page_one[:16] == bytes(16):
+        return (f"{lead} is damaged or incomplete: it does not begin like a database (its "
+                "first bytes are zeros, as in a copy cut short)")
+    if page_one[:16] == SQLITE_HEADER and len(page_one) == 100:
+        page_size = int.from_bytes(page_one[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(page_one[28:32], "big")
+        valid = page_one[24:28] == page_one[92:96]     # the size field is current
+        if valid and pages and page_size and pages * page_size > size:
+            return (f"{lead} is incomplete: it holds {size:,} of the {pages * page_size:,} "
+                    "bytes it should (a copy cut short)")
+    return None
 
 
 def _require_sqlite(url: str) -> Path:
@@ -50,6 +98,12 @@ def verify_database_file(path: Path, *, what: str = "The file",
     size = path.stat().st_size
     if size == 0:
         raise DatabaseUnusable(f"{what} {path} is empty")
+    if (reason := _incomplete(path, what, size)) is not None:
+        raise DatabaseUnusable(reason)
+    recorded = _read_record(path)
+    if recorded is not None and not recorded.get("encrypted") and is_encrypted(path):
+        raise DatabaseUnusable(f"{what} {path} is damaged: it was written as a plain database "
+                               "and no longer begins like one")
     check_sqlite_file(path, passphrase=passphrase, what=what)
     try:
         conn = connect_file(path, passphrase, readonly=True, what=what)
@@ -69,14 +123,85 @@ def verify_database_file(path: Path, *, what: str = "The file",
                 raise DatabaseUnusable(f"{what} {path} is not an IOPDesk database (no "
                                        f"{', '.join(sorted(missing))} table)")
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+            unprotected = protection_problems(conn.execute(TRIGGER_QUERY).fetchall(), revision)
+            head = _audit_head(conn)
         finally:
             conn.close()
     except database_errors() as exc:
         raise DatabaseUnusable(f"{what} {path} is damaged or not a database: {exc}") from exc
-    if row is None:
+    if revision is None:
         raise DatabaseUnusable(f"{what} {path} has no schema revision")
-    refuse_if_newer(row[0], where=f"{what} {path}")
-    return BackupInfo(path=path, revision=row[0], size=size, encrypted=is_encrypted(path))
+    refuse_if_newer(revision, where=f"{what} {path}")
+    return BackupInfo(path=path, revision=revision, size=size, encrypted=is_encrypted(path),
+                      audit_head=head, unprotected=tuple(unprotected))
+
+
+def _audit_head(conn) -> dict | None:
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(audit_chain_head)")}
+    if not set(HEAD_COLUMNS) <= columns:
+        return None
+    row = conn.execute(f"SELECT {', '.join(HEAD_COLUMNS)} FROM audit_chain_head "
+                       "WHERE id = 1").fetchone()
+    return dict(zip(HEAD_COLUMNS, row)) if row else None
+
+
+def _read_record(backup: Path) -> dict | None:
+    try:
+        return json.loads(record_path(backup).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"damaged": True}
+
+
+def _write_record(backup: Path, info: BackupInfo, source: Path) -> None:
+    record = {"format": 1, "database": source.name, "revision": info.revision,
+              "size": info.size, "encrypted": info.encrypted,
+              "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "audit_head": info.audit_head, "audit_unprotected": list(info.unprotected)}
+    _store_record(backup, record)
+
+
+def _store_record(backup: Path, record: dict) -> None:
+    target = record_path(backup)
+    staged = target.with_name("." + target.name + ".tmp")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(record, handle, indent=1, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(staged, target)
+
+
+def note_encrypted(backup: Path) -> None:
+    """The backup was encrypted in place (`iopdesk db encrypt`): its record says so."""
+    record = _read_record(backup)
+    if record is None or record.get("damaged"):
+        return
+    record["encrypted"] = True
+    _store_record(backup, record)
+
+
+def check_against_record(info: BackupInfo) -> None:
+    """Refuse a backup whose audit trail is not where its record says it ended, or whose
+    audit protection was removed."""
+    if info.unprotected:
+        raise DatabaseUnusable(f"the backup {info.path} has an unprotected audit trail ("
+                               f"{'; '.join(info.unprotected)}); it is not restored")
+    recorded = _read_record(info.path)
+    if recorded is None:
+        return          # a backup made before records existed
+    if recorded.get("damaged"):
+        raise DatabaseUnusable(f"the record beside the backup {info.path} "
+                               f"({record_path(info.path).name}) is damaged; it is not restored")
+    expected, found = recorded.get("audit_head"), info.audit_head
+    if expected is not None and expected != found:
+        ended = (found or {}).get("last_event_id")
+        raise DatabaseUnusable(
+            f"the backup {info.path} was changed after it was made: its audit trail ends at "
+            f"event {ended}, but when it was made it ended at event "
+            f"{expected.get('last_event_id')}; it is not restored")
 
 
 def _copy(source: Path, target: Path, *, standalone: bool = False,
@@ -100,22 +225,77 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
                     passphrase: str | None = None) -> BackupInfo:
     """Copy the live database with SQLite's online backup API to a timestamped, verified file,
     then keep only the newest `keep` backups of it. An encrypted database needs `passphrase`
-    and gives an encrypted backup."""
+    and gives an encrypted backup.
+
+    The copy is made under a hidden temporary name and renamed only after it verified, with
+    its record beside it; a copy that fails is removed. A database whose audit trail lost its
+    protection is still backed up (the records matter more), and `unprotected` says so."""
     source = _require_sqlite(url)
     if not source.exists() or source.stat().st_size == 0:
         raise DatabaseUnusable(f"there is no database at {source} to back up")
     check_sqlite_file(source, passphrase=passphrase)
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(backup_dir)
+    _remove_abandoned(backup_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
     target = backup_dir / f"{source.stem}-{stamp}{'-' + label if label else ''}{BACKUP_SUFFIX}"
+    partial = backup_dir / f".{target.name}{PARTIAL_MARK}{os.getpid()}"
     try:
-        _copy(source, target, standalone=True, passphrase=passphrase)
-        info = verify_database_file(target, what="The new backup", passphrase=passphrase)
-    except (*database_errors(), DatabaseUnusable):
-        remove_with_sidecars(target)
+        remove_with_sidecars(partial)
+        create_private_file(partial)
+        _copy(source, partial, standalone=True, passphrase=passphrase)
+        info = verify_database_file(partial, what="The new backup", passphrase=passphrase)
+        _fsync_file(partial)
+        _write_record(target, info, source)
+        os.replace(partial, target)
+        _fsync_dir(backup_dir)
+    except BaseException:
+        remove_with_sidecars(partial)
+        if not target.exists():
+            record_path(target).unlink(missing_ok=True)
         raise
     rotate_backups(backup_dir, source.stem, keep)
-    return info
+    return BackupInfo(path=target, revision=info.revision, size=info.size,
+                      encrypted=info.encrypted, audit_head=info.audit_head,
+                      unprotected=info.unprotected)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":      # pragma: no cover - Windows cannot open a folder
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_abandoned(backup_dir: Path) -> None:
+    """Remove the temporary copies of backups whose process is gone (killed mid-copy)."""
+    for partial in backup_dir.glob(f".*{BACKUP_SUFFIX}{PARTIAL_MARK}*"):
+        if any(partial.name.endswith(s) for s in SIDECARS):
+            continue
+        pid = partial.name.rsplit(PARTIAL_MARK, 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        remove_with_sidecars(partial)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True          # someone else's process: leave its copy alone
+    return True
 
 
 def list_backups(backup_dir: Path, stem: str) -> list[Path]:
@@ -128,6 +308,35 @@ def list_backups(backup_dir: Path, stem: str) -> list[Path]:
 def rotate_backups(backup_dir: Path, stem: str, keep: int) -> None:
     for old in list_backups(backup_dir, stem)[max(keep, 1):]:
         old.unlink(missing_ok=True)
+        record_path(old).unlink(missing_ok=True)
+
+
+def _check_can_write(target: Path, backup_dir: Path, needed: int) -> None:
+    """Before anything is touched: the database's folder and the backups' folder can be
+    written, and hold room for the safety copy and the restored database."""
+    for folder in (target.parent, backup_dir):
+        probe_in = folder if folder.exists() else target.parent
+        if not probe_in.exists():
+            continue
+        probe = probe_in / f".iopdesk-write-test-{os.getpid()}"
+        try:
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+            os.close(fd)
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise DatabaseUnusable(f"the folder {probe_in} is read-only: the restore "
+                                       "cannot write there; nothing was changed") from exc
+            if exc.errno == errno.ENOSPC:
+                raise DatabaseUnusable(f"the disk holding {probe_in} is full: "
+                                       f"{shutil.disk_usage(probe_in).free:,} bytes free; "
+                                       "nothing was changed") from exc
+            raise
+        finally:
+            probe.unlink(missing_ok=True)
+    free = shutil.disk_usage(target.parent).free
+    if free < needed:
+        raise DatabaseUnusable(f"the disk holding {target.parent} is full: {free:,} bytes "
+                               f"free, the restore needs about {needed:,}; nothing was changed")
 
 
 def restore_database(url: str, backup_file: Path, backup_dir: Path, *, keep: int = 10,
@@ -142,14 +351,19 @@ def restore_database(url: str, backup_file: Path, backup_dir: Path, *, keep: int
     """
     target = _require_sqlite(url)
     info = verify_database_file(backup_file, what="The backup", passphrase=passphrase)
+    check_against_record(info)
     if target.exists() and target.resolve() == backup_file.resolve():
         raise DatabaseUnusable("the backup is the live database itself")
     live = target.exists() and target.stat().st_size > 0
     live_encrypted = live and is_encrypted(target)
+    _check_can_write(target, backup_dir,
+                     info.size + (2 * target.stat().st_size if live else 0))
     if live:
         backup_database(url, backup_dir, keep=keep + 1, label="before-restore",
                         passphrase=passphrase)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(target.parent)
+    create_private_file(target)
+    tighten([target])
     if not live or live_encrypted == info.encrypted:
         _copy(backup_file, target, passphrase=passphrase)
     else:

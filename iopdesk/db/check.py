@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, inspect, select
 
+from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
 from iopdesk.db.crypto import connect_file, database_errors, is_encrypted
-from iopdesk.db.engine import make_engine, sqlite_path
-from iopdesk.db.migrate import HEAD, REVISIONS, check_sqlite_file, describe_state
+from iopdesk.db.engine import make_engine, sqlite_path, storage_failure
+from iopdesk.db.migrate import (HEAD, REVISIONS, check_sqlite_file, describe_state,
+                                refuse_unless_iopdesk)
 from iopdesk.db.models import Base
+from iopdesk.db.private_files import describe_mode, loose_files
 from iopdesk.domain.errors import DatabaseUnusable
 
 
@@ -29,6 +32,12 @@ def _revision_finding(revision: str | None) -> tuple[str, str, bool]:
     return ("schema", state, revision == HEAD)
 
 
+def _protection_finding(triggers, revision: str | None) -> tuple[str, str, bool]:
+    problems = protection_problems(triggers, revision)
+    return ("audit trail", "; ".join(problems) if problems else
+            "append-only (its triggers refuse edits and deletions)", not problems)
+
+
 def check_database(url: str, *, quick: bool = False,
                    passphrase: str | None = None) -> CheckReport:
     path = sqlite_path(url)
@@ -41,6 +50,7 @@ def check_database(url: str, *, quick: bool = False,
     check_sqlite_file(path, passphrase=passphrase)
     findings: list[tuple[str, str, bool]] = []
     counts: dict[str, int] = {}
+    modes = _modes_finding(path)           # before SQLite adds its -wal and -shm
     try:
         conn = connect_file(path, passphrase, readonly=True)
         try:
@@ -54,11 +64,14 @@ def check_database(url: str, *, quick: bool = False,
                              f"{broken[0][0]}, row {broken[0][1]})", not broken))
             tables = {r[0] for r in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            refuse_unless_iopdesk(path, tables)     # another program's, or an empty one
             revision = None
             if "alembic_version" in tables:
                 row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = row[0] if row else None
             findings.append(_revision_finding(revision))
+            findings.append(_protection_finding(conn.execute(TRIGGER_QUERY).fetchall(),
+                                                revision))
             findings.append(("encryption", "SQLCipher (opened with its passphrase)"
                              if is_encrypted(path) else "none (a plain SQLite file)", True))
             for name in Base.metadata.tables:
@@ -67,8 +80,22 @@ def check_database(url: str, *, quick: bool = False,
         finally:
             conn.close()
     except database_errors() as exc:
-        raise DatabaseUnusable(f"{path} is damaged or not a database: {exc}") from exc
+        raise (storage_failure(exc, path)        # a read-only, full or failing disk
+               or DatabaseUnusable(f"{path} is damaged or not a database: {exc}")) from exc
+    findings.append(modes)
     return CheckReport(findings=tuple(findings), counts=counts)
+
+
+def _modes_finding(path) -> tuple[str, str, bool]:
+    """Whether others can read the database's files (reported here; made owner-only at the
+    next open, never by the check, which changes nothing)."""
+    loose = loose_files(path)
+    if not loose:
+        return ("file modes", "readable by its owner only", True)
+    return ("file modes", ", ".join(f"{p} is readable by others ({describe_mode(p)})"
+                                    for p in loose)
+            + f"; {'it' if len(loose) == 1 else 'they'} will be made owner-only at the next open",
+            False)
 
 
 def _check_server(url: str) -> CheckReport:

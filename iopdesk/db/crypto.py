@@ -16,6 +16,7 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
+from iopdesk.db.private_files import create_private_file
 from iopdesk.domain.errors import (DatabaseUnusable, PassphraseRequired, ValidationError,
                                    WrongPassphrase)
 
@@ -315,6 +316,7 @@ def encrypt_file(path: Path, passphrase: str, *, alone: bool = True) -> None:
     verifies, nothing is removed; if anything fails, the plain file is left as it was."""
     passphrase = normalize_passphrase(passphrase, new=True)
     staged = _staging(path, "encrypting")
+    create_private_file(staged)        # owner-only before SQLCipher writes into it
     sqlcipher = load_sqlcipher()
     source = sqlcipher.connect(str(path), timeout=LOCK_WAIT_SECONDS)
     try:

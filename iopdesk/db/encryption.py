@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from iopdesk.db.backup import list_backups, verify_database_file
+from iopdesk.db.backup import list_backups, note_encrypted, verify_database_file
 from iopdesk.db.crypto import (connect_file, database_errors, encrypt_file, is_encrypted,
                                normalize_passphrase, rekey_statement, take_alone)
 from iopdesk.db.urls import sqlite_path
@@ -51,6 +51,7 @@ def encrypt_database(url: str, passphrase: str, backup_dir: Path) -> Path:
             encrypt_file(backup, passphrase, alone=False)
         except (DatabaseUnusable, *database_errors()):
             continue            # damaged: left for the user to see (plain_backups)
+        note_encrypted(backup)
     return path
 
 

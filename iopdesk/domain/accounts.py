@@ -8,14 +8,12 @@ field that is wrong, with a message a person can act on.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, fields, replace
 
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import ValidationError
-from iopdesk.domain.names import digits_only
-from iopdesk.domain.validation import (TEXT_MAX, email_problem, format_phone, state_problem,
-                                       zip_problem)
+from iopdesk.domain.validation import (PHONE_MAX, TextRule, check_texts, email_problem,
+                                       format_phone, phone_problem, state_problem, zip_problem)
 
 PASSWORD_MAX = 1024
 USERNAME_MIN, USERNAME_MAX = 3, 64
@@ -102,15 +100,6 @@ SETTING_RANGES: dict[str, tuple[int, int, str]] = {
 }
 
 
-def _clean(text: str) -> str:
-    """White space collapsed and trimmed (for names and addresses, never for passwords)."""
-    return " ".join(text.split())
-
-
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" for c in text)
-
-
 def check_password(password: str, min_length: int, *, field: str = "password",
                    username: str = "") -> None:
     """Refuse a password the policy does not allow (NIST SP 800-63B: length, not composition).
@@ -140,7 +129,7 @@ def check_password(password: str, min_length: int, *, field: str = "password",
 
 def npi_is_valid(npi: str) -> bool:
     """The NPI check digit: Luhn over the number prefixed with 80840 (CMS NPI standard)."""
-    if not re.fullmatch(r"\d{10}", npi):
+    if not re.fullmatch(r"[0-9]{10}", npi):      # [0-9]: \d would take "١٢٣…"
         return False
     total = 0
     for position, char in enumerate(reversed("80840" + npi)):
@@ -153,44 +142,46 @@ def npi_is_valid(npi: str) -> bool:
     return total % 10 == 0
 
 
-def _phone_error(text: str) -> str | None:
-    digits = digits_only(text)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10:
-        return "needs 10 digits, e.g. (555) 201-3344"
-    return None
+# The practice's and the users' text fields: see validation.text_problem for what is refused.
+PRACTICE_TEXT = {
+    "name": TextRule("The practice name", required=True),
+    "address_line1": TextRule("Address"),
+    "address_line2": TextRule("Address line 2"),
+    "city": TextRule("City", CITY_MAX),
+    "state": TextRule("State"),
+    "postal_code": TextRule("ZIP code"),
+    "phone": TextRule("Phone number", PHONE_MAX),
+    "fax": TextRule("Fax number", PHONE_MAX),
+    "npi": TextRule("NPI"),
+}
+USER_TEXT = {
+    "username": TextRule("User name", None),         # username_error counts its length
+    "display_name": TextRule("The name", DISPLAY_NAME_MAX, required=True),
+    "credentials": TextRule("Credentials", CREDENTIALS_MAX,
+                            too_long=f"Credentials are at most {CREDENTIALS_MAX} characters"),
+    "email": TextRule("E-mail"),
+}
 
 
 def check_practice(data: PracticeInput) -> PracticeInput:
     """The cleaned letterhead, or ValidationError naming every bad field."""
-    texts = {f.name: _clean(getattr(data, f.name)) for f in fields(data)
-             if isinstance(getattr(data, f.name), str)}
-    data = replace(data, **texts)
     errors: dict[str, str] = {}
-    if not data.name:
-        errors["name"] = "The practice name is required"
-    for name in texts:
-        value = getattr(data, name)
-        if name not in errors and len(value) > TEXT_MAX:
-            errors[name] = f"is longer than {TEXT_MAX} characters"
-        elif name not in errors and _has_control(value):
-            errors[name] = "may not contain control characters"
-    if "city" not in errors and len(data.city) > CITY_MAX:
-        errors["city"] = f"is longer than {CITY_MAX} characters"
+    raw = data
+    data = check_texts(data, PRACTICE_TEXT, errors)
     for name, problem in (("state", state_problem), ("postal_code", zip_problem)):
         value = getattr(data, name)
         if value and name not in errors and (message := problem(value)):
             errors[name] = message
-    for name, label in (("phone", "Phone number"), ("fax", "Fax number")):
-        value = getattr(data, name)
-        if value and name not in errors and (problem := _phone_error(value)):
-            errors[name] = f"{label} {problem}"
+    for name, extension in (("phone", True), ("fax", False)):
+        if getattr(data, name) and name not in errors and (message := phone_problem(
+                getattr(raw, name), PRACTICE_TEXT[name].label, extension=extension)):
+            errors[name] = message
     npi = data.npi.replace(" ", "").replace("-", "")
-    if npi and not re.fullmatch(r"\d{10}", npi):
-        errors["npi"] = "The NPI is 10 digits"
-    elif npi and not npi_is_valid(npi):
-        errors["npi"] = f"{npi} is not a valid NPI (its check digit does not match); check it"
+    if npi and "npi" not in errors:
+        if not re.fullmatch(r"[0-9]{10}", npi):
+            errors["npi"] = "The NPI is 10 digits"
+        elif not npi_is_valid(npi):
+            errors["npi"] = f"{npi} is not a valid NPI (its check digit does not match); check it"
     if data.logo_png:
         if not isinstance(data.logo_png, bytes) or not data.logo_png.startswith(PNG_SIGNATURE):
             errors["logo_png"] = "The logo must be a PNG image"
@@ -235,20 +226,9 @@ def _roles(value: object, errors: dict[str, str]) -> frozenset[Role]:
 
 def _check_person(data, errors: dict[str, str]) -> dict[str, object]:
     """The checks NewUserInput and UserChanges share; returns the cleaned values."""
-    display_name = _clean(data.display_name)
-    credentials = _clean(data.credentials)
-    email = data.email.strip()
-    if not display_name:
-        errors["display_name"] = "The name is required"
-    elif len(display_name) > DISPLAY_NAME_MAX:
-        errors["display_name"] = f"The name is longer than {DISPLAY_NAME_MAX} characters"
-    elif _has_control(display_name):
-        errors["display_name"] = "The name may not contain control characters"
-    if len(credentials) > CREDENTIALS_MAX:
-        errors["credentials"] = f"Credentials are at most {CREDENTIALS_MAX} characters"
-    elif _has_control(credentials):
-        errors["credentials"] = "Credentials may not contain control characters"
-    if email and (message := email_problem(email)):
+    texts = {name: rule for name, rule in USER_TEXT.items() if hasattr(data, name)}
+    data = check_texts(data, texts, errors)
+    if data.email and "email" not in errors and (message := email_problem(data.email)):
         errors["email"] = message
     roles = _roles(data.roles, errors)
     needs_cosign = bool(data.needs_cosign)
@@ -256,8 +236,9 @@ def _check_person(data, errors: dict[str, str]) -> dict[str, object]:
         errors["supervisor_id"] = "A user whose work needs co-signature needs a supervisor"
     if needs_cosign and Role.SUPERVISOR in roles:
         errors["needs_cosign"] = "A supervisor's own work does not need co-signature"
-    return {"display_name": display_name, "credentials": credentials, "email": email,
-            "roles": roles, "needs_cosign": needs_cosign}
+    return {"display_name": data.display_name, "credentials": data.credentials,
+            "email": data.email, "roles": roles, "needs_cosign": needs_cosign,
+            **({"username": data.username} if hasattr(data, "username") else {})}
 
 
 def check_new_user(data: NewUserInput) -> NewUserInput:
@@ -266,13 +247,12 @@ def check_new_user(data: NewUserInput) -> NewUserInput:
     Whether the supervisor exists and holds the supervisor role is checked by the service.
     """
     errors: dict[str, str] = {}
-    username = data.username.strip()
-    if problem := username_error(username):
-        errors["username"] = problem
     values = _check_person(data, errors)
+    if "username" not in errors and (problem := username_error(str(values["username"]))):
+        errors["username"] = problem
     if errors:
         raise ValidationError(errors)
-    return replace(data, username=username, **values)
+    return replace(data, **values)
 
 
 def check_user_changes(data: UserChanges) -> UserChanges:

@@ -2,83 +2,49 @@
 insurance coverage. Their inputs, the checks (a message at each field that is wrong) and the
 read models the services return.
 
-Text is kept as typed: emoji, right-to-left scripts, joiners and direction marks are stored
-and returned intact. Short fields have their runs of white space folded to one space; long
-ones (notes, purpose, scope) keep their lines and lose only the white space around them.
+Text is kept as typed, apart from white space: emoji, every script (right-to-left ones
+included) and the joiners that scripts and emoji need are stored and returned intact. What
+could mislead a reader is refused at its field, by the rules every form shares
+(validation.text_problem): control characters, direction overrides, isolates and marks,
+invisible characters, unassigned and private-use code points. Short fields have their runs of
+white space folded to one space and may not hold a line break; long ones (notes, purpose,
+scope) keep their lines and lose only the white space around them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TypeVar
 
 from iopdesk.domain.documents import ConsentState, consent_state
 from iopdesk.domain.errors import ValidationError
-from iopdesk.domain.names import digits_only
-from iopdesk.domain.validation import EARLIEST_BIRTH, format_phone
+from iopdesk.domain.validation import (EARLIEST_BIRTH, TextRule, check_texts, email_problem,
+                                       format_phone, phone_problem, text_problem)
 
 SHORT_MAX = 200
 LONG_MAX = 10_000
 _NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,29}$")   # member, group and payer ids
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PRIORITIES = {1: "primary", 2: "secondary", 3: "tertiary"}
 
 __all__ = ["ConsentInput", "ConsentState", "ConsentView", "ContactInput", "ContactView",
            "CoverageInput", "CoverageView", "check_consent", "check_contact", "check_coverage",
            "check_revocation", "consent_state", "coverage_current", "prefixed"]
 
-T = TypeVar("T")
-
 
 # ---- shared checks ---------------------------------------------------------------------------
 
-def _is_control(c: str, long: bool) -> bool:
-    return unicodedata.category(c) == "Cc" and not (long and c in "\n\t\r")
+def _short(label: str, limit: int = SHORT_MAX, *, required: bool = False) -> TextRule:
+    return TextRule(label, limit, required=required)
 
 
-def _clean(data: T, long_fields: frozenset[str]) -> T:
-    """Short text: runs of white space folded to one space; long text: only stripped."""
-    changes = {}
-    for f in fields(data):  # type: ignore[arg-type]
-        value = getattr(data, f.name)
-        if isinstance(value, str):
-            changes[f.name] = value.strip() if f.name in long_fields else " ".join(value.split())
-    return replace(data, **changes)  # type: ignore[type-var]
+def _long(label: str, *, required: bool = False) -> TextRule:
+    return TextRule(label, LONG_MAX, required=required, multiline=True)
 
 
-def _text(errors: dict[str, str], data: object, name: str, label: str, *,
-          required: bool = False, limit: int = SHORT_MAX, long: bool = False) -> None:
-    _check_text(errors, name, getattr(data, name), label, required=required, limit=limit,
-                long=long)
-
-
-def _check_text(errors: dict[str, str], name: str, value: str, label: str, *,
-                required: bool = False, limit: int = SHORT_MAX, long: bool = False) -> None:
-    if not value:
-        if required:
-            errors[name] = f"{label} is required"
-    elif len(value) > limit:
-        errors[name] = f"{label} is longer than {limit:,} characters ({len(value):,})"
-    elif any(_is_control(c, long) for c in value):
-        errors[name] = f"{label} may not contain control characters"
-
-
-def _phone(errors: dict[str, str], value: str, name: str = "phone") -> None:
-    if not value:
-        return
-    digits = digits_only(value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or re.search(r"[^\d\s()+.-]", value):
-        errors[name] = "Phone number needs 10 digits, e.g. (555) 201-3344"
-
-
-def _email(errors: dict[str, str], value: str, name: str = "email") -> None:
-    if value and name not in errors and not _EMAIL_RE.fullmatch(value):
-        errors[name] = f"“{value}” is not an e-mail address"
+def _no_digits(errors: dict[str, str], value: str, name: str, label: str) -> None:
+    if name not in errors and any(c.isdigit() for c in value):
+        errors[name] = f"{label} may not contain digits"
 
 
 def _date(errors: dict[str, str], value: date | None, name: str, label: str, today: date, *,
@@ -114,21 +80,26 @@ class ContactInput:
     notes: str = ""
 
 
+CONTACT_TEXT = {
+    "name": _short("Name", 150, required=True),
+    "relationship": _short("Relationship", 60),
+    "phone": _short("Phone number", 30),
+    "email": _short("E-mail"),
+    "address": _short("Address"),
+    "notes": _long("Notes"),
+}
+
+
 def check_contact(data: ContactInput) -> ContactInput:
     """The cleaned input (phone written one way) or ValidationError naming every bad field."""
-    data = _clean(data, frozenset({"notes"}))
     errors: dict[str, str] = {}
-    _text(errors, data, "name", "Name", required=True, limit=150)
-    if "name" not in errors and any(c.isdigit() for c in data.name):
-        errors["name"] = "Name may not contain digits"
-    _text(errors, data, "relationship", "Relationship", limit=60)
-    _text(errors, data, "phone", "Phone", limit=30)
-    _text(errors, data, "email", "E-mail")
-    _text(errors, data, "address", "Address")
-    _text(errors, data, "notes", "Notes", limit=LONG_MAX, long=True)
-    if "phone" not in errors:
-        _phone(errors, data.phone)
-    _email(errors, data.email)
+    raw = data
+    data = check_texts(data, CONTACT_TEXT, errors)
+    _no_digits(errors, data.name, "name", "Name")
+    if data.phone and "phone" not in errors and (message := phone_problem(raw.phone)):
+        errors["phone"] = message
+    if data.email and "email" not in errors and (message := email_problem(data.email)):
+        errors["email"] = message
     if data.is_emergency and not data.phone and "phone" not in errors:
         errors["phone"] = "An emergency contact needs a phone number"
     if errors:
@@ -180,23 +151,26 @@ class ConsentInput:
     signed_by: str = ""             # the participant or their guardian, by name
 
 
+CONSENT_TEXT = {
+    "recipient_name": _short("Recipient", required=True),
+    "recipient_address": _short("Recipient's address"),
+    "purpose": _long("Purpose", required=True),
+    "information_scope": _long("What may be disclosed", required=True),
+    "who_may_disclose": _short("Who may disclose"),
+    "expiry_event": _short("Expiry event"),
+    "signed_by": _short("Signed by"),
+}
+
+
 def check_consent(data: ConsentInput, today: date) -> ConsentInput:
     """The cleaned input or ValidationError naming every bad field."""
-    data = _clean(data, frozenset({"purpose", "information_scope"}))
     errors: dict[str, str] = {}
-    _text(errors, data, "recipient_name", "Recipient", required=True)
-    _text(errors, data, "recipient_address", "Recipient's address")
-    _text(errors, data, "purpose", "Purpose", required=True, limit=LONG_MAX, long=True)
-    _text(errors, data, "information_scope", "What may be disclosed", required=True,
-          limit=LONG_MAX, long=True)
-    _text(errors, data, "who_may_disclose", "Who may disclose")
-    _text(errors, data, "expiry_event", "Expiry event")
-    _text(errors, data, "signed_by", "Signed by")
+    data = check_texts(data, CONSENT_TEXT, errors)
     _date(errors, data.effective_date, "effective_date", "Effective date", today, required=True)
     _date(errors, data.expiry_date, "expiry_date", "Expiry date", today)
     _date(errors, data.signed_on, "signed_on", "Signed date", today, past=True)
     if not {"effective_date", "expiry_date"} & errors.keys():
-        if data.expiry_date is None and not data.expiry_event:
+        if data.expiry_date is None and not data.expiry_event and "expiry_event" not in errors:
             errors["expiry_date"] = "Give an expiry date or the event on which the consent ends"
         elif (data.expiry_date is not None and data.effective_date is not None
               and data.expiry_date < data.effective_date):
@@ -213,8 +187,10 @@ def check_consent(data: ConsentInput, today: date) -> ConsentInput:
 def check_revocation(revoked_on: date | None, note: str, today: date,
                      signed_on: date | None) -> str:
     """The cleaned note, or ValidationError at `revoked_on` / `revocation_note`."""
-    note = " ".join(note.split())
     errors: dict[str, str] = {}
+    if problem := text_problem(note, "Note"):
+        errors["revocation_note"] = problem
+    note = " ".join(note.split())
     if revoked_on is None:
         errors["revoked_on"] = "Date of revocation is required"
     elif revoked_on > today:
@@ -222,7 +198,8 @@ def check_revocation(revoked_on: date | None, note: str, today: date,
     elif signed_on is not None and revoked_on < signed_on:
         errors["revoked_on"] = (f"Date of revocation {revoked_on.isoformat()} is before the "
                                 f"consent was signed ({signed_on.isoformat()})")
-    _check_text(errors, "revocation_note", note, "Note")
+    if "revocation_note" not in errors and len(note) > SHORT_MAX:
+        errors["revocation_note"] = f"Note is longer than {SHORT_MAX:,} characters ({len(note):,})"
     if errors:
         raise ValidationError(errors)
     return note
@@ -297,6 +274,8 @@ class CoverageInput:
 
 def _number(errors: dict[str, str], value: str, name: str, label: str, *,
             required: bool = False) -> None:
+    if name in errors:
+        return
     if not value:
         if required:
             errors[name] = f"{label} is required"
@@ -304,20 +283,26 @@ def _number(errors: dict[str, str], value: str, name: str, label: str, *,
         errors[name] = f"{label} is 1–30 letters, digits or hyphens"
 
 
+COVERAGE_TEXT = {
+    "payer_name": _short("Payer", required=True),
+    "member_number": _short("Member number", None),      # _number says what it may be
+    "group_number": _short("Group number", None),
+    "payer_id": _short("Payer ID", None),
+    "subscriber_name": _short("Subscriber"),
+    "subscriber_relationship": _short("Relationship to the subscriber", 40),
+}
+
+
 def check_coverage(data: CoverageInput, today: date) -> CoverageInput:
     """The cleaned input or ValidationError naming every bad field."""
-    data = _clean(data, frozenset())
     errors: dict[str, str] = {}
-    _text(errors, data, "payer_name", "Payer", required=True)
+    data = check_texts(data, COVERAGE_TEXT, errors)
     _number(errors, data.member_number, "member_number", "Member number", required=True)
     _number(errors, data.group_number, "group_number", "Group number")
     _number(errors, data.payer_id, "payer_id", "Payer ID")
     if data.priority not in PRIORITIES:
         errors["priority"] = "Priority is 1 (primary), 2 (secondary) or 3 (tertiary)"
-    _text(errors, data, "subscriber_name", "Subscriber")
-    if "subscriber_name" not in errors and any(c.isdigit() for c in data.subscriber_name):
-        errors["subscriber_name"] = "Subscriber may not contain digits"
-    _text(errors, data, "subscriber_relationship", "Relationship to the subscriber", limit=40)
+    _no_digits(errors, data.subscriber_name, "subscriber_name", "Subscriber")
     _date(errors, data.subscriber_date_of_birth, "subscriber_date_of_birth",
           "Subscriber's date of birth", today, past=True)
     _date(errors, data.effective_date, "effective_date", "Effective date", today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -64,3 +65,78 @@ class PassphraseRequired(DatabaseUnusable):
 
 class WrongPassphrase(DatabaseUnusable):
     """The passphrase given does not open the encrypted database (nothing was unlocked)."""
+
+
+class NoDatabase(DatabaseUnusable):
+    """There is no IOPDesk database where one was asked for (no file, an empty file, an empty
+    SQLite database or server schema); nothing was created. Only `iopdesk init`, `iopdesk
+    demo` and the app's first-run wizard create one."""
+
+
+class StorageFailure(IOPDeskError):
+    """The disk refused the work: the database (or a file) is read-only, the disk is full, or
+    it reported an I/O error. `kind` says which; the message names the place and, for a full
+    disk, the bytes left. The pieces are put into words here; whoever meets the failure
+    (the engine, the command line, the app) measures the disk."""
+
+    FULL = "full"
+    READ_ONLY = "read-only"
+    IO_ERROR = "I/O error"
+    CANNOT_OPEN = "cannot open"
+
+    def __init__(self, message: str, kind: str = IO_ERROR):
+        self.kind = kind
+        super().__init__(message)
+
+    @classmethod
+    def disk_full(cls, where: object, free: int | None) -> StorageFailure:
+        left = "" if free is None else f": {free:,} bytes free"
+        return cls(f"the disk holding {where} is full{left}; nothing was changed", cls.FULL)
+
+    @classmethod
+    def database_read_only(cls, where: object, reason: str) -> StorageFailure:
+        return cls(f"the database is read-only: {where} {reason}; nothing was changed",
+                   cls.READ_ONLY)
+
+    @classmethod
+    def disk_read_only(cls, where: object) -> StorageFailure:
+        return cls(f"the disk holding {where} is read-only (mounted read-only); nothing was "
+                   "written", cls.READ_ONLY)
+
+    @classmethod
+    def io_error(cls, where: object, detail: str) -> StorageFailure:
+        return cls(f"the disk holding {where} reported an I/O error ({detail}): what was being "
+                   "saved was not saved; check the disk", cls.IO_ERROR)
+
+    @classmethod
+    def cannot_open(cls, where: object, detail: str) -> StorageFailure:
+        return cls(f"the database file {where} cannot be opened ({detail}); nothing was "
+                   "changed", cls.CANNOT_OPEN)
+
+    @classmethod
+    def from_os_error(cls, error: OSError, free: int | None = None) -> StorageFailure | None:
+        """What a failed file operation means, for a full disk (`free` bytes left), a
+        read-only one or an I/O error; None for any other OSError."""
+        where = error.filename if error.filename is not None else "the file"
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return cls.disk_full(where, free)
+        if error.errno == errno.EROFS:
+            return cls.disk_read_only(where)
+        if error.errno == errno.EIO:
+            return cls.io_error(where, error.strerror or "EIO")
+        return None
+
+
+class FileNotWritten(IOPDeskError, OSError):
+    """A file the user asked for was not written: its name is refused, or the write failed.
+    Nothing was changed on disk. Also an OSError, so that callers which handle a failed
+    write as one keep doing so."""
+
+
+class DestinationExists(FileNotWritten):
+    """The file exists and replacing it was not asked for (`--force`, or a confirmation)."""
+
+
+class DestinationNotWritable(FileNotWritten):
+    """The name cannot take the file: a folder, a link, a device, a missing folder, or an
+    existing file the user may not write (it is never replaced, asked or not)."""

@@ -3,7 +3,8 @@
 Never the built-in Helvetica: its 8-bit encoding drops "ễ", "ł", Arabic and Hebrew. DejaVu Sans
 covers Latin (Vietnamese, Polish, Nordic…), Greek, Cyrillic, Armenian, Georgian, Arabic,
 Hebrew and some emoji (😀, not 👍); not Chinese, Japanese, Korean or Indic scripts. A
-character the font lacks prints as an empty box and is missing from the PDF's text.
+character the font lacks prints as an empty box and copies or extracts as U+FFFD (the
+replacement character), never as an invisible control character.
 Right-to-left runs are reordered for display by bidi.py; Arabic letters are not shaped.
 """
 
@@ -28,7 +29,8 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     as UTF-16 surrogate pairs, as the PDF specification asks. ReportLab writes "<1F600>",
     which readers reject, so copied or extracted text lost those characters."""
     def utf16(code: int) -> str:
-        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper()
+        # Code 0 is the font's .notdef glyph (a character the font lacks): U+FFFD, not NUL.
+        return chr(code or 0xFFFD).encode("utf-16-be", "surrogatepass").hex().upper()
 
     return "\n".join([
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.services.audit import AuditService
+from iopdesk.services.audit_chain import load_or_create_key
+from iopdesk.services.audit_mark import HighWaterMarks, beside_key
 from iopdesk.services.chart import ChartService
 from iopdesk.services.consents import ConsentService
 from iopdesk.services.contacts import ContactService
@@ -26,7 +29,7 @@ from iopdesk.services.staff import StaffService
 from iopdesk.services.today import TodayService
 from iopdesk.services.users import UserService
 
-__all__ = ["Actor", "Services", "build_services"]
+__all__ = ["Actor", "Services", "build_services", "build_services_keyed"]
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,13 @@ class Services:
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                    audit_key: bytes, today: Callable[[], date] = date.today,
-                   icd10: CodeTable | None = None) -> Services:
+                   icd10: CodeTable | None = None,
+                   audit_marks: HighWaterMarks | None = None) -> Services:
     """The services over one database; `audit_key` signs the audit chain (see audit.py);
-    `icd10` is the ICD-10-CM code table (None: diagnoses cannot be added or searched)."""
-    ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today)
+    `icd10` is the ICD-10-CM code table (None: diagnoses cannot be added or searched);
+    `audit_marks` keeps the trail's high-water mark outside the database (audit_mark.py)."""
+    ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today,
+                         audit_marks=audit_marks)
     return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
                     staff=StaffService(ctx), audit=AuditService(ctx),
                     users=UserService(ctx), setup=SetupService(ctx),
@@ -62,3 +68,12 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                     chart=ChartService(ctx), today=TodayService(ctx),
                     contacts=ContactService(ctx), consents=ConsentService(ctx),
                     coverage=CoverageService(ctx), documents=DocumentService(ctx))
+
+
+def build_services_keyed(session_factory: sessionmaker[Session], workstation: str, *,
+                         key_path: Path, **options) -> Services:
+    """The services of the app and the commands: the audit key is the file at `key_path`
+    (made, owner-only, the first time) and the trail's high-water mark lives beside it."""
+    key = load_or_create_key(key_path)
+    return build_services(session_factory, workstation, audit_key=key,
+                          audit_marks=HighWaterMarks(beside_key(key_path), key), **options)

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from iopdesk.db.models import AuditEvent
+from iopdesk.db.models import AuditChainHead, AuditEvent
 from iopdesk.domain.audit import AuditEntry, AuditFilter, VerifyReport
 from iopdesk.domain.readmodels import Page
 from iopdesk.services import audit_chain
+from iopdesk.services.audit_mark import HighWaterMarks, Mark, MarkProblem
 from iopdesk.services.context import Actor, ServiceContext
+from iopdesk.services.files import private_writer
 from iopdesk.services.permissions import Permission, requires
 
 PAGE_SIZE = 200
@@ -79,28 +82,26 @@ class AuditService:
     @requires(Permission.VIEW_AUDIT, "audit.export")
     def export_csv(self, actor: Actor, path: Path, *, username: str | None = None,
                    participant_id: int | None = None, action: str | None = None, start=None,
-                   end=None) -> int:
-        """Write the matching events to `path` as CSV (oldest first); the export is audited
-        in the same transaction, so a failed write leaves no record of an export."""
+                   end=None, overwrite: bool = False) -> int:
+        """Write the matching events to `path` as CSV (oldest first), readable by its owner
+        only; an existing file is replaced only with `overwrite`, and never one the user may
+        not write (FileNotWritten: iopdesk.services.files). The export is audited in the same
+        transaction, so a failed write leaves no record of an export."""
         selection = AuditFilter(username, participant_id, action, start, end)
         query = _filtered(select(AuditEvent), selection).order_by(AuditEvent.id)
         written = 0
-        partial = path.with_name(path.name + ".part")
-        with self._ctx.unit_of_work() as session:
-            try:
-                with partial.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle)
-                    writer.writerow(CSV_COLUMNS)
-                    for row in session.scalars(query.execution_options(yield_per=2000)):
-                        e = _entry(row)
-                        writer.writerow((e.id, e.occurred_at.isoformat(), e.username,
-                                         e.workstation, e.action, e.outcome.value,
-                                         e.participant_id or "", e.entity, e.entity_id or "",
-                                         e.detail))
-                        written += 1
-                partial.replace(path)
-            finally:
-                partial.unlink(missing_ok=True)
+        with self._ctx.unit_of_work() as session, private_writer(
+                path, overwrite=overwrite, text=True, encoding="utf-8", newline="",
+                before_replace=session.flush) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(CSV_COLUMNS)
+            for row in session.scalars(query.execution_options(yield_per=2000)):
+                e = _entry(row)
+                writer.writerow((e.id, e.occurred_at.isoformat(), e.username,
+                                 e.workstation, e.action, e.outcome.value,
+                                 e.participant_id or "", e.entity, e.entity_id or "",
+                                 e.detail))
+                written += 1
             self._ctx.audit(session, actor, "audit.export",
                             detail={**_described(selection), "rows": written,
                                     "file": path.name})
@@ -116,16 +117,52 @@ class AuditService:
                                     "problem": report.problem or ""})
         return report
 
-    def record_maintenance(self, action: str, detail: dict | None = None,
-                           username: str = "system") -> None:
-        """Audit work done from the command line without a log-in (demo build, restore)."""
+    @requires(Permission.MANAGE_PRACTICE, "audit.maintenance")
+    def record_maintenance(self, actor: Actor, action: str, detail: dict | None = None) -> None:
+        """Audit maintenance done outside the services (the demo build), naming the
+        administrator who logged in to record it."""
         with self._ctx.unit_of_work() as session:
-            self._ctx.audit(session, None, action, detail=detail, username=username)
+            self._ctx.audit(session, actor, action, detail=detail)
 
     def verify_unattended(self) -> VerifyReport:
         """The chain check of `iopdesk audit verify`: needs the key file, not a log-in."""
         with self._ctx.session_factory() as session:
             return audit_chain.verify(session, self._ctx.audit_key)
+
+    def verify_against(self, marks: HighWaterMarks) -> VerifyReport:
+        """`iopdesk audit verify`: the chain check with the high-water marks kept beside the
+        key file; needs the key, not a log-in."""
+        with self._ctx.session_factory() as session:
+            return audit_chain.verify(session, self._ctx.audit_key, marks)
+
+    def record_restore(self, marks: HighWaterMarks, restored_from: str) -> Mark | None:
+        """After `iopdesk db restore`: the trail now ends where the backup's did, on purpose.
+        Record the restore in the trail (with the mark it rewinds from) and move the mark
+        back to the new end. Done from the command line without a log-in (the accounts are
+        those of the restored file), so the event names the operating-system account."""
+        with self._ctx.session_factory() as session:
+            chain_id = session.scalar(select(AuditChainHead.chain_id))
+        try:
+            before = marks.get(chain_id) if chain_id else None
+        except MarkProblem:
+            before = None
+        with self._ctx.unit_of_work() as session:
+            self._ctx.audit(session, None, "db.restore", username=_system_user(),
+                            detail={"restored_from": restored_from,
+                                    "trail_had_reached": before.event_id if before else None})
+            state = session.info.get(audit_chain.HEAD_INFO)
+        if state is not None:
+            marks.rebase(*state, restored_from=restored_from)
+        return before
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return f"os:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):        # no name for this uid
+        return f"os:uid-{os.getuid()}" if hasattr(os, "getuid") else "os:unknown"
 
 
 def _described(selection: AuditFilter) -> dict:

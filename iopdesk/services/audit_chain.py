@@ -6,6 +6,12 @@ The key lives outside the database (a file readable only by its owner). Event id
 out by the chain head in the action's own transaction, so they run without gaps: an edited
 event fails its own HMAC, a deleted one leaves a gap or a broken link, an inserted one a link
 or signature that does not match.
+
+The head (last id and hash) is signed with the same key, so it cannot be rewound by hand to
+hide a deleted tail; and a high-water mark outside the database (services.audit_mark) names
+how far the trail had reached, so a tail deleted together with a head put back from an older
+copy is found too. What the chain cannot prove: someone holding both the database and the key
+can rewrite the whole history consistently; without the key, they cannot.
 """
 
 from __future__ import annotations
@@ -21,14 +27,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
 from iopdesk.db.base import utcnow
 from iopdesk.db.models import AuditChainHead, AuditEvent
 from iopdesk.domain.audit import VerifyReport
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import IOPDeskError
+from iopdesk.services.audit_mark import HighWaterMarks, MarkProblem
+
+# Where a committed unit of work leaves the trail's new end for the high-water mark.
+HEAD_INFO = "iopdesk_audit_head"
 
 KEY_BYTES = 32
 _FINGERPRINT_LABEL = b"IOPDesk audit key fingerprint"
@@ -78,6 +89,12 @@ def sign(key: bytes, prev_hash: str, text: str) -> str:
     return hmac.new(key, (prev_hash + text).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def sign_head(key: bytes, head: AuditChainHead) -> str:
+    body = json.dumps(["head", head.chain_id, head.last_event_id, head.last_hash,
+                       head.chained_after, head.key_fingerprint], separators=(",", ":"))
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _fields(row: AuditEvent) -> dict[str, Any]:
     return {"user_id": row.user_id, "username": row.username, "workstation": row.workstation,
             "action": row.action, "outcome": AuditOutcome(row.outcome).value,
@@ -101,17 +118,82 @@ def append(session: Session, key: bytes, **values: Any) -> AuditEvent:
     row.hash = sign(key, head.last_hash, canonical(row.id, row.occurred_at, _fields(row)))
     session.add(row)
     head.last_event_id, head.last_hash = row.id, row.hash
+    head.signature = sign_head(key, head)
+    if head.chain_id:
+        session.info[HEAD_INFO] = (head.chain_id, row.id, row.hash)
     return row
 
 
-def verify(session: Session, key: bytes, batch: int = 5000) -> VerifyReport:
-    """Walk the chain from its start; report the first event edited, inserted or deleted."""
+def advance_mark(session: Session, marks: HighWaterMarks | None) -> None:
+    """After a commit: move the trail's high-water mark to the event just written."""
+    state = session.info.pop(HEAD_INFO, None)
+    if marks is not None and state is not None:
+        try:
+            marks.advance(*state)
+        except OSError:
+            # The action is committed and stays so; a mark left behind only makes the
+            # check weaker (it can never be ahead of the trail), and the next event retries.
+            pass
+
+
+def _protection(session: Session) -> list[str]:
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return protection_problems(session.execute(text(TRIGGER_QUERY)).all(), revision)
+
+
+def verify(session: Session, key: bytes, marks: HighWaterMarks | None = None,
+           batch: int = 5000) -> VerifyReport:
+    """Walk the chain from its start; report the first event edited, inserted or deleted,
+    a head rewound or unsigned, a trail shorter than its high-water mark (`marks`), and
+    missing append-only protection."""
     head = session.get(AuditChainHead, 1)
     if head is None:
-        return VerifyReport(0, "the database has no audit chain head")
+        return VerifyReport(0, "the database has no audit chain head: the end of the trail "
+                               "was deleted")
     if head.key_fingerprint and head.key_fingerprint != fingerprint(key):
         return VerifyReport(0, "the audit key file is not the key this audit trail was signed "
                                "with; every event would look forged")
+    report = _chain_report(session, key, head, marks, batch)
+    unprotected = _protection(session)
+    if not unprotected:
+        return report
+    # A dropped trigger is a failure of its own, whatever the chain says.
+    return VerifyReport(report.checked, "; ".join([*unprotected, *filter(None, [report.problem])]),
+                        report.event_id)
+
+
+def _chain_report(session: Session, key: bytes, head: AuditChainHead,
+                  marks: HighWaterMarks | None, batch: int) -> VerifyReport:
+    head_problem = _head_problem(head, key)
+    if head_problem:
+        return VerifyReport(0, head_problem)
+    try:
+        mark = marks.get(head.chain_id) if marks is not None and head.chain_id else None
+    except MarkProblem as exc:
+        return VerifyReport(0, str(exc))
+    report = _walk(session, key, head, batch)
+    if not report.ok or mark is None:
+        return report
+    return _against_mark(session, head, mark, report.checked) or report
+
+
+def _head_problem(head: AuditChainHead, key: bytes) -> str | None:
+    if head.signature:
+        if not hmac.compare_digest(head.signature, sign_head(key, head)):
+            return (f"the end of the audit chain was rewritten outside IOPDesk (it says event "
+                    f"{head.last_event_id}, and its signature does not match): the trail was "
+                    "rewound or cut short")
+        return None
+    if head.last_event_id > head.chained_after:
+        return ("the end of the audit chain carries no signature: it was removed, or this "
+                "database was upgraded from an older IOPDesk and has written no event since "
+                "(log in once, then verify again)")
+    return None
+
+
+def _walk(session: Session, key: bytes, head: AuditChainHead, batch: int) -> VerifyReport:
     prev_id, prev_hash, checked = head.chained_after, "", 0
     query = (select(AuditEvent).where(AuditEvent.id > head.chained_after)
              .order_by(AuditEvent.id).execution_options(yield_per=batch))
@@ -130,14 +212,39 @@ def verify(session: Session, key: bytes, batch: int = 5000) -> VerifyReport:
                                          "(its signature does not match its content)", row.id)
         prev_id, prev_hash = row.id, row.hash
     if prev_id > head.last_event_id:
-        return VerifyReport(checked, f"event {head.last_event_id + 1} was inserted outside "
-                                     "IOPDesk (beyond the end of the chain)",
+        return VerifyReport(checked, f"events {head.last_event_id + 1}–{prev_id} lie beyond the "
+                                     f"end of the chain (event {head.last_event_id}): the end "
+                                     "was rewound, or events were inserted outside IOPDesk",
                             head.last_event_id + 1)
     if prev_id < head.last_event_id:
         gone = head.last_event_id - prev_id
         return VerifyReport(checked, f"the last {gone} event(s), {prev_id + 1}–"
-                                     f"{head.last_event_id}, were deleted", prev_id + 1)
+                                     f"{head.last_event_id}, were deleted: the trail was cut "
+                                     "short", prev_id + 1)
     if prev_hash != head.last_hash:
         return VerifyReport(checked, f"event {prev_id} was replaced (it differs from the end of "
                                      "the chain)", prev_id)
     return VerifyReport(checked)
+
+
+def _against_mark(session: Session, head: AuditChainHead, mark, checked: int
+                  ) -> VerifyReport | None:
+    """The trail must reach at least as far as its mark outside the database."""
+    when = f"recorded {mark.at}"
+    if mark.event_id > head.last_event_id:
+        if head.last_event_id <= head.chained_after:
+            return VerifyReport(checked, f"the audit trail was wiped: it had reached event "
+                                         f"{mark.event_id} ({when}) and no event is left",
+                                head.chained_after + 1)
+        return VerifyReport(checked, f"the audit trail was cut short and its end rewound: it "
+                                     f"had reached event {mark.event_id} ({when}), it now ends "
+                                     f"at event {head.last_event_id}; events "
+                                     f"{head.last_event_id + 1}–{mark.event_id} are gone",
+                            head.last_event_id + 1)
+    if mark.event_id > head.chained_after:
+        stored = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == mark.event_id))
+        if stored != mark.event_hash:
+            return VerifyReport(checked, f"event {mark.event_id} differs from the one recorded "
+                                         f"outside the database ({when}): the trail was "
+                                         "rewritten from there on", mark.event_id)
+    return None

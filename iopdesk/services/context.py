@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -15,8 +19,10 @@ from iopdesk.db.engine import WRITE
 from iopdesk.db.models import (Consent, Contact, Coverage, Diagnosis, Episode,
                                IntakeAssessment, StaffRole, StaffUser)
 from iopdesk.services import audit_chain
+from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.domain.enums import AuditOutcome, Role
-from iopdesk.domain.errors import NotFound, StaleVersion
+from iopdesk.domain.errors import NotFound, PermissionDenied, StaleVersion
+from iopdesk.services.permissions import NOT_ISSUED
 
 
 # For a refused call naming a record by id: its table, and how to find whose record it is.
@@ -43,7 +49,13 @@ _CURRENT_ROLES = (select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRo
 
 @dataclass(frozen=True)
 class Actor:
-    """The person acting, as the services see them; made only by log-in."""
+    """The person acting, as the services see them; made only by log-in.
+
+    `seal` is what makes it theirs: the ServiceContext that issued the Actor (log-in, first-run
+    setup, a password change) signed its fields with a secret of its own, and every guarded
+    call checks that signature first. An Actor built by hand, or changed with
+    `dataclasses.replace`, has no valid seal and is refused.
+    """
 
     user_id: int
     username: str
@@ -51,27 +63,95 @@ class Actor:
     roles: frozenset[Role]
     workstation: str
     must_change_password: bool = False
+    seal: str = field(default="", repr=False, compare=False)
 
     def has(self, role: Role) -> bool:
         return role in self.roles
 
 
+def _sealed(user_id: int, username: str, display_name: str, roles: frozenset[Role],
+            workstation: str, must_change_password: bool, nonce: str) -> bytes:
+    """The bytes an Actor's seal signs: every field, in a form with one reading only."""
+    return json.dumps([user_id, username, display_name, sorted(roles), workstation,
+                       must_change_password, nonce],
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def claimed_by(actor: Any) -> dict[str, Any]:
+    """What an actor the services did not issue claims to be, for the audit trail."""
+    user_id = getattr(actor, "user_id", None)
+    roles = getattr(actor, "roles", None)
+    if isinstance(roles, (set, frozenset)):
+        roles = sorted(str(role)[:32] for role in roles)[:8]
+    return {"claimed_user_id": user_id if user_id is None or type(user_id) is int
+            else repr(user_id)[:64],
+            "claimed_username": str(getattr(actor, "username", ""))[:64],
+            "claimed_roles": roles if isinstance(roles, list) else repr(roles)[:64],
+            "claimed_workstation": str(getattr(actor, "workstation", ""))[:64]}
+
+
 class ServiceContext:
     def __init__(self, session_factory: sessionmaker[Session], workstation: str, *,
-                 audit_key: bytes, today: Callable[[], date] = date.today):
+                 audit_key: bytes, today: Callable[[], date] = date.today,
+                 audit_marks: HighWaterMarks | None = None):
         if len(audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
         self.session_factory = session_factory
         self.workstation = workstation
         self.audit_key = audit_key
         self.today = today
+        # The trail's high-water mark outside the database, moved after each commit that
+        # wrote an audit event (None: no mark is kept, as in tests of one database).
+        self.audit_marks = audit_marks
+        # Seals the Actors this context issues: made anew for every context, kept nowhere,
+        # so an Actor of another run (or of other services in this one) is not valid here.
+        self._actor_key = secrets.token_bytes(32)
+
+    def issue_actor(self, *, user_id: int, username: str, display_name: str,
+                    roles: frozenset[Role], must_change_password: bool = False) -> Actor:
+        """A sealed Actor at this workstation. Only the services call this, once they have
+        checked who is acting (the password at log-in, the first-run setup)."""
+        roles = frozenset(roles)
+        nonce = secrets.token_hex(8)
+        mac = hmac.new(self._actor_key, _sealed(user_id, username, display_name, roles,
+                                                self.workstation, must_change_password, nonce),
+                       hashlib.sha256).hexdigest()
+        return Actor(user_id=user_id, username=username, display_name=display_name,
+                     roles=roles, workstation=self.workstation,
+                     must_change_password=must_change_password, seal=f"{nonce}.{mac}")
+
+    def reissue(self, actor: Actor, *, must_change_password: bool) -> Actor:
+        """`actor` issued anew with the flag changed (after a password change)."""
+        if not self.issued(actor):
+            raise PermissionDenied(NOT_ISSUED)
+        return self.issue_actor(user_id=actor.user_id, username=actor.username,
+                                display_name=actor.display_name, roles=actor.roles,
+                                must_change_password=must_change_password)
+
+    def issued(self, actor: Any) -> bool:
+        """True for an Actor this context issued, unchanged since: one HMAC, cheap enough
+        to run before every guarded call."""
+        if type(actor) is not Actor or not isinstance(actor.seal, str):
+            return False
+        nonce, _, mac = actor.seal.partition(".")
+        try:
+            expected = hmac.new(self._actor_key,
+                                _sealed(actor.user_id, actor.username, actor.display_name,
+                                        actor.roles, actor.workstation,
+                                        actor.must_change_password, nonce),
+                                hashlib.sha256).hexdigest()
+            return hmac.compare_digest(expected, mac)
+        except (TypeError, ValueError):     # fields or a seal of a kind no log-in gives
+            return False
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        with self.session_factory() as session, session.begin():
-            session.connection(execution_options=WRITE)
-            yield session
+        with self.session_factory() as session:
+            with session.begin():
+                session.connection(execution_options=WRITE)
+                yield session
+            audit_chain.advance_mark(session, self.audit_marks)
 
     def audit(self, session: Session, actor: Actor | None, action: str, *,
               participant_id: int | None = None, entity: str = "", entity_id: int | None = None,
@@ -92,7 +172,10 @@ class ServiceContext:
         )
 
     def current_roles(self, actor: Actor) -> frozenset[Role]:
-        """The actor's roles as stored now; none once the account is disabled."""
+        """The actor's roles as stored now; none once the account is disabled, and none for
+        an Actor this context did not issue."""
+        if not self.issued(actor):
+            return frozenset()
         # Core, not a Session: this runs before every guarded call, the search's keystrokes too.
         with self.session_factory.kw["bind"].connect() as conn:
             rows = conn.execute(_CURRENT_ROLES, {"user_id": actor.user_id}).scalars()
@@ -100,19 +183,31 @@ class ServiceContext:
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
                        arguments: Mapping[str, Any]) -> None:
-        """Audit a refused call in a transaction of its own, naming whose record it aimed at."""
+        """Audit a refused call in a transaction of its own, naming whose record it aimed at.
+
+        An actor this context did not issue is not taken at its word: the event has no
+        user id (nobody proved who acted), the user name it claims (as a failed log-in
+        records the name typed), and in its detail everything it claimed.
+        """
+        if self.issued(actor):
+            who: Actor | None = actor
+            username = None
+            detail = {"needs": str(permission), "roles": sorted(actor.roles)}
+        else:
+            claimed = claimed_by(actor)
+            who, username = None, claimed["claimed_username"] or "-"
+            detail = {"needs": str(permission), "reason": "not issued by log-in", **claimed}
         participant_id = arguments.get("participant_id")
         target = next(((name, value) for name, value in arguments.items()
                        if name in _OWNER_OF and isinstance(value, int)), None)
         with self.unit_of_work() as session:
             if not isinstance(participant_id, int) and target is not None:
                 participant_id = session.scalar(_OWNER_OF[target[0]][1], {"id": target[1]})
-            self.audit(session, actor, action,
+            self.audit(session, who, action,
                        participant_id=participant_id if isinstance(participant_id, int) else None,
                        entity=_OWNER_OF[target[0]][0] if target else "",
                        entity_id=target[1] if target else None,
-                       outcome=AuditOutcome.REFUSED,
-                       detail={"needs": str(permission), "roles": sorted(actor.roles)})
+                       outcome=AuditOutcome.REFUSED, username=username, detail=detail)
 
 
 def get_or_404(session: Session, model: type, row_id: int, what: str):

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from iopdesk.db.private_files import create_private_file, ensure_private_dir
 from iopdesk.domain.icd10 import (NOT_BUILT, SEARCH_LIMIT_MAX, CodeTableNotReady, IcdCode,
                                   code_key, dotted, fts_query, indexed_text, looks_like_code,
                                   search_order, search_words)
@@ -96,7 +97,7 @@ def build_code_table(path: Path | str, *, entries: Iterable[CodeEntry] | None = 
     nowhere else. A code listed twice keeps its first entry.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(path.parent)            # 0700 when made here (DESIGN §6)
     meta = {"format": FORMAT, "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if entries is None:
         entries = library_entries()
@@ -114,6 +115,7 @@ def build_code_table(path: Path | str, *, entries: Iterable[CodeEntry] | None = 
 
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     temporary.unlink(missing_ok=True)
+    create_private_file(temporary)             # 0600, and so the table renamed from it
     conn = sqlite3.connect(temporary)
     try:
         conn.execute("PRAGMA journal_mode=OFF")

@@ -13,9 +13,10 @@ from iopdesk.db.models import PracticeSetting, ProgramTrack, StaffUser
 from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, check_coverage,
                                   prefixed)
 from iopdesk.domain.errors import ValidationError
-from iopdesk.domain.names import digits_only, search_key
+from iopdesk.domain.names import search_key
 from iopdesk.domain.readmodels import Episode, Page, Participant, ParticipantRow
-from iopdesk.domain.validation import ParticipantInput, check_participant, format_phone
+from iopdesk.domain.validation import (ParticipantInput, check_participant, format_phone,
+                                       phone_digits)
 from iopdesk.services.changes import flush_or_stale, refuse_stale
 from iopdesk.services.contacts import insert_contact
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
@@ -63,7 +64,7 @@ def _apply(row: ParticipantRowModel, data: ParticipantInput) -> None:
         setattr(row, name, value)
     row.phone = format_phone(data.phone) if data.phone else ""
     row.alt_phone = format_phone(data.alt_phone) if data.alt_phone else ""
-    row.phone_digits = digits_only(row.phone)[-10:]
+    row.phone_digits = phone_digits(row.phone)        # the number without its extension
     row.first_name_key = search_key(data.first_name)
     row.last_name_key = search_key(data.last_name)
     row.preferred_name_key = search_key(data.preferred_name)

@@ -1,9 +1,10 @@
 """Who may do what: roles grant permissions; every public service call declares the one it needs.
 
-The `requires` decorator checks the acting user's roles before the call runs. A refusal is
-written to the audit trail in a transaction of its own (the action never started) and raised
-as PermissionDenied. `REGISTRY` lists every guarded function with its permission, so a test can
-hold the whole role × service matrix.
+The `requires` decorator checks who is acting before the call runs: the Actor must be one the
+services issued (at log-in; see ServiceContext.issue_actor), and its roles, as stored now, must
+grant the permission. A refusal is written to the audit trail in a transaction of its own (the
+action never started) and raised as PermissionDenied. `REGISTRY` lists every guarded function
+with its permission, so a test can hold the whole role × service matrix.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from iopdesk.domain.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from iopdesk.services.context import Actor
+
+NOT_ISSUED = "this session was not issued by IOPDesk's log-in; log in again"
 
 
 class Permission(enum.StrEnum):
@@ -63,8 +66,12 @@ UNGUARDED: dict[str, str] = {
     "StaffService.log_in": "the log-in itself (every attempt is audited)",
     "StaffService.practice_name": "the log-in window shows the practice's name",
     "StaffService.is_demo": "the log-in window lists the public demo accounts",
-    "AuditService.record_maintenance": "command-line maintenance without a log-in, audited",
     "AuditService.verify_unattended": "`iopdesk audit verify`: needs the key file, reads hashes",
+    "AuditService.verify_against": "`iopdesk audit verify`: needs the key file and its "
+                                   "high-water marks, reads hashes",
+    "AuditService.record_restore": "`iopdesk db restore` records itself without a log-in "
+                                   "(the accounts are the restored file's): names the "
+                                   "operating-system account",
     "SetupService.needs_setup": "the first start asks whether a practice exists yet",
     "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
                                "(refused once a practice exists)",
@@ -85,6 +92,8 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
         def guarded(self, actor: Actor, *args: Any, **kwargs: Any) -> Any:
             # The roles stored now, not those of the log-in: a user disabled or stripped of
             # a role by an administrator loses it at their next call, not at their next log-in.
+            # An Actor the services did not issue (built by hand, altered, or of another
+            # run) has no role at all.
             roles = self._ctx.current_roles(actor)
             if not allowed(roles, permission):
                 try:
@@ -92,6 +101,8 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
                 except TypeError:
                     arguments = {}
                 self._ctx.record_refusal(actor, action, permission, arguments)
+                if not self._ctx.issued(actor):
+                    raise PermissionDenied(NOT_ISSUED)
                 raise PermissionDenied(
                     f"{actor.display_name} ({', '.join(sorted(roles)) or 'no role'}) "
                     f"may not {action.replace('.', ' ').replace('_', ' ')}: "

@@ -96,7 +96,7 @@ class SetupService:
             user.roles = [StaffRole(role=role) for role in sorted(admin.roles)]
             session.add(user)
             session.flush()
-            actor = actor_of(user, self._ctx.workstation)
+            actor = actor_of(self._ctx, user)
             self._ctx.audit(session, actor, "setup.initialize", entity="practices",
                             entity_id=row.id,
                             detail={"practice": row.name, "admin": user.username,

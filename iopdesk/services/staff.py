@@ -56,10 +56,12 @@ def staff_view(row: StaffUser, at: datetime | None = None, *,
                        version=row.version)
 
 
-def actor_of(row: StaffUser, workstation: str) -> Actor:
-    return Actor(user_id=row.id, username=row.username, display_name=row.display_name,
-                 roles=frozenset(r.role for r in row.roles), workstation=workstation,
-                 must_change_password=row.must_change_password)
+def actor_of(ctx: ServiceContext, row: StaffUser) -> Actor:
+    """The Actor `ctx` issues for the account `row`; only once its password was checked."""
+    return ctx.issue_actor(user_id=row.id, username=row.username,
+                           display_name=row.display_name,
+                           roles=frozenset(r.role for r in row.roles),
+                           must_change_password=row.must_change_password)
 
 
 def find_user(session: Session, username: str) -> StaffUser | None:
@@ -157,7 +159,7 @@ class StaffService:
                                 username=row.username, detail={"reason": "disabled"})
                 refusal = AuthenticationFailed(GENERIC_REFUSAL)
             else:
-                actor = actor_of(row, self._ctx.workstation)
+                actor = actor_of(self._ctx, row)
                 refusal = attempt_password(self._ctx, session, row, password, policy, at,
                                            action="login", checked=checked)
                 if refusal is None:

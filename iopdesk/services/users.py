@@ -8,7 +8,6 @@ hashes never reach the audit trail.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -263,4 +262,4 @@ class UserService:
                         {"current_password": "The current password is wrong"})
         if refusal is not None:
             raise refusal
-        return replace(actor, must_change_password=False)
+        return self._ctx.reissue(actor, must_change_password=False)

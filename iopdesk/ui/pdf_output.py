@@ -13,7 +13,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from iopdesk.domain.errors import IOPDeskError
+from iopdesk.domain.errors import FileNotWritten, IOPDeskError
 
 PRINT_DPI_CAP = 300         # pages are rasterised for the printer at most at this resolution
 
@@ -36,21 +36,25 @@ def load_pdf(pdf: bytes) -> tuple[QPdfDocument, QBuffer]:
     return document, buffer
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, *, overwrite: bool) -> None:
     """Write `data` to `path` through a temporary file in the same folder, then rename it
     over `path`: the target is either the old file or the complete new one. The file is
-    readable by its owner only (it holds health information)."""
+    readable by its owner only (it holds health information). The caller checked the name on
+    the GUI thread (iopdesk.services.files.check_destination: never a read-only file, a folder
+    or a link); an existing file is replaced only with `overwrite`."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            os.link(temporary, path)       # fails if the name was taken meanwhile
+    finally:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
-        raise
 
 
 def print_pdf(pdf: bytes, printer: QPrinter, first: int = 0, last: int | None = None) -> str:
@@ -101,11 +105,14 @@ def _draw_page(painter: QPainter, printer: QPrinter, document: QPdfDocument, pag
     painter.drawImage(target, image)
 
 
-def save_pdf(target: Path, pdf: bytes) -> str:
-    """Write `pdf` to `target` atomically; the path written, or a DocumentError that says
-    what went wrong."""
+def save_pdf(target: Path, pdf: bytes, *, overwrite: bool = False) -> str:
+    """Write `pdf` to `target` atomically; the path written, or an error that says what went
+    wrong (a FileNotWritten when the name is refused: it exists and `overwrite` was not
+    given, or it is read-only, a folder or a link)."""
     try:
-        write_atomically(target, pdf)
+        write_atomically(target, pdf, overwrite=overwrite)
+    except FileNotWritten:
+        raise
     except OSError as error:
         reason = error.strerror or str(error)
         raise DocumentError(_tr("{path} could not be written: {reason}").format(

@@ -9,6 +9,11 @@ the chosen name. `on_recorded(kind, where)` is called on the GUI thread after a 
 (`"print"`, the printer's name or the file it printed into) or a save (`"save"`, the path);
 a cancelled or failed print or save reports nothing.
 
+The saved file is readable by its owner only (0600). An existing file is replaced only after
+the user says so in this dialog's own question (the file dialog is told not to ask, since
+".pdf" may be added to the name it returns); a file the user may not write, a folder or a
+link is refused with a message, without asking (iopdesk.services.files).
+
 The dialog is opened with `show()`/`open()`, never `exec()` (the idle lock hides windows).
 """
 
@@ -26,9 +31,10 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-                               QProgressBar, QSizePolicy, QSpinBox, QStackedWidget, QToolBar,
-                               QVBoxLayout, QWidget)
+                               QMessageBox, QProgressBar, QSizePolicy, QSpinBox, QStackedWidget,
+                               QToolBar, QVBoxLayout, QWidget)
 
+from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.operations import Runner
 from iopdesk.ui.pdf_output import load_pdf, print_pdf, save_pdf
@@ -68,6 +74,7 @@ class PdfPreviewDialog(QDialog):
         self._busy = False
         self.readable = False
         self.print_dialog: QDialog | None = None
+        self.replace_box: QMessageBox | None = None
         self.setObjectName("pdfPreview")
         self.setWindowTitle(self.tr("{title} — preview").format(title=title))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
@@ -301,13 +308,14 @@ class PdfPreviewDialog(QDialog):
 
     @Slot()
     def save_as(self) -> None:
-        """Ask where, then write the very bytes shown."""
+        """Ask where, then write the very bytes shown; over an existing file only once the
+        user agrees, and never over one they may not write."""
         if not self.readable or self._busy:
             return
         folder = self._last_folder()
         path, _filter = QFileDialog.getSaveFileName(
             self, self.tr("Save as PDF"), str(Path(folder) / self._file_name),
-            self.tr("PDF documents (*.pdf)"))
+            self.tr("PDF documents (*.pdf)"), "", QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         target = Path(path)
@@ -315,8 +323,42 @@ class PdfPreviewDialog(QDialog):
             target = target.with_name(target.name + ".pdf")
         if self._settings is not None:
             self._settings.setValue(LAST_FOLDER_KEY, str(target.parent))
+        try:
+            from iopdesk.services.files import check_destination  # not at start: it loads the ORM
+
+            check_destination(target, overwrite=False)
+        except DestinationExists:
+            self.ask_to_replace(target)
+            return
+        except FileNotWritten as error:
+            show_error(self, self.tr("Saving failed"), error)
+            return
+        self._save(target, overwrite=False)
+
+    def ask_to_replace(self, target: Path) -> QMessageBox:
+        """The question before an existing file is replaced; "No" (the default) keeps it."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace the file?"),
+                          self.tr("“{name}” already exists in {folder}.\nReplace it with "
+                                  "this document?").format(name=target.name,
+                                                          folder=target.parent),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setObjectName("replaceFile")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        replace = box.button(QMessageBox.StandardButton.Yes)
+        replace.setText(self.tr("Replace"))
+        box.buttonClicked.connect(
+            lambda button: self._save(target, overwrite=True) if button is replace else None)
+        self.replace_box = box
+        box.open()
+        return box
+
+    def _save(self, target: Path, *, overwrite: bool) -> None:
+        if not self.readable or self._busy:
+            return
         pdf = self._pdf
-        self._start(self.tr("Saving…"), lambda: save_pdf(target, pdf),
+        self._start(self.tr("Saving…"), lambda: save_pdf(target, pdf, overwrite=overwrite),
                     lambda where: self._done("save", where,
                                              self.tr("Saved as {path}").format(path=where)),
                     self.tr("Saving failed"))

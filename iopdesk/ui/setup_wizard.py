@@ -1,13 +1,16 @@
 """The first-run wizard: the practice's letterhead, its administrator, and encryption.
 
-Shown instead of the log-in dialog on a database without a practice. Finish runs
-`services.setup.initialize` on a worker; a ValidationError is shown at the fields of the page
-that owns them (the wizard goes back to the first such page). Whether to encrypt, and with
-which passphrase, is only collected here: the composition root does the encrypting.
+Shown instead of the log-in dialog on a database without a practice, or where there is no
+database yet. Finish runs `services.setup.initialize` on a worker — first creating the
+database (`create`) when there is none, once the input is known to be good, so a wizard
+cancelled or refused leaves nothing behind; a ValidationError is shown at the fields of the
+page that owns them (the wizard goes back to the first such page). Whether to encrypt, and
+with which passphrase, is only collected here: the composition root does the encrypting.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QIODevice, Qt, Slot
@@ -245,12 +248,18 @@ class EncryptionPage(_Page):
 
 class SetupWizard(QWizard):
     """Accepted once the practice and its administrator exist; `passphrase` tells whether
-    (and how) the database is to be encrypted."""
+    (and how) the database is to be encrypted, `services` are those of the database set up
+    (made by `create`, on a worker, when the wizard was given none)."""
 
-    def __init__(self, services: Services, runner: Runner, parent: QWidget | None = None, *,
-                 min_passphrase: int = 8):
+    def __init__(self, services: Services | None, runner: Runner,
+                 parent: QWidget | None = None, *, min_passphrase: int = 8,
+                 create: Callable[[], Services] | None = None):
         super().__init__(parent)
+        if services is None and create is None:
+            raise ValueError("the wizard needs the database's services, or a way to create it")
         self._services = services
+        self._create = create
+        self._created: list[Services] = []      # filled on the worker, read on the GUI thread
         self._runner = runner
         self._busy = False
         self.admin_actor: Actor | None = None
@@ -277,6 +286,10 @@ class SetupWizard(QWizard):
     def admin_username(self) -> str:
         return self.admin_page.username_edit.text().strip()
 
+    @property
+    def services(self) -> Services | None:
+        return self._services
+
     @Slot()
     def accept(self) -> None:
         """Finish: create the practice and the administrator, then close."""
@@ -285,12 +298,22 @@ class SetupWizard(QWizard):
         practice = self.practice_page.practice()
         admin = self.admin_page.admin()
         password = self.admin_page.password()
-        setup = self._services.setup
+        services, create, created = self._services, self._create, self._created
+
+        def set_up() -> Actor:                  # on a worker
+            target = services
+            if target is None:
+                from iopdesk.services.setup import check_setup
+
+                check_setup(practice, admin, password)   # refused before a file is made
+                target = create()
+                created.append(target)
+            return target.setup.initialize(practice, admin, password)
+
         self._set_busy(True)
         say(self.encryption_page.message, "")
         self.encryption_page.status.setText(self.tr("Setting up the practice…"))
-        self._runner.submit(lambda: setup.initialize(practice, admin, password),
-                            self._initialized, self._failed, owner=self)
+        self._runner.submit(set_up, self._initialized, self._failed, owner=self)
 
     @Slot()
     def reject(self) -> None:
@@ -298,11 +321,13 @@ class SetupWizard(QWizard):
             super().reject()
 
     def _initialized(self, actor: Actor) -> None:
+        self._take_created()
         self._set_busy(False)
         self.admin_actor = actor
         super().accept()
 
     def _failed(self, error: object) -> None:
+        self._take_created()     # a database made before the refusal is used next time
         self._set_busy(False)
         self.encryption_page.status.clear()
         if not isinstance(error, ValidationError):
@@ -320,6 +345,10 @@ class SetupWizard(QWizard):
         say(self.encryption_page.message, "\n".join(unclaimed.values()))
         if first is not None:
             self.show_page(first)
+
+    def _take_created(self) -> None:
+        if self._created:
+            self._services = self._created[-1]
 
     def show_page(self, page: QWizardPage) -> None:
         while self.currentPage() is not page and self.currentId() > 0:

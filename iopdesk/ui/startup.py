@@ -1,9 +1,11 @@
-"""The way in, step by step: [passphrase] -> database open -> [first-run wizard -> encrypt]
--> log-in -> sessions.
+"""The way in, step by step: [passphrase] -> database open -> [first-run wizard (-> create)
+-> encrypt] -> log-in -> sessions.
 
 Every step is a window shown without blocking; the event loop runs throughout. The database
-work itself (opening, encrypting) belongs to the composition root, which hands in a
-`DatabaseOpener`; its calls run on a worker. `ended` says how the start ended, once.
+work itself (opening, creating, encrypting) belongs to the composition root, which hands in a
+`DatabaseOpener`; its calls run on a worker. Opening never creates a database: where there is
+none (NoDatabase) the wizard runs, and its Finish creates it. `ended` says how the start
+ended, once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
-from iopdesk.domain.errors import PassphraseRequired, WrongPassphrase
+from iopdesk.domain.errors import NoDatabase, PassphraseRequired, WrongPassphrase
 from iopdesk.ui.main_window import MainWindow, SessionInfo
 from iopdesk.ui.passphrase_dialog import PassphraseDialog
 from iopdesk.ui.session import SessionManager
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 class Opened:
     services: Services
     needs_setup: bool       # no practice yet: the first-run wizard comes before any log-in
+    notices: tuple[str, ...] = ()   # done on the side while opening (files made owner-only)
 
 
 class DatabaseOpener(Protocol):
@@ -39,7 +42,8 @@ class DatabaseOpener(Protocol):
     min_passphrase: int     # the shortest passphrase `encrypt` accepts
 
     def looks_encrypted(self) -> bool: ...              # cheap, on the GUI thread
-    def open(self, passphrase: str | None) -> Opened: ...   # on a worker
+    def open(self, passphrase: str | None) -> Opened: ...   # on a worker; NoDatabase if none
+    def create(self) -> Opened: ...                         # on a worker: a new database
     def encrypt(self, passphrase: str) -> Opened: ...       # on a worker
 
 
@@ -55,12 +59,14 @@ class Startup(QObject):
     def __init__(self, database: DatabaseOpener, runner: Runner, *, workstation: str,
                  report_fatal: Callable[[QWidget | None, object], None],
                  idle_ms: int | None = None, passphrase: str | None = None,
+                 report_notice: Callable[[QWidget | None, str], None] | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self._database = database
         self._runner = runner
         self._workstation = workstation
         self._report_fatal = report_fatal
+        self._report_notice = report_notice
         self._idle_ms = idle_ms
         self._passphrase = passphrase
         self.ending: Ending | None = None
@@ -98,8 +104,15 @@ class Startup(QObject):
             self._show_log_in(opened.services)
         else:
             self.sign_in.set_services(opened.services)
+        if opened.notices and self._report_notice is not None:
+            parent = self.sign_in.dialog if self.sign_in is not None else self.wizard
+            self._report_notice(parent, "\n".join(opened.notices))
 
     def _open_failed(self, error: object) -> None:
+        if isinstance(error, NoDatabase):       # the first run: the wizard creates it
+            self._drop_log_in()
+            self._run_wizard(None)
+            return
         if not isinstance(error, PassphraseRequired | WrongPassphrase):
             self._fatal(error)
             return
@@ -119,9 +132,13 @@ class Startup(QObject):
 
     # -- the first run --------------------------------------------------------------------
 
-    def _run_wizard(self, services: Services) -> None:
+    def _run_wizard(self, services: Services | None) -> None:
+        """The first-run wizard, over the open database's `services`, or with None when
+        there is no database yet: the wizard's Finish creates it."""
+        database = self._database
         wizard = SetupWizard(services, self._runner,
-                             min_passphrase=self._database.min_passphrase)
+                             min_passphrase=database.min_passphrase,
+                             create=lambda: database.create().services)
         wizard.accepted.connect(self._set_up)
         wizard.rejected.connect(lambda: self._end(Ending.QUIT))
         self.wizard = wizard
@@ -130,6 +147,7 @@ class Startup(QObject):
     def _set_up(self) -> None:
         wizard, self.wizard = self.wizard, None
         wizard.deleteLater()
+        self.services = wizard.services         # made by the wizard when there were none
         username, passphrase = wizard.admin_username, wizard.passphrase
         if passphrase is None:
             self._show_log_in(self.services, username)
@@ -152,9 +170,13 @@ class Startup(QObject):
     def _show_log_in(self, services: Services | None = None, username: str = "") -> None:
         sign_in = SignIn(self._runner, services=services, username=username, parent=self)
         sign_in.signed_in.connect(self._signed_in)
-        sign_in.cancelled.connect(lambda: self._end(Ending.QUIT))
+        sign_in.cancelled.connect(self._log_in_cancelled)
         self.sign_in = sign_in
         sign_in.show()
+
+    def _log_in_cancelled(self) -> None:
+        self.sign_in = None                 # it deletes itself: nothing left to take away
+        self._end(Ending.QUIT)
 
     def _drop_log_in(self) -> None:
         if self.sign_in is not None:

@@ -19,7 +19,8 @@ def demo(tmp_path, capsys):
 
 def test_verify_passes_on_the_demo_practice(demo, capsys):
     assert main(["audit", "verify", "--database", str(demo)]) == 0
-    assert "The audit trail is intact: 1 events checked" in capsys.readouterr().out
+    # the demo's administrator logging in, and recording the build
+    assert "The audit trail is intact: 2 events checked" in capsys.readouterr().out
 
 
 def test_verify_names_the_edited_event(demo, capsys):
@@ -66,3 +67,13 @@ def test_the_default_demo_database_is_signed_with_the_configured_key(capsys, tmp
     assert (tmp_path / "config" / "audit-hmac.key").is_file()
     assert main(["--demo", "audit", "verify"]) == 0
     assert "intact" in capsys.readouterr().out
+
+
+def test_verify_where_there_is_no_database_creates_nothing(capsys, tmp_path, monkeypatch):
+    """Reading never creates: no folder, no database, no audit key."""
+    config = tmp_path / "config"
+    monkeypatch.setenv("IOPDESK_CONFIG_DIR", str(config))
+    missing = tmp_path / "nowhere" / "iopdesk.sqlite3"
+    assert main(["audit", "verify", "--database", str(missing)]) == 1
+    assert f"there is no IOPDesk database at {missing}" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -65,7 +65,10 @@ def test_demo_then_check_backup_and_restore(tmp_path, capsys):
     conn.close()
     code, out, _ = run(capsys, "db", "restore", backup, "--database", db)
     assert code == 0, out
-    assert _counts(db) == before
+    # the backup's rows, and the restore itself recorded in the audit trail
+    restored = _counts(db)
+    assert restored.pop("audit_events") == before.pop("audit_events") + 1
+    assert restored == before
     kept = list((tmp_path / "backups").glob("*before-restore*.sqlite3"))
     assert len(kept) == 1 and _counts(kept[0])["attendance"] == 0
 
@@ -79,7 +82,7 @@ def test_restore_from_a_truncated_copy_is_refused_and_the_live_database_is_uncha
     before = _digest(demo_db)
     code, _, err = run(capsys, "db", "restore", truncated, "--database", demo_db)
     assert code == 1
-    assert "damaged" in err or "malformed" in err
+    assert "is incomplete" in err and "a copy cut short" in err
     assert _digest(demo_db) == before
     assert not (tmp_path / "backups").exists()
 
@@ -133,20 +136,22 @@ def test_commands_on_bad_files_fail_clearly_and_change_nothing(tmp_path, capsys,
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(content)
     code, out, err = run(capsys, *command, "--database", bad)
-    if content == b"" and command == ("db", "upgrade"):
-        assert code == 0   # an empty file is a new database: upgrade creates the schema
-        return
     assert code == 1
     assert err.startswith("iopdesk: error:")
     assert "Traceback" not in err
     if message:
         assert message in err
+    elif command != ("db", "backup"):          # reading never creates: not even a schema
+        assert f"there is no IOPDesk database at {bad}: the file is empty" in err
     assert bad.read_bytes() == content
 
 
-def test_check_of_a_missing_database(tmp_path, capsys):
-    code, _, err = run(capsys, "db", "check", "--database", tmp_path / "nowhere.sqlite3")
-    assert code == 1 and "there is no database" in err
+@pytest.mark.parametrize("command", [("db", "check"), ("db", "upgrade")])
+def test_check_and_upgrade_of_a_missing_database_create_nothing(tmp_path, capsys, command):
+    missing = tmp_path / "nowhere" / "nothing.sqlite3"
+    code, _, err = run(capsys, *command, "--database", missing)
+    assert code == 1 and f"there is no IOPDesk database at {missing}" in err
+    assert not missing.parent.exists()
 
 
 def test_check_reports_corruption(demo_db, capsys):
@@ -176,7 +181,7 @@ def test_upgrade_backs_up_first(demo_db, capsys):
     run_migrations(sqlite_url(demo_db), REVISIONS[0], downgrade=True)
     code, out, _ = run(capsys, "db", "upgrade", "--database", demo_db)
     assert code == 0 and "Backed up the database" in out
-    [backup] = list((demo_db.parent / "backups").glob("*before-upgrade*"))
+    [backup] = list((demo_db.parent / "backups").glob("*before-upgrade*.sqlite3"))
     assert _counts(backup)["participants"] == _counts(demo_db)["participants"]
 
 

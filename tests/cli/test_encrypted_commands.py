@@ -204,7 +204,7 @@ def test_an_older_encrypted_database_is_upgraded_after_an_encrypted_backup(encry
     run_migrations(sqlite_url(encrypted), REVISIONS[0], downgrade=True, passphrase=PASSPHRASE)
     code, out, err = run(capsys, "db", "upgrade", "--database", encrypted)
     assert code == 0 and "Backed up the database" in out, err
-    [backup] = list((encrypted.parent / "backups").glob("*before-upgrade*"))
+    [backup] = list((encrypted.parent / "backups").glob("*before-upgrade*.sqlite3"))
     assert is_encrypted(backup)
     assert _count(backup, "participants") == _count(encrypted, "participants")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
@@ -132,13 +133,64 @@ def test_a_missing_folder_is_refused_before_logging_in(demo_db, tmp_path, capsys
     assert _query(demo_db, "SELECT count(*) FROM audit_events WHERE action = 'login'") == [(0,)]
 
 
-def test_an_existing_file_is_replaced_whole(demo_db, tmp_path, capsys):
+def _events(db: Path) -> list[tuple]:
+    return _query(db, "SELECT action FROM audit_events WHERE action LIKE 'document.%' "
+                      "OR action = 'login'")
+
+
+def test_an_existing_file_is_kept_without_force(demo_db, tmp_path, capsys):
     out = tmp_path / "face.pdf"
     out.write_bytes(b"an older file")
+    code, said, err = _run(capsys, "print", "face-sheet", "--participant",
+                           _chart_of(demo_db, "Nguyễn"), "--out", out, "--user", "frontdesk",
+                           "--database", demo_db)
+    assert (code, said) == (1, "")
+    assert err == f"iopdesk: error: {out} exists; add --force to replace it\n"   # one line
+    assert out.read_bytes() == b"an older file"
+    assert _events(demo_db) == []            # refused before logging in: nothing printed
+    assert list(tmp_path.glob(".*.part")) == []
+
+
+def test_force_replaces_an_existing_file_whole_and_owner_only(demo_db, tmp_path, capsys):
+    out = tmp_path / "face.pdf"
+    out.write_bytes(b"an older file")
+    out.chmod(0o644)
     chart = _chart_of(demo_db, "Nguyễn")
-    assert _run(capsys, "print", "face-sheet", "--participant", chart, "--out", out,
-                "--user", "frontdesk", "--database", demo_db)[0] == 0
+    code, said, err = _run(capsys, "print", "face-sheet", "--participant", chart, "--out", out,
+                           "--user", "frontdesk", "--database", demo_db, "--force")
+    assert (code, err) == (0, "") and f"Wrote {out}" in said
     assert out.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert list(tmp_path.glob(".*.part")) == []
+    assert ("document.export",) in _events(demo_db)
+
+
+def test_a_read_only_file_is_kept_even_with_force(demo_db, tmp_path, capsys):
+    out = tmp_path / "face.pdf"
+    out.write_bytes(b"somebody's file")
+    out.chmod(0o444)                # the tests run as root, who could otherwise write it
+    for force in ((), ("--force",)):
+        code, said, err = _run(capsys, "print", "face-sheet", "--participant",
+                               _chart_of(demo_db, "Nguyễn"), "--out", out, "--user",
+                               "frontdesk", "--database", demo_db, *force)
+        assert (code, said) == (1, "")
+        assert f"{out} is read-only for you (mode 0444" in err and "nothing was written" in err
+        assert len(err.splitlines()) == 1
+        assert out.read_bytes() == b"somebody's file"
+        assert stat.S_IMODE(out.stat().st_mode) == 0o444
+    assert _events(demo_db) == [] and list(tmp_path.glob(".*.part")) == []
+
+
+def test_a_link_is_not_written_through(demo_db, tmp_path, capsys):
+    real = tmp_path / "real.pdf"
+    real.write_bytes(b"the real file")
+    link = tmp_path / "link.pdf"
+    link.symlink_to(real)
+    code, _said, err = _run(capsys, "print", "face-sheet", "--participant",
+                            _chart_of(demo_db, "Nguyễn"), "--out", link, "--user", "frontdesk",
+                            "--database", demo_db, "--force")
+    assert code == 1 and "is a symbolic link" in err
+    assert link.is_symlink() and real.read_bytes() == b"the real file"
 
 
 def test_no_file_without_a_record_of_it(demo_db, tmp_path, capsys, monkeypatch):
@@ -156,7 +208,8 @@ def test_a_failed_write_is_a_clear_error_and_leaves_nothing(demo_db, tmp_path, c
                                                            monkeypatch):
     def full_disk(*_args):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr("iopdesk.cli.print_command.os.replace", full_disk)
+    monkeypatch.setattr("iopdesk.services.files.os.link", full_disk)
+    monkeypatch.setattr("iopdesk.services.files.os.replace", full_disk)
     out = tmp_path / "face.pdf"
     code, _said, err = _run(capsys, "print", "face-sheet", "--participant",
                             _chart_of(demo_db, "Nguyễn"), "--out", out, "--user", "frontdesk",

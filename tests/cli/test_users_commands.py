@@ -418,3 +418,26 @@ def test_init_refuses_a_short_passphrase_and_creates_nothing(tmp_path, capsys, m
                        password=ADMIN_PASSWORD)
     assert code == 1 and "at least 8" in err
     assert not db.exists()
+
+
+def test_init_makes_the_practice_in_an_empty_file_and_in_a_new_folder(tmp_path, capsys,
+                                                                     monkeypatch):
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    code, _, err = run(capsys, monkeypatch, *INIT, "--database", empty, password=ADMIN_PASSWORD)
+    assert code == 0, err
+    assert _query(empty, "SELECT name FROM practices") == [("Cascade Recovery IOP",)]
+    deep = tmp_path / "clinic" / "records" / "practice.sqlite3"
+    code, _, err = run(capsys, monkeypatch, *INIT, "--database", deep, password=ADMIN_PASSWORD)
+    assert code == 0, err
+    assert _users(deep)["alex"][:2] == (1, 0)
+
+
+def test_users_commands_never_create_a_database(tmp_path, capsys, monkeypatch):
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    code, _, err = run(capsys, monkeypatch, "users", "list", "--database", empty, "--user",
+                       "alex", password=ADMIN_PASSWORD)
+    assert code == 1 and f"there is no IOPDesk database at {empty}: the file is empty" in err
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.sqlite3"]

@@ -117,7 +117,7 @@ def encrypted_template(demo_template, tmp_path_factory) -> Path:
 @pytest.fixture
 def encrypted_db(encrypted_template, tmp_path) -> Path:
     path = tmp_path / "practice.sqlite3"
-    shutil.copyfile(encrypted_template, path)
+    shutil.copy(encrypted_template, path)
     return path
 
 
@@ -296,7 +296,7 @@ def test_a_plain_database_is_not_opened_with_a_passphrase(demo_db):
 
 def test_a_new_database_with_a_passphrase_is_created_encrypted(tmp_path):
     path = tmp_path / "new.sqlite3"
-    engine = open_database(sqlite_url(path), passphrase=PASSPHRASE)
+    engine = open_database(sqlite_url(path), passphrase=PASSPHRASE, create=True)
     try:
         assert stored_revision(engine) == HEAD
     finally:

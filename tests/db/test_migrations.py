@@ -19,7 +19,7 @@ from iopdesk.db.models import Base
 from iopdesk.db.search_index import TABLE as SEARCH_TABLE
 from iopdesk.db.search_index import TRIGGERS as SEARCH_TRIGGERS
 from iopdesk.db.search_index import include_name
-from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed
+from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed, NoDatabase
 
 
 def _counts(path) -> dict[str, int]:
@@ -45,7 +45,7 @@ def test_revision_list_matches_the_migration_scripts():
 
 def test_upgrade_from_empty_creates_every_table(tmp_path):
     url = sqlite_url(tmp_path / "new.sqlite3")
-    engine = open_database(url)
+    engine = open_database(url, create=True)
     try:
         assert stored_revision(engine) == HEAD
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
@@ -190,3 +190,67 @@ def test_the_migration_scripts_ship_inside_the_package():
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
     assert len(list((MIGRATIONS_DIR / "versions").glob("0*.py"))) == len(REVISIONS)
+
+
+# -- opening never creates, unless asked to ------------------------------------------------------
+
+def _listing(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else b"<dir>")
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("setup, words", [
+    ("missing", "there is no IOPDesk database at {path}; nothing was created"),
+    ("empty file", "there is no IOPDesk database at {path}: the file is empty"),
+    ("empty database", "there is no IOPDesk database at {path}: it holds no tables yet"),
+])
+def test_without_create_nothing_is_created(tmp_path, setup, words):
+    path = tmp_path / "folder" / "x.sqlite3"
+    if setup != "missing":
+        path.parent.mkdir()
+        if setup == "empty file":
+            path.write_bytes(b"")
+        else:
+            conn = sqlite3.connect(path)
+            conn.execute("PRAGMA user_version = 3")      # a header, and no table
+            conn.close()
+    before = _listing(tmp_path)
+    with pytest.raises(NoDatabase) as refused:
+        open_database(sqlite_url(path), backup=lambda: pytest.fail("nothing to back up"))
+    assert words.format(path=path) in str(refused.value)
+    assert _listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_write_ahead_log_without_its_database_is_left_alone(tmp_path, create):
+    path = tmp_path / "x.sqlite3"
+    log = tmp_path / "x.sqlite3-wal"
+    log.write_bytes(b"\x37\x7f\x06\x82" + bytes(2000))
+    before = _listing(tmp_path)
+    with pytest.raises(DatabaseUnusable, match="write-ahead log .* without its database") as no:
+        open_database(sqlite_url(path), create=create)
+    assert not isinstance(no.value, NoDatabase)         # the app must not offer to create it
+    assert "left alone" in str(no.value)
+    assert _listing(tmp_path) == before
+
+
+def test_create_makes_the_database_and_its_missing_folders(tmp_path):
+    path = tmp_path / "a" / "b" / "x.sqlite3"
+    engine = open_database(sqlite_url(path), create=True)
+    try:
+        assert stored_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+
+
+def test_another_programs_tables_are_refused_with_their_names_and_left_alone(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    for create in (False, True):
+        with pytest.raises(DatabaseUnusable, match=r"another program, not IOPDesk \(invoices\)"):
+            open_database(sqlite_url(path), create=create)
+    assert _digest(path) == before and [p.name for p in tmp_path.iterdir()] == ["other.sqlite3"]

@@ -1,7 +1,11 @@
-"""The engine's pragmas, enforced foreign keys, row versions, UTC times, append-only audit."""
+"""The engine's pragmas, enforced foreign keys, row versions, UTC times, append-only audit,
+WAL only for IOPDesk's files, and the words for a disk that refuses."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import sqlite3
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from iopdesk.db.engine import make_engine, sqlite_url, storage_failure
+from iopdesk.db.migrate import open_database
 from iopdesk.db.models import AuditEvent, Episode, Participant
 from iopdesk.domain.enums import AuditOutcome, EpisodeStatus
 
@@ -81,3 +87,74 @@ def test_audit_events_cannot_be_changed_or_deleted(session_factory):
                 s.execute(text(statement))
     with session_factory() as s:
         assert s.query(AuditEvent).one().action == "login"
+
+
+# -- files that are not (yet) IOPDesk's, and a disk that refuses -------------------------------
+
+def test_another_programs_file_keeps_its_journal_mode_and_bytes(tmp_path):
+    """The engine switches to WAL only a database it knows for IOPDesk's (or a new one):
+    opening another program's file to refuse it changes nothing in it."""
+    path = tmp_path / "other.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    engine = make_engine(sqlite_url(path))
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+    finally:
+        engine.dispose()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.sqlite3"]
+
+
+def test_a_new_database_is_in_wal_mode(tmp_path):
+    engine = open_database(sqlite_url(tmp_path / "new.sqlite3"), create=True)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        engine.dispose()
+
+
+def _driver_error(message: str, code: int | None = None):
+    error = sqlite3.OperationalError(message)
+    if code is not None:
+        error.sqlite_errorcode = code
+    return error
+
+
+@pytest.mark.parametrize("message, code, kind, words", [
+    ("attempt to write a readonly database", 8, "read-only", "the database is read-only: "),
+    ("attempt to write a readonly database", None, "read-only", "the database is read-only: "),
+    ("database or disk is full", 13, "full", "is full: "),
+    ("database or disk is full", None, "full", "is full: "),
+    ("disk I/O error", 778, "I/O error", "reported an I/O error (disk I/O error)"),
+    ("unable to open database file", 14, "cannot open", "cannot be opened"),
+])
+def test_driver_errors_of_a_refusing_disk_become_storage_failures(tmp_path, message, code, kind,
+                                                                   words):
+    path = tmp_path / "practice.sqlite3"
+    failure = storage_failure(_driver_error(message, code), path)
+    assert failure is not None and failure.kind == kind
+    assert words in str(failure) and str(path) in str(failure)
+
+
+def test_a_full_disk_names_the_bytes_free(tmp_path):
+    failure = storage_failure(_driver_error("database or disk is full", 13),
+                              tmp_path / "practice.sqlite3")
+    free = shutil.disk_usage(tmp_path).free
+    assert str(failure).startswith(f"the disk holding {tmp_path / 'practice.sqlite3'} is full: ")
+    assert str(failure).endswith(" bytes free; nothing was changed")
+    said = int(str(failure).split("is full: ")[1].split(" bytes")[0].replace(",", ""))
+    assert abs(said - free) < 64 << 20
+
+
+def test_other_driver_errors_are_left_as_they_are(tmp_path):
+    assert storage_failure(sqlite3.OperationalError("database is locked"), tmp_path) is None
+    assert storage_failure(sqlite3.IntegrityError("UNIQUE constraint failed"), tmp_path) is None
+    assert storage_failure(ValueError("nothing to do with a disk"), tmp_path) is None
+

@@ -107,7 +107,18 @@ def test_the_practice_is_cleaned():
 @pytest.mark.parametrize("change, field, message", [
     ({"name": ""}, "name", "The practice name is required"),
     ({"name": "n" * 201}, "name", "longer than 200"),
-    ({"name": "Bad\x00Name"}, "name", "control characters"),
+    ({"name": "Bad\x00Name"}, "name", "a control character (U+0000 NULL) at position 4"),
+    ({"name": "Cascade \u202ePOI"}, "name", "(U+202E RIGHT-TO-LEFT OVERRIDE) at position 9"),
+    ({"address_line1": "2140 Alder\tStreet"}, "address_line1", "a tab (U+0009"),
+    ({"address_line2": "\u200b"}, "address_line2", "nothing visible"),
+    ({"city": "Port\u00adland"}, "city", "U+00AD SOFT HYPHEN"),
+    ({"state": "ZZ"}, "state", "ZZ is not a US state"),
+    ({"state": "xx"}, "state", "XX is not a US state"),
+    ({"phone": "call 555 201 3344 after 5"}, "phone", "“c” at position 1"),
+    ({"phone": "\u0665\u0665\u0665 201 3344"}, "phone",
+     "(U+0665 ARABIC-INDIC DIGIT FIVE) at position 1"),
+    ({"fax": "555 201 3345 x12"}, "fax", "“x” at position 14"),
+    ({"npi": "١٢٣٤٥٦٧٨٩٣"}, "npi", "The NPI is 10 digits"),
     ({"city": "c" * 101}, "city", "longer than 100"),
     ({"state": "Ore"}, "state", "two-letter"),
     ({"postal_code": "ABCDE"}, "postal_code", "ZIP code"),
@@ -123,6 +134,23 @@ def test_bad_practice_fields(change, field, message):
     assert set(fields) == {field} and message in fields[field]
 
 
+@pytest.mark.parametrize("state", ["OR", "or", "DC", "PR", "VI", "GU", "AS", "MP", "AE"])
+def test_real_state_codes_are_accepted(state):
+    assert check_practice(PracticeInput(name="Cascade IOP", state=state)).state == state.upper()
+
+
+def test_the_practice_phone_may_have_an_extension_and_keeps_it():
+    cleaned = check_practice(PracticeInput(name="Cascade IOP", phone="555.201.3344 ext. 12"))
+    assert cleaned.phone == "(555) 201-3344 x12"
+
+
+def test_a_welcome_practice_name_and_address_stay_as_typed():
+    cleaned = check_practice(PracticeInput(name="Clínica Ñandú — סיוע & مساعدة",
+                                           address_line1="Østergade 4", city="Zürich"))
+    assert (cleaned.name, cleaned.address_line1, cleaned.city) == (
+        "Clínica Ñandú — סיוע & مساعدة", "Østergade 4", "Zürich")
+
+
 # ---------------------------------------------------------------- users
 def test_a_user_is_cleaned():
     cleaned = check_new_user(replace(USER, username="  casey.r_2-x ",
@@ -130,6 +158,17 @@ def test_a_user_is_cleaned():
                                      roles=frozenset({"clinician", Role.FRONT_DESK})))
     assert (cleaned.username, cleaned.display_name, cleaned.email, cleaned.roles) == (
         "casey.r_2-x", "Casey Ruiz", "c@example.org", {Role.CLINICIAN, Role.FRONT_DESK})
+
+
+def test_a_user_name_with_a_control_character_names_it():
+    assert "U+0000 NULL" in _refusal(check_new_user, replace(USER, username="casey\x00"))[
+        "username"]
+
+
+@pytest.mark.parametrize("name", ["Zoë Østergaard", "محمد الحسيني", "דוד כהן", "王小明",
+                                  "Sean O'Brien-Smith", "Casey 🌻"])
+def test_staff_display_names_of_any_script_are_welcome(name):
+    assert check_new_user(replace(USER, display_name=name)).display_name == name
 
 
 @pytest.mark.parametrize("username, message", [
@@ -145,7 +184,14 @@ def test_bad_user_names(username, message):
 @pytest.mark.parametrize("change, field, message", [
     ({"display_name": " "}, "display_name", "required"),
     ({"display_name": "n" * 101}, "display_name", "longer than 100"),
-    ({"display_name": "Bell\x07Name"}, "display_name", "control characters"),
+    ({"display_name": "Bell\x07Name"}, "display_name",
+     "The name contains a control character (U+0007 ALERT) at position 5"),
+    ({"display_name": "Casey \u2067Ruiz\u2069"}, "display_name",
+     "(U+2067 RIGHT-TO-LEFT ISOLATE) at position 7"),
+    ({"display_name": "\u3164"}, "display_name", "nothing visible"),
+    ({"credentials": "LCSW\u200b"}, "credentials", "U+200B ZERO WIDTH SPACE"),
+    ({"credentials": "LCSW\x9b31m"}, "credentials", "U+009B CONTROL SEQUENCE INTRODUCER"),
+    ({"email": "casey@exa\u202emple.org"}, "email", "U+202E"),
     ({"credentials": "c" * 51}, "credentials", "at most 50"),
     ({"email": "casey"}, "email", "not an e-mail address"),
     ({"roles": frozenset()}, "roles", "at least one role"),

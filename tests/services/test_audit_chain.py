@@ -101,7 +101,10 @@ def test_an_event_appended_outside_iopdesk_is_named(services, actors, trail, db_
 
 def test_another_key_is_recognised(session_factory, actors, trail):
     other = build_services(session_factory, "w", audit_key=b"k" * 32)
-    report = other.audit.verify(actors["admin"])
+    admin = actors["admin"]         # logged in again: an Actor is valid only where issued
+    admin = other.staff._ctx.issue_actor(user_id=admin.user_id, username=admin.username,
+                                         display_name=admin.display_name, roles=admin.roles)
+    report = other.audit.verify(admin)
     assert not report.ok and "not the key" in report.problem
 
 

@@ -59,7 +59,10 @@ def test_the_state_follows_the_services_today(session_factory, actors, lan, serv
     consent = services.consents.add(actors["front_desk"], lan.id, PCP)
     later = build_services(session_factory, "test-station", audit_key=AUDIT_KEY,
                            today=lambda: date(2027, 11, 2))
-    expired = later.consents.get(actors["front_desk"], consent.id)
+    desk = actors["front_desk"]     # logged in again: an Actor is valid only where issued
+    desk = later.staff._ctx.issue_actor(user_id=desk.user_id, username=desk.username,
+                                        display_name=desk.display_name, roles=desk.roles)
+    expired = later.consents.get(desk, consent.id)
     assert expired.state is ConsentState.EXPIRED and not expired.is_active
     assert expired.state_text == "Expired on 2027-11-01"
 

@@ -28,11 +28,13 @@ PRESENT = {AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEF
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table as stored, without the (salted) password hashes."""
+    """Every row of every table as stored, without the (salted) password hashes and the
+    audit trail's random chain id (and the head signature that covers it)."""
+    random = {"password_hash", "chain_id", "signature"}
     with sqlite3.connect(path) as conn:
         result = {}
         for table in Base.metadata.sorted_tables:
-            columns = ", ".join(c.name for c in table.c if c.name != "password_hash")
+            columns = ", ".join(c.name for c in table.c if c.name not in random)
             result[table.name] = conn.execute(
                 f"SELECT {columns} FROM {table.name} ORDER BY rowid").fetchall()
     return result

@@ -42,12 +42,12 @@ def _add(session_factory, row):
         return row.id
 
 
-def make_actor(session_factory, username: str) -> Actor:
-    """A stored account with no role at all."""
+def make_actor(issuer, session_factory, username: str) -> Actor:
+    """A stored account with no role at all, as its log-in would give it."""
     user_id = _add(session_factory, StaffUser(username=username, display_name=username,
                                               password_hash="not-used-here"))
-    return Actor(user_id=user_id, username=username, display_name=username,
-                 roles=frozenset(), workstation="test-station")
+    return issuer.issue_actor(user_id=user_id, username=username, display_name=username,
+                              roles=frozenset())
 
 
 def _consent(session_factory, participant_id: int, **changes) -> int:
@@ -115,8 +115,8 @@ def test_an_unknown_participant_is_not_found_and_nothing_is_audited(services, ac
 
 
 def test_an_account_without_a_role_is_refused_and_the_refusal_audited(services, person,
-                                                                      session_factory):
-    nobody = make_actor(session_factory, "nobody")
+                                                                      session_factory, issuer):
+    nobody = make_actor(issuer, session_factory, "nobody")
     with pytest.raises(PermissionDenied):
         services.documents.face_sheet(nobody, person.id)
     [refusal] = _events(session_factory, "document.generate")
@@ -242,8 +242,8 @@ def test_an_export_needs_a_known_document_a_destination_and_a_participant(
     assert _events(session_factory, "document.export") == []
 
 
-def test_a_disabled_role_cannot_record_an_export(services, person, session_factory):
-    nobody = make_actor(session_factory, "nobody2")
+def test_a_disabled_role_cannot_record_an_export(services, person, session_factory, issuer):
+    nobody = make_actor(issuer, session_factory, "nobody2")
     with pytest.raises(PermissionDenied):
         services.documents.record_export(nobody, "face_sheet", person.id, "x.pdf")
     [refusal] = _events(session_factory, "document.export")

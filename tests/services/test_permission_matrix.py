@@ -50,7 +50,7 @@ def fast_hashing(monkeypatch):
 
 
 @pytest.fixture
-def everyone(actors, session_factory) -> dict[str, Actor]:
+def everyone(issuer, actors, session_factory) -> dict[str, Actor]:
     """The fixture's actors with a known password, and a supervisor who is only that."""
     with session_factory.begin() as s:
         for actor in actors.values():
@@ -60,8 +60,9 @@ def everyone(actors, session_factory) -> dict[str, Actor]:
         user.roles = [StaffRole(role=Role.SUPERVISOR)]
         s.add(user)
         s.flush()
-        only = Actor(user_id=user.id, username=user.username, display_name=user.display_name,
-                     roles=frozenset({Role.SUPERVISOR}), workstation="test-station")
+        user_id = user.id
+    only = issuer.issue_actor(user_id=user_id, username="onlysup", display_name="Only Sup",
+                              roles=frozenset({Role.SUPERVISOR}))
     return {**actors, "supervisor_only": only}
 
 
@@ -102,6 +103,8 @@ def _calls(services, everyone, track_id, tmp_path):
         "AuditService.export_csv": (P.VIEW_AUDIT, lambda a: services.audit.export_csv(
             a, tmp_path / f"audit-{next(numbers)}.csv")),
         "AuditService.verify": (P.VIEW_AUDIT, lambda a: services.audit.verify(a)),
+        "AuditService.record_maintenance": (P.MANAGE_PRACTICE, lambda a: (
+            services.audit.record_maintenance(a, "matrix.maintenance", {"n": next(numbers)}))),
         "ParticipantService.register": (P.EDIT_DEMOGRAPHICS,
                                         lambda a: services.participants.register(a, PERSON)),
         "ParticipantService.update": (P.EDIT_DEMOGRAPHICS, lambda a: services.participants.update(

@@ -1,12 +1,14 @@
 """The Audit log screen: newest first with "load more", filters, CSV export through the file
-dialog, and the chain check."""
+dialog (owner-only; an existing file replaced only when the user says so, a read-only one
+never), and the chain check."""
 
 from __future__ import annotations
 
 import csv
+import stat
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import AuthenticationFailed
@@ -113,6 +115,8 @@ def test_export_writes_the_rows_the_filter_selects(qtbot, busy_practice, tmp_pat
     assert sorted(int(row["id"]) for row in rows) == sorted(e.id for e in shown(view))
     assert str(written) in view.status.text()
     assert len(asked) == 1
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600          # owner only
+    assert asked[0][4:] == ("", QFileDialog.Option.DontConfirmOverwrite)   # the view asks
 
     # the export is itself in the log
     view.reload_actions()
@@ -139,6 +143,61 @@ def test_export_with_a_filter_not_yet_shown_lists_it_and_keeps_the_export_messag
     assert {e.action for e in shown(view)} == {"login"} and len(shown(view)) == logins
     # whichever finished last, the list or the file, the message about the file stays
     assert f"{logins} events written to {target}." in view.status.text()
+
+
+@pytest.fixture
+def existing(tmp_path, monkeypatch):
+    """An earlier export, chosen again in the file dialog (without its extension)."""
+    path = tmp_path / "audit-log.csv"
+    path.write_text("an earlier export\n", encoding="utf-8")
+    path.chmod(0o644)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args: (str(tmp_path / "audit-log"), ""))
+    return path
+
+
+def exports(practice) -> int:
+    return len(practice.services.audit.search(practice.admin, action="audit.export").rows)
+
+
+def test_replacing_an_export_is_asked_and_no_keeps_it(qtbot, busy_practice, existing):
+    view = open_view(qtbot, busy_practice)
+    view.export_button.click()
+    box = view.replace_box
+    assert box is not None and box.isVisible() and "audit-log.csv" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.No).click()
+    qtbot.wait(50)
+    assert busy_practice.runner.pending == 0 and view.export_button.isEnabled()
+    assert existing.read_text(encoding="utf-8") == "an earlier export\n"
+    assert exports(busy_practice) == 0
+
+
+def test_replacing_an_export_is_asked_and_replace_writes_it_owner_only(qtbot, busy_practice,
+                                                                       existing):
+    view = open_view(qtbot, busy_practice)
+    view.export_button.click()
+    with qtbot.waitSignal(view.exported, timeout=WAIT_MS) as blocker:
+        view.replace_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: busy_practice.runner.pending == 0, timeout=WAIT_MS)
+    with existing.open(newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == blocker.args[0] > 0
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert sorted(p.name for p in existing.parent.iterdir()
+                  if p.name.startswith((".", "audit"))) == ["audit-log.csv"]
+    assert exports(busy_practice) == 1
+
+
+def test_a_read_only_export_is_refused_without_asking(qtbot, busy_practice, existing):
+    existing.chmod(0o444)           # the tests run as root, who could otherwise replace it
+    view = open_view(qtbot, busy_practice)
+    view.export_button.click()
+    qtbot.waitUntil(lambda: view.findChild(QMessageBox) is not None, timeout=WAIT_MS)
+    box = view.findChild(QMessageBox)
+    assert view.replace_box is None and box.icon() == QMessageBox.Icon.Warning
+    assert "audit-log.csv is read-only for you" in box.text()
+    assert existing.read_text(encoding="utf-8") == "an earlier export\n"
+    assert busy_practice.runner.pending == 0 and exports(busy_practice) == 0
 
 
 def test_cancelling_the_file_dialog_exports_nothing(qtbot, busy_practice, monkeypatch):

@@ -3,7 +3,11 @@ checked before Qt can abort, and a whole start (log-in, main window, quit) works
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -254,3 +258,89 @@ def test_cancelling_the_passphrase_quits_with_a_non_zero_code(qapp, encrypted_co
     code = run_app(encrypted_config, ["iopdesk"])
     assert code == EXIT_NO_PASSPHRASE and code != 0
     assert fatal_errors == []
+
+
+# -- files others could read, a write-ahead log without its database, a refusing disk -----------
+
+def test_a_write_ahead_log_without_its_database_is_named_and_left_alone(qapp, tmp_path,
+                                                                       fatal_errors, watchdog):
+    path = tmp_path / "iopdesk.sqlite3"
+    log = tmp_path / "iopdesk.sqlite3-wal"
+    log.write_bytes(b"\x37\x7f\x06\x82" + bytes(4000))
+    before = log.read_bytes()
+    code = run_app(config_for(path, tmp_path), ["iopdesk"])
+    assert code == EXIT_DATABASE
+    [(_, message)] = fatal_errors
+    assert f"write-ahead log {log} without its database" in message and "left alone" in message
+    assert log.read_bytes() == before and not path.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["iopdesk.sqlite3-wal"]
+
+
+def test_a_database_others_can_read_is_made_owner_only_and_the_user_told_once(
+        qapp, tmp_path, demo_db, fatal_errors, watchdog, monkeypatch):
+    from iopdesk import app as app_module
+
+    notices: list[str] = []
+    monkeypatch.setattr(app_module, "show_notice",
+                        lambda parent, title, message: notices.append(message))
+    demo_db.chmod(0o644)
+
+    def quit_when_told():
+        login = visible(LoginDialog)
+        if notices and login is not None:
+            login.reject()
+            return
+        QTimer.singleShot(20, quit_when_told)
+
+    QTimer.singleShot(0, quit_when_told)
+    assert run_app(config_for(demo_db, tmp_path), ["iopdesk"]) == EXIT_OK
+    assert fatal_errors == []
+    [notice] = notices                                 # once, for the database and its files
+    assert notice.startswith(f"made {demo_db}") and notice.endswith(
+        " readable by its owner only (was 0644)")
+    assert stat.S_IMODE(demo_db.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("number, words", [
+    (errno.ENOSPC, "is full: "),
+    (errno.EROFS, "is read-only"),
+    (errno.EIO, "reported an I/O error"),
+])
+def test_a_failed_file_write_is_told_in_plain_words(tmp_path, number, words):
+    from iopdesk.ui.errors import describe_error
+
+    target = tmp_path / "face-sheet.pdf"
+    said = describe_error(OSError(number, os.strerror(number), str(target)))
+    assert words in said and str(target) in said and "Something went wrong" not in said
+
+
+def test_a_storage_failure_is_shown_as_it_is():
+    from iopdesk.domain.errors import StorageFailure
+    from iopdesk.ui.errors import describe_error
+
+    failure = StorageFailure.disk_full("/data/iopdesk.sqlite3", 12_288)
+    assert describe_error(failure) == ("the disk holding /data/iopdesk.sqlite3 is full: "
+                                       "12,288 bytes free; nothing was changed")
+
+
+def test_a_database_on_a_read_only_disk_is_named_in_the_dialog(qapp, tmp_path, db_path,
+                                                               fatal_errors, watchdog):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (as in CI)")
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)],
+                          capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"mounting a tmpfs is not permitted here: {made.stderr.strip()}")
+    try:
+        path = disk / "iopdesk.sqlite3"
+        shutil.copy(db_path, path)
+        path.chmod(0o600)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        assert run_app(config_for(path, tmp_path), ["iopdesk"]) == EXIT_DATABASE
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+    [(_, message)] = fatal_errors
+    assert f"the database is read-only: {path} is on a disk mounted read-only" in message
+    assert "Traceback" not in message and "OperationalError" not in message

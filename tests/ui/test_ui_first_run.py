@@ -4,6 +4,8 @@ plain and encrypted."""
 
 from __future__ import annotations
 
+import stat
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
@@ -216,3 +218,72 @@ def test_first_start_with_encryption(qapp, qtbot, tmp_path, fatal_errors, watchd
     assert seen["window"] == "Riverside IOP — IOPDesk"
     assert is_encrypted(config.database_path)
     assert b"Riverside" not in config.database_path.read_bytes()
+
+
+def test_the_first_start_makes_an_owner_only_database_in_an_owner_only_folder(
+        qapp, qtbot, tmp_path, fatal_errors, watchdog):
+    code, seen, config = first_start(qtbot, tmp_path, passphrase=None)
+    assert code == EXIT_OK and fatal_errors == []
+    path = config.database_path
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_wizard_cancelled_on_the_first_start_leaves_nothing_behind(qapp, qtbot, tmp_path,
+                                                                    fatal_errors, watchdog):
+    path = tmp_path / "clinic" / "iopdesk.sqlite3"
+    config = Config(data_dir=tmp_path / "data", database_url=sqlite_url(path),
+                    workstation="test-station")
+    seen: dict[str, object] = {}
+
+    def drive():
+        wizard = visible(SetupWizard)
+        if wizard is not None:
+            seen["wizard"] = True
+            wizard.reject()
+            return
+        QTimer.singleShot(20, drive)
+
+    QTimer.singleShot(0, drive)
+    assert run_app(config, ["iopdesk"]) == EXIT_OK
+    assert seen == {"wizard": True} and fatal_errors == []
+    assert not path.parent.exists()                       # no folder, no file
+
+
+def test_the_wizard_creates_the_database_only_once_the_input_is_good(qtbot, runner, tmp_path):
+    path = tmp_path / "new" / "iopdesk.sqlite3"
+    made: list[object] = []
+
+    def create():
+        from iopdesk.db.engine import make_session_factory
+        from iopdesk.db.migrate import open_database
+        from iopdesk.services import build_services
+
+        engine = open_database(sqlite_url(path), create=True)
+        made.append(engine)
+        return build_services(make_session_factory(engine), "test-station",
+                              audit_key=bytes(32))
+
+    wizard = SetupWizard(None, runner, create=create)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    try:
+        fill_practice(qtbot, wizard, npi="1234567890")       # a wrong check digit
+        wizard.next()
+        fill_admin(qtbot, wizard)
+        wizard.next()
+        finish(wizard)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.practice_page, timeout=WAIT_MS)
+        assert "not a valid NPI" in wizard.practice_page.fields.text("npi")
+        assert not path.exists() and made == [] and wizard.services is None
+        wizard.practice_page.npi_edit.setText(VALID_NPI)
+        wizard.next()
+        wizard.next()
+        with qtbot.waitSignal(wizard.accepted, timeout=WAIT_MS):
+            finish(wizard)
+        assert path.exists() and len(made) == 1
+        assert wizard.services is not None and not wizard.services.setup.needs_setup()
+    finally:
+        runner.wait_for_done(10_000)
+        for engine in made:
+            engine.dispose()

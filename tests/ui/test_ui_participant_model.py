@@ -15,6 +15,8 @@ from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import ParticipantTableModel, birth_date_format
 
 WAIT_MS = 5_000
+# Built by hand, not issued by a log-in: the scripted service below only passes it along (the
+# real services would refuse it; tests/services/test_acting_user.py).
 ACTOR = Actor(user_id=1, username="frontdesk", display_name="Front Desk",
               roles=frozenset({Role.FRONT_DESK}), workstation="test-station")
 

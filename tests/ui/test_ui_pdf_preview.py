@@ -1,9 +1,13 @@
 """The PDF preview: a document read from memory, zoom and pages, Save as PDF (atomic, the
-same bytes), Print through a (patched) system dialog, and nothing reported when cancelled."""
+same bytes, owner-only; an existing file replaced only when the user says so, a read-only one
+never), Print through a (patched) system dialog, and nothing reported when cancelled."""
 
 from __future__ import annotations
 
+import errno
 import io
+import stat
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -14,6 +18,7 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
 
+from iopdesk.services import files
 from iopdesk.ui import pdf_preview
 from iopdesk.ui.pdf_output import DocumentError, print_pdf
 from iopdesk.ui.pdf_preview import PdfPreviewDialog
@@ -125,8 +130,10 @@ def test_save_as_pdf_writes_the_same_bytes_and_reports_the_path(qtbot, monkeypat
                                                                  open_preview, sample_pdf):
     asked = []
 
-    def choose(parent, caption, suggested, file_filter):
+    def choose(parent, caption, suggested, file_filter, selected, options):
         asked.append(suggested)
+        # the preview asks before replacing (".pdf" may be added to the chosen name)
+        assert options & QFileDialog.Option.DontConfirmOverwrite
         return str(tmp_path / "face sheet"), file_filter
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
@@ -139,6 +146,8 @@ def test_save_as_pdf_writes_the_same_bytes_and_reports_the_path(qtbot, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["face sheet.pdf"]
     assert asked[0].endswith("Face sheet — Test Person.pdf")
     assert "Saved as" in dialog.message.text() and not dialog.busy
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600        # health information
+    assert dialog.replace_box is None                           # a new file: nothing asked
 
 
 def test_save_remembers_the_folder(qtbot, monkeypatch, tmp_path, open_preview, sample_pdf,
@@ -147,8 +156,8 @@ def test_save_remembers_the_folder(qtbot, monkeypatch, tmp_path, open_preview, s
     folder.mkdir()
     asked = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda parent, caption, suggested, f: (asked.append(suggested)
-                                                               or str(folder / "a.pdf"), f))
+                        lambda parent, caption, suggested, f, *options: (
+                            asked.append(suggested) or str(folder / f"{len(asked)}.pdf"), f))
     dialog, _ = open_preview(sample_pdf, settings=settings, file_name="C-1 face sheet.pdf")
     with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
         dialog.save_action.trigger()
@@ -174,8 +183,80 @@ def test_a_failed_save_is_shown_and_reports_nothing(qtbot, monkeypatch, tmp_path
     dialog.save_action.trigger()
     qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is not None, timeout=WAIT_MS)
     box = dialog.findChild(QMessageBox)
-    assert "could not be written" in box.text() and "x.pdf" in box.text()
+    assert "does not exist; nothing was written" in box.text() and "x.pdf" in box.text()
     assert reports == [] and not missing.exists() and not dialog.busy
+
+
+def test_a_failed_write_is_shown_and_leaves_nothing(qtbot, monkeypatch, tmp_path,
+                                                    open_preview, sample_pdf):
+    def full_disk(*_args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(files.os, "link", full_disk)
+    monkeypatch.setattr(files.os, "replace", full_disk)
+    target = tmp_path / "x.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(target), ""))
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is not None, timeout=WAIT_MS)
+    text = dialog.findChild(QMessageBox).text()
+    assert "could not be written: No space left on device" in text and "x.pdf" in text
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=WAIT_MS)
+    assert reports == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def existing(tmp_path, monkeypatch) -> Path:
+    """A PDF already in the folder, chosen in the file dialog (without its extension)."""
+    path = tmp_path / "face sheet.pdf"
+    path.write_bytes(b"%PDF-an older letter")
+    path.chmod(0o644)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args: (str(tmp_path / "face sheet"), ""))
+    return path
+
+
+def test_replacing_a_file_is_asked_and_no_keeps_it(qtbot, open_preview, sample_pdf,
+                                                   existing):
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    box = dialog.replace_box
+    assert box is not None and box.isVisible()
+    assert "face sheet.pdf" in box.text() and "already exists" in box.text()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    box.button(QMessageBox.StandardButton.No).click()
+    qtbot.wait(50)
+    assert existing.read_bytes() == b"%PDF-an older letter"
+    assert reports == [] and not dialog.busy and dialog.save_action.isEnabled()
+    assert sorted(p.name for p in existing.parent.iterdir()) == ["face sheet.pdf"]
+
+
+def test_replacing_a_file_is_asked_and_replace_writes_it_owner_only(qtbot, open_preview,
+                                                                    sample_pdf, existing):
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    box = dialog.replace_box
+    assert box.button(QMessageBox.StandardButton.Yes).text() == "Replace"
+    with qtbot.waitSignal(dialog.recorded, timeout=WAIT_MS):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    assert existing.read_bytes() == sample_pdf
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o600
+    assert reports == [("save", str(existing))]
+    assert sorted(p.name for p in existing.parent.iterdir()) == ["face sheet.pdf"]
+
+
+def test_a_read_only_file_is_refused_without_asking(qtbot, open_preview, sample_pdf,
+                                                    existing):
+    existing.chmod(0o444)           # the tests run as root, who could otherwise replace it
+    dialog, reports = open_preview(sample_pdf)
+    dialog.save_action.trigger()
+    qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is not None, timeout=WAIT_MS)
+    box = dialog.findChild(QMessageBox)
+    assert dialog.replace_box is None
+    assert box.icon() == QMessageBox.Icon.Warning and box.windowTitle() == "Saving failed"
+    assert "face sheet.pdf is read-only for you" in box.text()
+    assert existing.read_bytes() == b"%PDF-an older letter"
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o444
+    assert reports == [] and not dialog.busy
 
 
 def test_print_renders_every_page_and_reports_the_printer(qtbot, monkeypatch, tmp_path,

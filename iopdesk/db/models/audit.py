@@ -40,7 +40,8 @@ class AuditChainHead(Base):
     """The one row that ends the audit chain: the last event's id and hash.
 
     Every audit write locks and moves it in the action's own transaction, so the events are
-    numbered without gaps and a deleted tail is as visible as a deleted middle.
+    numbered without gaps and a deleted tail is as visible as a deleted middle. It is signed
+    with the audit key and protected by triggers (no delete, no second head, no rewinding).
     """
 
     __tablename__ = "audit_chain_head"
@@ -51,3 +52,7 @@ class AuditChainHead(Base):
     # Events up to this id were written before the chain began (none in a new database).
     chained_after: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     key_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # Which trail this is (a high-water mark outside the database names it), and the HMAC of
+    # the head's fields with the audit key: a head rewound by hand no longer matches it.
+    chain_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    signature: Mapped[str] = mapped_column(String(64), default="", server_default="")

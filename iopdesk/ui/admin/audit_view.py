@@ -1,6 +1,7 @@
 """The Audit log screen (administrators): filter by user, participant, action and dates; read
 newest first, a page at a time; export what the filter selects to CSV (the export itself is
-audited); and check the tamper-evident chain."""
+audited; the file is readable by its owner only, an existing one is replaced only after the
+user agrees, and one they may not write never); and check the tamper-evident chain."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDia
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from iopdesk.domain.audit import AuditFilter
+from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.ui.admin.audit_model import AuditModel
 from iopdesk.ui.errors import show_error
 
@@ -52,6 +54,7 @@ class AuditView(QWidget):
         self._actor = actor
         self._runner = runner
         self.message_box: QMessageBox | None = None
+        self.replace_box: QMessageBox | None = None
         self._export_note = ""       # the last export's message, kept until the next search
         self.setObjectName("auditWindow")
         self.setWindowTitle(self.tr("Audit log — IOPDesk"))
@@ -216,12 +219,45 @@ class AuditView(QWidget):
     @Slot()
     def export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the audit log"),
-                                              "audit-log.csv", self.tr("CSV files (*.csv)"))
+                                              "audit-log.csv", self.tr("CSV files (*.csv)"),
+                                              "", QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         target = Path(path)
         if not target.suffix:
             target = target.with_suffix(".csv")
+        try:                # the dialog does not ask: ".csv" may be added to its name
+            from iopdesk.services.files import check_destination  # not at start: it loads the ORM
+
+            check_destination(target, overwrite=False)
+        except DestinationExists:
+            self.ask_to_replace(target)
+            return
+        except FileNotWritten as error:
+            self._failed(error)
+            return
+        self._export(target, overwrite=False)
+
+    def ask_to_replace(self, target: Path) -> QMessageBox:
+        """The question before an existing file is replaced; "No" (the default) keeps it."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace the file?"),
+                          self.tr("“{name}” already exists in {folder}.\nReplace it with "
+                                  "the export?").format(name=target.name,
+                                                        folder=target.parent),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                          self)
+        box.setObjectName("replaceFile")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        replace = box.button(QMessageBox.StandardButton.Yes)
+        replace.setText(self.tr("Replace"))
+        box.buttonClicked.connect(
+            lambda button: self._export(target, overwrite=True) if button is replace else None)
+        self.replace_box = box
+        box.open()
+        return box
+
+    def _export(self, target: Path, *, overwrite: bool) -> None:
         selection = self.current_filter()
         if selection != self.model.selection:
             self.model.set_filter(selection)        # show what is being exported
@@ -229,7 +265,8 @@ class AuditView(QWidget):
         audit, actor, options = self._services.audit, self._actor, asdict(selection)
         self.export_button.setEnabled(False)
         self.status.setText(self.tr("Exporting…"))
-        self._runner.submit(lambda: audit.export_csv(actor, target, **options),
+        self._runner.submit(lambda: audit.export_csv(actor, target, overwrite=overwrite,
+                                                     **options),
                             lambda rows: self._exported(target, rows), self._export_failed,
                             owner=self)
 
