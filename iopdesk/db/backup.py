@@ -28,7 +28,7 @@ from iopdesk.db.crypto import (SIDECARS, SQLITE_HEADER, connect_file, create_key
 from iopdesk.db.engine import sqlite_path
 from iopdesk.db.migrate import REVISIONS, check_sqlite_file, refuse_if_newer
 from iopdesk.db.private_files import (PRIVATE_FILE, create_private_file, ensure_private_dir,
-                                      tighten)
+                                      flush_to_disk, tighten)
 from iopdesk.domain.errors import DatabaseUnusable
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -244,10 +244,10 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
         create_private_file(partial)
         _copy(source, partial, standalone=True, passphrase=passphrase)
         info = verify_database_file(partial, what="The new backup", passphrase=passphrase)
-        _fsync_file(partial)
+        flush_to_disk(partial)
         _write_record(target, info, source)
         os.replace(partial, target)
-        _fsync_dir(backup_dir)
+        flush_to_disk(backup_dir)
     except BaseException:
         remove_with_sidecars(partial)
         if not target.exists():
@@ -257,24 +257,6 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
     return BackupInfo(path=target, revision=info.revision, size=info.size,
                       encrypted=info.encrypted, audit_head=info.audit_head,
                       unprotected=info.unprotected)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":      # pragma: no cover - Windows cannot open a folder
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_abandoned(backup_dir: Path) -> None:

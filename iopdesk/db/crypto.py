@@ -16,7 +16,7 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
-from iopdesk.db.private_files import create_private_file
+from iopdesk.db.private_files import create_private_file, flush_to_disk
 from iopdesk.domain.errors import (DatabaseUnusable, PassphraseRequired, ValidationError,
                                    WrongPassphrase)
 
@@ -193,16 +193,6 @@ def remove_with_sidecars(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":      # pragma: no cover - Windows cannot open a folder
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def take_alone(connection, path: Path) -> None:
     """Leave WAL for a rollback journal, which SQLite allows only to the one connection to
     the file: so the write-ahead log is folded into the file, and a database still open in
@@ -301,7 +291,7 @@ def replace_file(staged: Path, target: Path) -> None:
     for suffix in SIDECARS:
         Path(f"{target}{suffix}").unlink(missing_ok=True)
         Path(f"{staged}{suffix}").unlink(missing_ok=True)
-    _fsync_dir(target.parent)
+    flush_to_disk(target.parent)
 
 
 def _staging(path: Path, suffix: str) -> Path:

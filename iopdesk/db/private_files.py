@@ -88,3 +88,15 @@ def tighten(paths: list[Path]) -> list[Path]:
             p.chmod(PRIVATE_DIR if p.is_dir() else PRIVATE_FILE)
             changed.append(p)
     return changed
+
+
+def flush_to_disk(path: Path) -> None:
+    """fsync a file, or a folder (so a rename in it survives a power cut; not on Windows,
+    which cannot open a folder)."""
+    if path.is_dir() and os.name != "posix":      # pragma: no cover - Windows
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayo
 
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.ui.errors import show_error
+from iopdesk.ui.replace_question import ask_to_replace
 from iopdesk.ui.operations import Runner
 from iopdesk.ui.pdf_output import load_pdf, print_pdf, save_pdf
 
@@ -337,22 +338,9 @@ class PdfPreviewDialog(QDialog):
 
     def ask_to_replace(self, target: Path) -> QMessageBox:
         """The question before an existing file is replaced; "No" (the default) keeps it."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace the file?"),
-                          self.tr("“{name}” already exists in {folder}.\nReplace it with "
-                                  "this document?").format(name=target.name,
-                                                          folder=target.parent),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self)
-        box.setObjectName("replaceFile")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        replace = box.button(QMessageBox.StandardButton.Yes)
-        replace.setText(self.tr("Replace"))
-        box.buttonClicked.connect(
-            lambda button: self._save(target, overwrite=True) if button is replace else None)
-        self.replace_box = box
-        box.open()
-        return box
+        self.replace_box = ask_to_replace(self, target, self.tr("this document"),
+                                          lambda: self._save(target, overwrite=True))
+        return self.replace_box
 
     def _save(self, target: Path, *, overwrite: bool) -> None:
         if not self.readable or self._busy:

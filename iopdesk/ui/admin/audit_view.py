@@ -19,6 +19,7 @@ from iopdesk.domain.audit import AuditFilter
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.ui.admin.audit_model import AuditModel
 from iopdesk.ui.errors import show_error
+from iopdesk.ui.replace_question import ask_to_replace
 
 if TYPE_CHECKING:
     from iopdesk.domain.audit import VerifyReport
@@ -240,22 +241,9 @@ class AuditView(QWidget):
 
     def ask_to_replace(self, target: Path) -> QMessageBox:
         """The question before an existing file is replaced; "No" (the default) keeps it."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Replace the file?"),
-                          self.tr("“{name}” already exists in {folder}.\nReplace it with "
-                                  "the export?").format(name=target.name,
-                                                        folder=target.parent),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                          self)
-        box.setObjectName("replaceFile")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        replace = box.button(QMessageBox.StandardButton.Yes)
-        replace.setText(self.tr("Replace"))
-        box.buttonClicked.connect(
-            lambda button: self._export(target, overwrite=True) if button is replace else None)
-        self.replace_box = box
-        box.open()
-        return box
+        self.replace_box = ask_to_replace(self, target, self.tr("the export"),
+                                          lambda: self._export(target, overwrite=True))
+        return self.replace_box
 
     def _export(self, target: Path, *, overwrite: bool) -> None:
         selection = self.current_filter()
