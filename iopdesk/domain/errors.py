@@ -23,6 +23,16 @@ class PermissionDenied(IOPDeskError):
     """The acting user's roles do not allow this action (the refusal is audited)."""
 
 
+NOT_ISSUED = "this session was not issued by IOPDesk's log-in; log in again"
+
+
+class SessionNotIssued(PermissionDenied):
+    """The acting user was not issued by the services' log-in (built or changed by hand)."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_ISSUED)
+
+
 class NotFound(IOPDeskError):
     """The record asked for does not exist."""
 

@@ -21,8 +21,7 @@ from iopdesk.db.models import (Consent, Contact, Coverage, Diagnosis, Episode,
 from iopdesk.services import audit_chain
 from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.domain.enums import AuditOutcome, Role
-from iopdesk.domain.errors import NotFound, PermissionDenied, StaleVersion
-from iopdesk.services.permissions import NOT_ISSUED
+from iopdesk.domain.errors import NotFound, SessionNotIssued, StaleVersion
 
 
 # For a refused call naming a record by id: its table, and how to find whose record it is.
@@ -123,7 +122,7 @@ class ServiceContext:
     def reissue(self, actor: Actor, *, must_change_password: bool) -> Actor:
         """`actor` issued anew with the flag changed (after a password change)."""
         if not self.issued(actor):
-            raise PermissionDenied(NOT_ISSUED)
+            raise SessionNotIssued()
         return self.issue_actor(user_id=actor.user_id, username=actor.username,
                                 display_name=actor.display_name, roles=actor.roles,
                                 must_change_password=must_change_password)

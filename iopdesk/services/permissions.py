@@ -16,12 +16,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from iopdesk.domain.enums import Role
-from iopdesk.domain.errors import PermissionDenied
+from iopdesk.domain.errors import PermissionDenied, SessionNotIssued
 
 if TYPE_CHECKING:
     from iopdesk.services.context import Actor
 
-NOT_ISSUED = "this session was not issued by IOPDesk's log-in; log in again"
 
 
 class Permission(enum.StrEnum):
@@ -102,7 +101,7 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
                     arguments = {}
                 self._ctx.record_refusal(actor, action, permission, arguments)
                 if not self._ctx.issued(actor):
-                    raise PermissionDenied(NOT_ISSUED)
+                    raise SessionNotIssued()
                 raise PermissionDenied(
                     f"{actor.display_name} ({', '.join(sorted(roles)) or 'no role'}) "
                     f"may not {action.replace('.', ' ').replace('_', ' ')}: "

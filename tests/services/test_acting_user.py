@@ -22,7 +22,6 @@ from iopdesk.domain.errors import PermissionDenied
 from iopdesk.services import Actor, build_services
 from iopdesk.services import accounts as accounts_module
 from iopdesk.services.accounts import hash_password
-from iopdesk.services.permissions import NOT_ISSUED
 
 PASSWORD = "acting user password"
 
