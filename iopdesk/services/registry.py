@@ -37,7 +37,7 @@ from iopdesk.db.search_index import TABLE as SEARCH_TABLE
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.names import digits_only, prefix_upper_bound, search_key
 from iopdesk.domain.readmodels import ParticipantRow
-from iopdesk.domain.validation import ParticipantInput, parse_date
+from iopdesk.domain.validation import ParticipantInput, parse_date, phone_digits
 
 CONTAINS_MIN = 3              # trigrams: a shorter word cannot be looked up "inside" names
 CONTAINS_MARK = "contains"
@@ -281,14 +281,6 @@ def contains_query(text: str, status=None, track_id: int | None = None,
 
 # ---- duplicates ------------------------------------------------------------------------------
 
-def phone_key(phone: str) -> str:
-    """The ten digits a phone number is looked up by, or '' for an incomplete number."""
-    digits = digits_only(phone)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return digits if len(digits) == 10 else ""
-
-
 def duplicates_query(data: ParticipantInput, exclude_id: int | None = None) -> Select | None:
     """Participants with the same folded first and last name and birth date, or the same
     phone number (two index look-ups); None when the input gives neither to compare."""
@@ -297,7 +289,7 @@ def duplicates_query(data: ParticipantInput, exclude_id: int | None = None) -> S
     if first and last and data.date_of_birth is not None:
         conditions.append(and_(_P.last_name_key == last, _P.first_name_key == first,
                                _P.date_of_birth == data.date_of_birth))
-    phone = phone_key(data.phone)
+    phone = phone_digits(data.phone)     # an extension is no part of it
     if phone:
         conditions.append(_P.phone_digits == phone)
     if not conditions:

@@ -21,6 +21,7 @@ from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import (AccountLocked, AuthenticationFailed, Conflict,
                                    ValidationError)
 from iopdesk.domain.readmodels import StaffMember
+from iopdesk.domain.text import clean_text, text_problem
 from iopdesk.services.accounts import hash_password
 from iopdesk.services.context import Actor, ServiceContext, check_version, get_or_404
 from iopdesk.services.permissions import Permission, requires
@@ -168,7 +169,9 @@ class UserService:
     def disable_user(self, actor: Actor, user_id: int, reason: str = "") -> StaffMember:
         """The account can no longer log in; nothing it wrote changes (accounts are never
         deleted)."""
-        reason = " ".join(reason.split())
+        if problem := text_problem(reason, "The reason"):
+            raise ValidationError({"reason": problem})
+        reason = clean_text(reason)
         if len(reason) > REASON_MAX:
             raise ValidationError({"reason": f"The reason is at most {REASON_MAX} characters"})
         with self._ctx.unit_of_work() as session:

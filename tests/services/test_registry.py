@@ -52,6 +52,9 @@ def test_possible_duplicates_by_folded_name_and_birth_date_or_by_phone(services,
     assert sorted(r.id for r in found) == sorted([lan.id, same_phone.id])
     editing = services.participants.possible_duplicates(desk, LAN, exclude_id=lan.id)
     assert [r.id for r in editing] == [same_phone.id]     # not the one being edited
+    with_extension = replace(by_phone, phone="(555) 201-3344 ext. 12")
+    found = services.participants.possible_duplicates(desk, with_extension)
+    assert sorted(r.id for r in found) == sorted([lan.id, same_phone.id])
 
 
 def test_an_incomplete_form_is_checked_for_what_it_has(services, actors):

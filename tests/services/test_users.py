@@ -331,6 +331,17 @@ def test_a_disabled_user_cannot_log_in_and_is_told_nothing_more(services, boss,
     assert services.staff.log_in("casey", TEMPORARY).user_id == casey.id
 
 
+def test_a_disable_reason_with_an_escape_sequence_is_refused_and_nothing_changes(
+        services, boss, session_factory):
+    casey = _add(services, boss)
+    with pytest.raises(ValidationError) as refused:
+        services.users.disable_user(boss, casey.id, "left\x1b[2J the practice")
+    assert "U+001B ESCAPE" in refused.value.fields["reason"]
+    assert _events(session_factory, "user.disable") == []
+    assert sorted(m.username for m in services.users.list_users(
+        boss, include_disabled=False)) == ["boss", "casey"]
+
+
 def test_nobody_disables_their_own_account_or_the_last_administrator(
         services, boss, actors, session_factory):
     with pytest.raises(Conflict, match="your own account"):
