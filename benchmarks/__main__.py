@@ -29,6 +29,7 @@ from iopdesk.db.encryption import encrypt_database
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
 from iopdesk.services import build_services
+from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.services.demo import DEMO_PASSWORD, build_demo
 from iopdesk.services.participants import search_query
 
@@ -338,17 +339,18 @@ class BareAuditedRead:
     scratch file beside the benchmark database, so the demo's own trail stays intact."""
 
     SCHEMA = ("CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY, last_id INTEGER, "
-              "last_hash TEXT)",
+              "last_hash TEXT, signature TEXT)",
               "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, occurred_at TEXT, "
               "user_id INTEGER, action TEXT, participant_id INTEGER, detail TEXT, "
               "prev_hash TEXT, hash TEXT)",
-              "INSERT OR IGNORE INTO head VALUES (1, 0, '')")
+              "INSERT OR IGNORE INTO head VALUES (1, 0, '', '')")
     ROLES = ("SELECT r.role FROM staff_roles r JOIN staff_users u ON u.id = r.user_id "
              "WHERE u.id = ? AND u.active = 1")
 
     def __init__(self, data: sqlite3.Connection, scratch: Path, user_id: int):
         self.data, self.user_id = data, user_id
         self.path = scratch
+        self.mark = scratch.with_name("floor-high-water.json")
         remove_with_sidecars(scratch)
         self.log = sqlite3.connect(scratch, isolation_level=None)
         for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
@@ -374,9 +376,20 @@ class BareAuditedRead:
         signed = hmac.new(BENCH_KEY, (last_hash + body).encode(), hashlib.sha256).hexdigest()
         log.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, '{}', ?, ?)",
                     (event_id, at, self.user_id, action, participant_id, last_hash, signed))
-        log.execute("UPDATE head SET last_id = ?, last_hash = ? WHERE id = 1",
-                    (event_id, signed))
+        head = hmac.new(BENCH_KEY, json.dumps(["head", event_id, signed]).encode(),
+                        hashlib.sha256).hexdigest()
+        log.execute("UPDATE head SET last_id = ?, last_hash = ?, signature = ? WHERE id = 1",
+                    (event_id, signed, head))
         log.execute("COMMIT")
+        # the high-water mark outside the database: read, signed, written beside, renamed
+        if self.mark.exists():
+            json.loads(self.mark.read_text())
+        staged = self.mark.with_name(self.mark.name + ".tmp")
+        mark = hmac.new(BENCH_KEY, f"{event_id}|{signed}".encode(), hashlib.sha256).hexdigest()
+        staged.write_text(json.dumps({"chains": {"bench": {"event_id": event_id,
+                                                           "event_hash": signed,
+                                                           "signature": mark}}}))
+        os.replace(staged, self.mark)
 
     def close(self) -> None:
         self.log.close()
@@ -386,13 +399,15 @@ class BareAuditedRead:
 def bench_chart(url: str, runs: int) -> Result:
     """A clinician opens the longest chart: `chart.open` + `episodes.list` + `diagnoses.list`
     of the current episode (three permission checks and three audited transactions, each
-    committed), against the same SELECTs, role look-ups and audit appends on bare sqlite3
+    committed, the signed chain end and the high-water mark file moved after each), against
+    the same SELECTs, role look-ups, audit appends and mark writes on bare sqlite3 and json
     (`BareAuditedRead`)."""
     from datetime import timedelta
 
     engine = open_database(url)
+    marks = HighWaterMarks(DATA_DIR / "bench-high-water.json", BENCH_KEY)   # as the app has
     services = build_services(make_session_factory(engine), "bench", audit_key=BENCH_KEY,
-                              today=lambda: AS_OF)
+                              today=lambda: AS_OF, audit_marks=marks)
     actor = services.staff.log_in("clinician", DEMO_PASSWORD)
     participant_id = chart_participant()
     episode_id = services.chart.open(actor, participant_id).current_episode_id
