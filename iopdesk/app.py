@@ -264,6 +264,7 @@ def run_app(config: Config, argv: list[str] | None = None, *, idle_ms: int | Non
     app = QApplication.instance() or _create_application(argv)
     quit_on_last = app.quitOnLastWindowClosed()
     app.setQuitOnLastWindowClosed(False)        # the sessions decide when it is over
+    install_collector(app)                      # garbage collection on the GUI thread only
     runner = Runner()
     database = _Database(config)
     startup = Startup(database, runner, workstation=config.workstation,

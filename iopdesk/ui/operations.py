@@ -7,12 +7,15 @@ without an `on_error` is announced by the runner's `failed` signal, so nothing i
 Callbacks given an `owner` (the widget or model they update) are dropped if the owner has
 been deleted by the time the answer arrives.
 
-Python's cyclic garbage collector is kept off worker threads: it runs on whichever thread
-happens to allocate, and there it would destroy Qt objects left in reference cycles (the
-wrappers of windows closed earlier) — on the wrong thread, where Qt crashes or deadlocks (seen:
-a `~QObject` on a worker waiting for the GIL while the GUI thread, holding it, waited for
-Qt's connection lock). While any task is on a worker, automatic collection is off; the last
-task to finish turns it back on, and the next collection happens on the GUI thread.
+Python's cyclic garbage collector never runs on its own in the application: it would run on
+whichever thread happens to allocate, at whatever moment, and there destroy Qt objects left in
+reference cycles (the wrappers of windows closed earlier) — on a worker thread, where Qt
+crashes or deadlocks (seen: a `~QObject` on a worker waiting for the GIL while the GUI thread,
+holding it, waited for Qt's connection lock), or on the GUI thread in the middle of another
+Qt object's destructor, where the inner `~QObject` waits for the lock the outer one holds
+(seen: a test hung for ever). `GuiThreadCollector` turns automatic collection off once for
+the application and collects from a timer on the GUI thread, at the top of the event loop,
+by the same thresholds Python would use.
 
 The function itself is released on the GUI thread too: the runner keeps it until its answer
 is delivered, and the worker lets go of it before it answers. A closure is often the last
@@ -24,13 +27,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (QCoreApplication, QObject, QRunnable, QThread, QThreadPool, QTimer,
+                            Signal, Slot)
 
 log = logging.getLogger(__name__)
 
@@ -39,35 +42,46 @@ _Callbacks = tuple[Callback | None, Callback | None, QObject | None]
 _NOTHING: tuple = (None, None, None, None)
 
 
-class _CollectorPause:
-    """Automatic garbage collection off while any task is on a worker (see the module's
-    doc). `enter` is called on the GUI thread before a task is queued, `leave` by the worker
-    as the very last thing it does."""
+class GuiThreadCollector(QObject):
+    """Automatic garbage collection off for the whole application; collections by Python's
+    own thresholds from a GUI-thread timer instead (see the module's doc)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tasks = 0
-        self._resume = False        # whether collection was on when the first task came
+    INTERVAL_MS = 250
 
-    def enter(self) -> None:
-        with self._lock:
-            if self._tasks == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._tasks += 1
+    def __init__(self, app: QCoreApplication):
+        super().__init__(app)
+        gc.disable()
+        self.collections = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.INTERVAL_MS)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start()
 
-    def leave(self) -> None:
-        with self._lock:
-            self._tasks -= 1
-            if self._tasks == 0 and self._resume:
-                gc.enable()
+    @Slot()
+    def collect_due(self) -> int:
+        """Collect the oldest generation whose threshold is reached; that generation, or -1."""
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        generation = -1
+        for level in range(3):
+            if counts[level] >= thresholds[level] > 0:
+                generation = level
+        if generation >= 0:
+            gc.collect(generation)
+            self.collections += 1
+        return generation
 
-    @property
-    def tasks(self) -> int:
-        return self._tasks
 
-
-COLLECTOR_PAUSE = _CollectorPause()
+def install_collector(app: QCoreApplication | None = None) -> GuiThreadCollector:
+    """The application's collector, made on first call (on the GUI thread); the same after."""
+    app = app or QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("install_collector needs the QApplication")
+    found = app.findChild(GuiThreadCollector)
+    if found is not None:
+        return found
+    if QThread.currentThread() is not app.thread():
+        raise RuntimeError("install_collector must be called on the GUI thread")
+    return GuiThreadCollector(app)
 
 
 class _Relay(QObject):
@@ -85,12 +99,6 @@ class _Task(QRunnable):
         self._relay = relay
 
     def run(self) -> None:  # on a worker thread
-        try:
-            self._run()
-        finally:
-            COLLECTOR_PAUSE.leave()
-
-    def _run(self) -> None:
         fn, self._fn = self._fn, None
         try:
             result = fn()
@@ -117,6 +125,7 @@ class Runner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, max_threads: int = 4):
         super().__init__(parent)
+        install_collector()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
         self._relay = _Relay(self)
@@ -139,12 +148,7 @@ class Runner(QObject):
         self._callbacks[ticket] = (on_success, on_error, owner, fn)
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
-        COLLECTOR_PAUSE.enter()
-        try:
-            self._pool.start(_Task(ticket, fn, self._relay))
-        except BaseException:
-            COLLECTOR_PAUSE.leave()
-            raise
+        self._pool.start(_Task(ticket, fn, self._relay))
         return ticket
 
     def wait_for_done(self, msecs: int = -1) -> bool:

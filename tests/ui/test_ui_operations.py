@@ -65,10 +65,14 @@ class Cycle:
         self._died_on.append(threading.current_thread())
 
 
-def test_the_garbage_collector_never_runs_on_a_worker(qtbot, runner):
+def test_the_garbage_collector_runs_only_from_the_gui_thread_s_timer(qtbot, runner):
     import gc
 
-    assert gc.isenabled()
+    from iopdesk.ui.operations import install_collector
+
+    collector = install_collector()
+    assert install_collector() is collector                 # once for the application
+    assert not gc.isenabled()                               # never automatically
     gc.collect()
     died_on, seen = [], []
     Cycle(died_on)                                  # garbage now, freed at the next collection
@@ -81,7 +85,22 @@ def test_the_garbage_collector_never_runs_on_a_worker(qtbot, runner):
         runner.submit(allocate)
     qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
     runner.wait_for_done(WAIT_MS)
-    assert seen == [False] * 4 and died_on == []    # off while the workers ran
-    assert gc.isenabled()                           # and on again when they were done
+    assert seen == [False] * 4 and died_on == []    # the workers never collected
+    junk = [Cycle([]) for _ in range(2 * gc.get_threshold()[0])]   # past the threshold here
+    del junk
+    before = collector.collections
+    qtbot.waitUntil(lambda: bool(died_on), timeout=WAIT_MS)  # the timer collected it
+    assert died_on == [threading.main_thread()] and collector.collections > before
+
+
+def test_the_collector_leaves_young_garbage_until_the_threshold(qtbot):
+    import gc
+
+    from iopdesk.ui.operations import install_collector
+
+    collector = install_collector()
     gc.collect()
-    assert died_on == [threading.main_thread()]
+    assert collector.collect_due() == -1                    # nothing due after a collection
+    died_on = []
+    Cycle(died_on)
+    assert collector.collect_due() == -1 and died_on == []
