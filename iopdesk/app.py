@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from iopdesk.config import Config
 from iopdesk.domain.errors import IOPDeskError
-from iopdesk.ui.operations import Runner
+from iopdesk.ui.operations import Runner, install_collector
 from iopdesk.ui.startup import Ending, Opened, Startup
 
 if TYPE_CHECKING:
