@@ -15,7 +15,7 @@ from iopdesk.services.audit_mark import HighWaterMarks, beside_key
 from iopdesk.services.chart import ChartService
 from iopdesk.services.consents import ConsentService
 from iopdesk.services.contacts import ContactService
-from iopdesk.services.context import Actor, ServiceContext
+from iopdesk.services.context import Actor, ChangeFeed, ServiceContext
 from iopdesk.services.coverage import CoverageService
 from iopdesk.services.diagnoses import DiagnosisService
 from iopdesk.services.documents import DocumentService
@@ -49,6 +49,7 @@ class Services:
     consents: ConsentService
     coverage: CoverageService
     documents: DocumentService
+    changes: ChangeFeed             # committed change sets are announced here
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
@@ -67,7 +68,8 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                     diagnoses=DiagnosisService(ctx, icd10), intake=IntakeService(ctx),
                     chart=ChartService(ctx), today=TodayService(ctx),
                     contacts=ContactService(ctx), consents=ConsentService(ctx),
-                    coverage=CoverageService(ctx), documents=DocumentService(ctx))
+                    coverage=CoverageService(ctx), documents=DocumentService(ctx),
+                    changes=ctx.changes)
 
 
 def build_services_keyed(session_factory: sessionmaker[Session], workstation: str, *,

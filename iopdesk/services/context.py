@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -20,9 +21,11 @@ from iopdesk.db.models import (Consent, Contact, Coverage, Diagnosis, Episode,
                                IntakeAssessment, StaffRole, StaffUser)
 from iopdesk.services import audit_chain
 from iopdesk.services.audit_mark import HighWaterMarks
+from iopdesk.domain.changes import ChangeSet, RecordChange, change_of
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, SessionNotIssued, StaleVersion
 
+log = logging.getLogger(__name__)
 
 # For a refused call naming a record by id: its table, and how to find whose record it is.
 _OWNER_OF = {
@@ -89,6 +92,34 @@ def claimed_by(actor: Any) -> dict[str, Any]:
             "claimed_workstation": str(getattr(actor, "workstation", ""))[:64]}
 
 
+_CHANGED = "iopdesk.changed"          # Session.info: the RecordChanges of this transaction
+_CHANGED_BY = "iopdesk.changed_by"    # and who made them
+
+
+class ChangeFeed:
+    """Where committed change sets are announced: `subscribe(listener)` and every change set
+    is given to `listener`, on the thread that committed it (a worker, in the app: the UI's
+    change bus takes it over to the GUI thread)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[ChangeSet], None]] = []
+
+    def subscribe(self, listener: Callable[[ChangeSet], None]) -> Callable[[], None]:
+        """Call `listener` with each change set from now on; returns what unsubscribes it."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners \
+            else None
+
+    def announce(self, change_set: ChangeSet) -> None:
+        """Tell every listener. The change is committed: a listener that fails is logged,
+        never turned into the failure of the save that made the change."""
+        for listener in tuple(self._listeners):
+            try:
+                listener(change_set)
+            except Exception:  # noqa: BLE001 - see the docstring
+                log.exception("a change-set listener failed")
+
+
 class ServiceContext:
     def __init__(self, session_factory: sessionmaker[Session], workstation: str, *,
                  audit_key: bytes, today: Callable[[], date] = date.today,
@@ -105,6 +136,7 @@ class ServiceContext:
         # Seals the Actors this context issues: made anew for every context, kept nowhere,
         # so an Actor of another run (or of other services in this one) is not valid here.
         self._actor_key = secrets.token_bytes(32)
+        self.changes = ChangeFeed()
 
     def issue_actor(self, *, user_id: int, username: str, display_name: str,
                     roles: frozenset[Role], must_change_password: bool = False) -> Actor:
@@ -145,18 +177,33 @@ class ServiceContext:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises. Once
+        committed, what it changed is announced as a change set (see domain.changes)."""
         with self.session_factory() as session:
             with session.begin():
                 session.connection(execution_options=WRITE)
                 yield session
             audit_chain.advance_mark(session, self.audit_marks)
+            changed: list[RecordChange] = session.info.pop(_CHANGED, [])
+            actor: Actor | None = session.info.pop(_CHANGED_BY, None)
+        if changed:
+            self.changes.announce(ChangeSet(
+                changes=tuple(changed), user_id=actor.user_id if actor else None,
+                username=actor.username if actor else "",
+                display_name=actor.display_name if actor else "",
+                workstation=self.workstation, at=datetime.now(UTC)))
 
     def audit(self, session: Session, actor: Actor | None, action: str, *,
               participant_id: int | None = None, entity: str = "", entity_id: int | None = None,
               detail: Mapping[str, Any] | None = None,
               outcome: AuditOutcome = AuditOutcome.OK, username: str | None = None) -> None:
-        """Add an audit event to `session`: it commits or rolls back with the action."""
+        """Add an audit event to `session`: it commits or rolls back with the action. An
+        event of a change (domain.changes.CHANGE_ACTIONS) is also noted for the change set."""
+        if outcome == AuditOutcome.OK:
+            change = change_of(action, entity_id=entity_id, participant_id=participant_id)
+            if change is not None:
+                session.info.setdefault(_CHANGED, []).append(change)
+                session.info.setdefault(_CHANGED_BY, actor)
         audit_chain.append(
             session, self.audit_key,
             user_id=actor.user_id if actor else None,

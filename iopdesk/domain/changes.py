@@ -1,0 +1,124 @@
+"""What a committed change touched, as one plain value: the change set.
+
+A change operation (a save, a registration, an admission…) commits one transaction; the
+services then announce a `ChangeSet` naming each record it created or changed — its kind, its
+id, whose chart it belongs to — with who made the change, where and when. Lists, tabs,
+banners and titles reload only what a change set touches; a form holding unsaved edits of a
+touched record says so instead of reloading over them. The value is plain (no ORM, no Qt) so
+that it can travel between workstations as it is.
+
+Which audited actions are changes, and of which kind of record, is `CHANGE_ACTIONS`: every
+change is audited in the same transaction, so the audit events of a transaction say what it
+changed, and a new area adds its actions here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class RecordKind(StrEnum):
+    PARTICIPANT = "participant"
+    EPISODE = "episode"
+    INTAKE = "intake"
+    DIAGNOSIS = "diagnosis"
+    CONTACT = "contact"
+    CONSENT = "consent"
+    COVERAGE = "coverage"
+    USER = "user"
+    SETTINGS = "settings"
+
+
+# audited action: (the kind of record it changes, whether it creates one)
+CHANGE_ACTIONS: dict[str, tuple[RecordKind, bool]] = {
+    "participant.register": (RecordKind.PARTICIPANT, True),
+    "participant.update": (RecordKind.PARTICIPANT, False),
+    "episode.admit": (RecordKind.EPISODE, True),
+    "intake.save_draft": (RecordKind.INTAKE, False),
+    "intake.sign": (RecordKind.INTAKE, False),
+    "diagnosis.add": (RecordKind.DIAGNOSIS, True),
+    "diagnosis.update": (RecordKind.DIAGNOSIS, False),
+    "diagnosis.resolve": (RecordKind.DIAGNOSIS, False),
+    "contacts.add": (RecordKind.CONTACT, True),
+    "contacts.update": (RecordKind.CONTACT, False),
+    "contacts.deactivate": (RecordKind.CONTACT, False),
+    "consents.add": (RecordKind.CONSENT, True),
+    "consents.update": (RecordKind.CONSENT, False),
+    "consents.revoke": (RecordKind.CONSENT, False),
+    "coverage.add": (RecordKind.COVERAGE, True),
+    "coverage.update": (RecordKind.COVERAGE, False),
+    "coverage.end": (RecordKind.COVERAGE, False),
+    "user.add": (RecordKind.USER, True),
+    "user.update": (RecordKind.USER, False),
+    "user.disable": (RecordKind.USER, False),
+    "user.enable": (RecordKind.USER, False),
+    "user.reset_password": (RecordKind.USER, False),
+    "password.change": (RecordKind.USER, False),
+    "settings.update": (RecordKind.SETTINGS, False),
+    "setup.initialize": (RecordKind.SETTINGS, True),
+}
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One record created or changed."""
+
+    kind: RecordKind
+    record_id: int | None
+    participant_id: int | None = None
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What one committed change operation touched, and who made it, where and when."""
+
+    changes: tuple[RecordChange, ...]
+    user_id: int | None = None
+    username: str = ""
+    display_name: str = ""
+    workstation: str = ""
+    at: datetime | None = None
+
+    @property
+    def participants(self) -> frozenset[int]:
+        return frozenset(c.participant_id for c in self.changes if c.participant_id is not None)
+
+    @property
+    def kinds(self) -> frozenset[RecordKind]:
+        return frozenset(c.kind for c in self.changes)
+
+    def touches(self, kind: RecordKind | None = None, *, participant_id: int | None = None,
+                record_id: int | None = None) -> bool:
+        """Whether any change is of `kind` (any kind when None), of that participant's chart
+        and of that record (each when given)."""
+        return any((kind is None or c.kind == kind)
+                   and (participant_id is None or c.participant_id == participant_id)
+                   and (record_id is None or c.record_id == record_id)
+                   for c in self.changes)
+
+    def made_by(self, user_id: int | None, workstation: str) -> bool:
+        """Whether this user at this workstation made it (their own save, not someone else's)."""
+        return self.user_id == user_id and self.workstation == workstation
+
+    def describe(self) -> str:
+        """'Dana Cole (dcole) at desk-2 at 09:14' — who, where, when, for a banner."""
+        who = (f"{self.display_name} ({self.username})" if self.display_name
+               else self.username or "someone")
+        where = f" at {self.workstation}" if self.workstation else ""
+        when = f" at {self.at.astimezone().strftime('%H:%M')}" if self.at else ""
+        return f"{who}{where}{when}"
+
+
+def change_of(action: str, *, entity_id: int | None,
+              participant_id: int | None) -> RecordChange | None:
+    """The record change an audited action stands for, or None when it changes nothing
+    (a read, a search, a print)."""
+    found = CHANGE_ACTIONS.get(action)
+    if found is None:
+        return None
+    kind, created = found
+    return RecordChange(kind=kind, record_id=entity_id, participant_id=participant_id,
+                        created=created)
