@@ -28,9 +28,9 @@ from iopdesk.db.crypto import is_encrypted, remove_with_sidecars
 from iopdesk.db.encryption import encrypt_database
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
+from iopdesk.demo import DEMO_PASSWORD, build_demo
 from iopdesk.services import build_services
 from iopdesk.services.audit_mark import HighWaterMarks
-from iopdesk.services.demo import DEMO_PASSWORD, build_demo
 from iopdesk.services.participants import search_query
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"

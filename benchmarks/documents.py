@@ -14,9 +14,9 @@ from reportlab.platypus import SimpleDocTemplate
 
 from iopdesk.db.engine import make_session_factory
 from iopdesk.db.migrate import open_database
+from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.reports.face_sheet import face_sheet_story
 from iopdesk.services import build_services
-from iopdesk.services.demo import DEMO_PASSWORD
 from iopdesk.services.documents import load_face_sheet, printed_now
 
 # A participant with something in every section: an active episode, contacts, coverage, a

@@ -74,7 +74,7 @@ def _application() -> QApplication:
 def _build_demo(folder: Path, database: Path | None) -> Path:
     from iopdesk.db.engine import sqlite_url
     from iopdesk.db.migrate import open_database
-    from iopdesk.services.demo import build_demo
+    from iopdesk.demo import build_demo
 
     path = folder / "demo.sqlite3"
     if database is not None:
@@ -128,9 +128,9 @@ def make_screenshots(out: Path, database: Path | None = None) -> list[Path]:
     """Save the README's pictures in `out` and return their paths."""
     from iopdesk.db.engine import make_session_factory, sqlite_url
     from iopdesk.db.migrate import open_database
+    from iopdesk.demo import DEMO_PASSWORD
     from iopdesk.domain.enums import EpisodeStatus
     from iopdesk.services import build_services
-    from iopdesk.services.demo import DEMO_PASSWORD
     from iopdesk.ui.main_window import MainWindow, SessionInfo
     from iopdesk.ui.operations import Runner
 

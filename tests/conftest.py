@@ -30,6 +30,19 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("IOPDESK_WORKSTATION", "test-station")
 
 
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """Argon2 with small parameters, for tests whose rules do not depend on its cost. Asked
+    for, not automatic: a log-in rehashes a stored hash made with other parameters (the
+    demo's, say). A module asks with `pytestmark = pytest.mark.usefixtures("fast_hashing")`."""
+    from argon2 import PasswordHasher
+
+    from iopdesk.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher",
+                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
@@ -116,7 +129,7 @@ def actors(issuer, session_factory) -> dict[str, Actor]:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The small demo practice, built once per run (seed DEMO_SEED, as of TODAY)."""
-    from iopdesk.services.demo import build_demo
+    from iopdesk.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     engine = open_database(sqlite_url(path), create=True)

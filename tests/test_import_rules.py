@@ -1,5 +1,6 @@
 """The floors of DESIGN §4: domain at the ground; db and reports on it; services above them;
-ui and the entry points on top. Read from the source's import statements."""
+the demo (a seed tool) above the services; ui and the entry points on top. Read from the
+source's import statements."""
 
 from __future__ import annotations
 
@@ -12,17 +13,21 @@ import iopdesk
 
 PACKAGE = Path(iopdesk.__file__).parent
 QT_ALLOWED = ("iopdesk/ui/", "iopdesk/app.py")  # cli/ reaches Qt only through app.py
+# The demo practice is a seed tool, not a use case: only the entry points run it.
+DEMO_ALLOWED = ("iopdesk/demo/", "iopdesk/cli/", "iopdesk/ui/", "iopdesk/app.py")
 
 # For each layer: the project packages and third-party roots it must not import.
 FORBIDDEN = {
-    "iopdesk/domain/": ("iopdesk.db", "iopdesk.services", "iopdesk.reports", "iopdesk.ui",
-                        "iopdesk.app", "iopdesk.cli", "iopdesk.config", "sqlalchemy", "alembic",
-                        "PySide6", "reportlab", "sqlite3", "psycopg", "platformdirs"),
-    "iopdesk/db/": ("iopdesk.services", "iopdesk.reports", "iopdesk.ui", "iopdesk.app",
-                    "iopdesk.cli", "iopdesk.config", "PySide6"),
-    "iopdesk/reports/": ("iopdesk.db", "iopdesk.services", "iopdesk.ui", "iopdesk.app",
-                         "iopdesk.cli", "sqlalchemy", "PySide6"),
-    "iopdesk/services/": ("iopdesk.ui", "iopdesk.app", "iopdesk.cli", "PySide6"),
+    "iopdesk/domain/": ("iopdesk.db", "iopdesk.services", "iopdesk.reports", "iopdesk.demo",
+                        "iopdesk.ui", "iopdesk.app", "iopdesk.cli", "iopdesk.config",
+                        "sqlalchemy", "alembic", "PySide6", "reportlab", "sqlite3", "psycopg",
+                        "platformdirs"),
+    "iopdesk/db/": ("iopdesk.services", "iopdesk.reports", "iopdesk.demo", "iopdesk.ui",
+                    "iopdesk.app", "iopdesk.cli", "iopdesk.config", "PySide6"),
+    "iopdesk/reports/": ("iopdesk.db", "iopdesk.services", "iopdesk.demo", "iopdesk.ui",
+                         "iopdesk.app", "iopdesk.cli", "sqlalchemy", "PySide6"),
+    "iopdesk/services/": ("iopdesk.demo", "iopdesk.ui", "iopdesk.app", "iopdesk.cli", "PySide6"),
+    "iopdesk/demo/": ("iopdesk.ui", "iopdesk.app", "iopdesk.cli", "iopdesk.config", "PySide6"),
     "iopdesk/ui/": ("iopdesk.db", "sqlalchemy", "alembic", "iopdesk.app", "iopdesk.cli"),
 }
 
@@ -35,6 +40,8 @@ def _imports(path: Path) -> set[str]:
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            # `from iopdesk import demo` imports the package iopdesk.demo
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
@@ -62,6 +69,16 @@ def test_each_layer_imports_only_what_is_below_it():
             if rel.startswith(layer) and _hits(names, roots):
                 offenders[rel] = _hits(names, roots)
     assert offenders == {}
+
+
+def test_only_the_entry_points_import_the_demo():
+    offenders = {rel: _hits(names, ("iopdesk.demo",)) for rel, names in _modules()
+                 if not rel.startswith(DEMO_ALLOWED)}
+    assert {rel: hit for rel, hit in offenders.items() if hit} == {}
+
+
+def test_the_demo_is_no_longer_among_the_services():
+    assert sorted(p.name for p in (PACKAGE / "services").glob("demo*.py")) == []
 
 
 def test_domain_imports_nothing_of_the_project_but_itself():

@@ -39,7 +39,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             extra.unlink(missing_ok=True)
     summary = build(config, seed=args.seed, size=args.size, as_of=as_of)
-    from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     say(f"Demo practice written to {config.database_url}")
     say("  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.counts.items()) if v))
@@ -65,8 +65,8 @@ def _refuse_unless_demo(config: Config) -> None:
 
 
 def build(config: Config, *, seed: int, size: str, as_of: date | None):
+    from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
     from iopdesk.domain.enums import Role
-    from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
 
     from iopdesk.db.engine import make_session_factory
     from iopdesk.services import build_services_keyed

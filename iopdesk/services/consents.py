@@ -17,7 +17,7 @@ from iopdesk.db.models import Participant, StaffUser
 from iopdesk.domain.chart import (ConsentInput, ConsentView, check_consent, check_revocation,
                                   consent_state)
 from iopdesk.domain.errors import Conflict
-from iopdesk.services.changes import apply_changes, flush_or_stale, refuse_stale
+from iopdesk.services.changes import apply_changes, saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
 
@@ -98,15 +98,14 @@ class ConsentService:
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ConsentRow, consent_id, "Consent")
             what = f"The consent to disclose to {row.recipient_name}"
-            refuse_stale(session, row, expected_version, what, entity="consents",
-                         participant_id=row.participant_id)
-            if row.revoked_on is not None:
-                raise Conflict(f"{what} was revoked on {row.revoked_on.isoformat()}: a revoked "
-                               "consent cannot be changed; record a new one instead")
-            changed = apply_changes(row, {name: getattr(data, name) for name in _FIELDS})
-            flush_or_stale(session, what)
-            self._ctx.audit(session, actor, "consents.update", participant_id=row.participant_id,
-                            entity="consents", entity_id=row.id, detail={"fields": changed})
+            with saving(session, row, what, expected=expected_version):
+                if row.revoked_on is not None:
+                    raise Conflict(f"{what} was revoked on {row.revoked_on.isoformat()}: a "
+                                   "revoked consent cannot be changed; record a new one instead")
+                changed = apply_changes(row, {name: getattr(data, name) for name in _FIELDS})
+                self._ctx.audit(session, actor, "consents.update",
+                                participant_id=row.participant_id, entity="consents",
+                                entity_id=row.id, detail={"fields": changed})
             return consent_view(row, _recorder(session, row), today)
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "consents.revoke")
@@ -118,16 +117,15 @@ class ConsentService:
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ConsentRow, consent_id, "Consent")
             what = f"The consent to disclose to {row.recipient_name}"
-            refuse_stale(session, row, expected_version, what, entity="consents",
-                         participant_id=row.participant_id)
-            if row.revoked_on is not None:
-                raise Conflict(f"{what} was already revoked on {row.revoked_on.isoformat()}")
-            note = check_revocation(revoked_on, note, today, row.signed_on)
-            row.revoked_on = revoked_on
-            row.revocation_note = note
-            flush_or_stale(session, what)
-            self._ctx.audit(session, actor, "consents.revoke", participant_id=row.participant_id,
-                            entity="consents", entity_id=row.id,
-                            detail={"revoked_on": revoked_on.isoformat(),
-                                    "fields": ["revoked_on", "revocation_note"]})
+            with saving(session, row, what, expected=expected_version):
+                if row.revoked_on is not None:
+                    raise Conflict(f"{what} was already revoked on {row.revoked_on.isoformat()}")
+                note = check_revocation(revoked_on, note, today, row.signed_on)
+                row.revoked_on = revoked_on
+                row.revocation_note = note
+                self._ctx.audit(session, actor, "consents.revoke",
+                                participant_id=row.participant_id, entity="consents",
+                                entity_id=row.id,
+                                detail={"revoked_on": revoked_on.isoformat(),
+                                        "fields": ["revoked_on", "revocation_note"]})
             return consent_view(row, _recorder(session, row), today)

@@ -13,7 +13,7 @@ from iopdesk.db.models import Contact as ContactRow
 from iopdesk.db.models import Participant
 from iopdesk.domain.chart import ContactInput, ContactView, check_contact
 from iopdesk.domain.errors import Conflict
-from iopdesk.services.changes import apply_changes, flush_or_stale, refuse_stale
+from iopdesk.services.changes import apply_changes, saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
 
@@ -79,12 +79,11 @@ class ContactService:
         data = check_contact(data)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ContactRow, contact_id, "Contact")
-            refuse_stale(session, row, expected_version, f"The contact {row.name}",
-                         entity="contacts", participant_id=row.participant_id)
-            changed = apply_changes(row, _values(data))
-            flush_or_stale(session, f"The contact {row.name}")
-            self._ctx.audit(session, actor, "contacts.update", participant_id=row.participant_id,
-                            entity="contacts", entity_id=row.id, detail={"fields": changed})
+            with saving(session, row, f"The contact {row.name}", expected=expected_version):
+                changed = apply_changes(row, _values(data))
+                self._ctx.audit(session, actor, "contacts.update",
+                                participant_id=row.participant_id, entity="contacts",
+                                entity_id=row.id, detail={"fields": changed})
             return contact_view(row)
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "contacts.deactivate")
@@ -92,13 +91,11 @@ class ContactService:
         """No longer a contact to call; the row stays on record (never deleted)."""
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ContactRow, contact_id, "Contact")
-            refuse_stale(session, row, expected_version, f"The contact {row.name}",
-                         entity="contacts", participant_id=row.participant_id)
-            if not row.active:
-                raise Conflict(f"The contact {row.name} is already inactive")
-            row.active = False
-            flush_or_stale(session, f"The contact {row.name}")
-            self._ctx.audit(session, actor, "contacts.deactivate",
-                            participant_id=row.participant_id, entity="contacts",
-                            entity_id=row.id, detail={"fields": ["active"]})
+            with saving(session, row, f"The contact {row.name}", expected=expected_version):
+                if not row.active:
+                    raise Conflict(f"The contact {row.name} is already inactive")
+                row.active = False
+                self._ctx.audit(session, actor, "contacts.deactivate",
+                                participant_id=row.participant_id, entity="contacts",
+                                entity_id=row.id, detail={"fields": ["active"]})
             return contact_view(row)

@@ -23,7 +23,7 @@ from iopdesk.services import audit_chain
 from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.domain.changes import ChangeSet, RecordChange, change_of
 from iopdesk.domain.enums import AuditOutcome, Role
-from iopdesk.domain.errors import NotFound, SessionNotIssued, StaleVersion
+from iopdesk.domain.errors import NotFound, SessionNotIssued
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ class ChangeFeed:
         for listener in tuple(self._listeners):
             try:
                 listener(change_set)
-            except Exception:  # noqa: BLE001 - see the docstring
+            except Exception:
                 log.exception("a change-set listener failed")
 
 
@@ -261,12 +261,3 @@ def get_or_404(session: Session, model: type, row_id: int, what: str):
     if row is None:
         raise NotFound(f"{what} {row_id} does not exist")
     return row
-
-
-def check_version(row: Any, expected: int, what: str) -> None:
-    """Refuse to save over a row someone else saved since it was loaded."""
-    if row.version != expected:
-        raise StaleVersion(
-            f"{what} was changed by someone else after you opened it (your copy is version "
-            f"{expected}, the saved one is version {row.version}). Nothing was overwritten: "
-            "reopen it to see their change, then make yours again.")

@@ -15,7 +15,7 @@ from iopdesk.db.models import Coverage as CoverageRow
 from iopdesk.db.models import Participant
 from iopdesk.domain.chart import CoverageInput, CoverageView, check_coverage, coverage_current
 from iopdesk.domain.errors import ValidationError
-from iopdesk.services.changes import apply_changes, flush_or_stale, refuse_stale
+from iopdesk.services.changes import apply_changes, saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
 
@@ -47,6 +47,15 @@ def insert_coverage(session: Session, participant_id: int, data: CoverageInput) 
 
 def _what(row: CoverageRow) -> str:
     return f"The {row.payer_name} coverage"
+
+
+def _check_end(row: CoverageRow, termination_date: date | None) -> None:
+    if termination_date is None:
+        raise ValidationError({"termination_date": "End date is required"})
+    if row.effective_date is not None and termination_date < row.effective_date:
+        raise ValidationError({"termination_date": (
+            f"End date {termination_date.isoformat()} is before the effective date "
+            f"{row.effective_date.isoformat()}")})
 
 
 class CoverageService:
@@ -90,12 +99,11 @@ class CoverageService:
         data = check_coverage(data, today)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, CoverageRow, coverage_id, "Coverage")
-            refuse_stale(session, row, expected_version, _what(row), entity="coverages",
-                         participant_id=row.participant_id)
-            changed = apply_changes(row, {name: getattr(data, name) for name in _FIELDS})
-            flush_or_stale(session, _what(row))
-            self._ctx.audit(session, actor, "coverage.update", participant_id=row.participant_id,
-                            entity="coverages", entity_id=row.id, detail={"fields": changed})
+            with saving(session, row, _what(row), expected=expected_version):
+                changed = apply_changes(row, {name: getattr(data, name) for name in _FIELDS})
+                self._ctx.audit(session, actor, "coverage.update",
+                                participant_id=row.participant_id, entity="coverages",
+                                entity_id=row.id, detail={"fields": changed})
             return coverage_view(row, today)
 
     @requires(Permission.EDIT_DEMOGRAPHICS, "coverage.end")
@@ -105,18 +113,12 @@ class CoverageService:
         today = self._ctx.today()
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, CoverageRow, coverage_id, "Coverage")
-            refuse_stale(session, row, expected_version, _what(row), entity="coverages",
-                         participant_id=row.participant_id)
-            if termination_date is None:
-                raise ValidationError({"termination_date": "End date is required"})
-            if row.effective_date is not None and termination_date < row.effective_date:
-                raise ValidationError({"termination_date": (
-                    f"End date {termination_date.isoformat()} is before the effective date "
-                    f"{row.effective_date.isoformat()}")})
-            row.termination_date = termination_date
-            flush_or_stale(session, _what(row))
-            self._ctx.audit(session, actor, "coverage.end", participant_id=row.participant_id,
-                            entity="coverages", entity_id=row.id,
-                            detail={"fields": ["termination_date"],
-                                    "termination_date": termination_date.isoformat()})
+            with saving(session, row, _what(row), expected=expected_version):
+                _check_end(row, termination_date)
+                row.termination_date = termination_date
+                self._ctx.audit(session, actor, "coverage.end",
+                                participant_id=row.participant_id, entity="coverages",
+                                entity_id=row.id,
+                                detail={"fields": ["termination_date"],
+                                        "termination_date": termination_date.isoformat()})
             return coverage_view(row, today)

@@ -13,7 +13,8 @@ from iopdesk.db.models import Episode, StaffUser
 from iopdesk.domain.clinical import Diagnosis
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.domain.icd10 import NOT_BUILT, CodeTableNotReady, IcdCode, not_billable_message
-from iopdesk.services.context import Actor, ServiceContext, check_version, get_or_404
+from iopdesk.services.changes import saving
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.icd10 import CodeTable
 from iopdesk.services.permissions import Permission, requires
 
@@ -113,14 +114,15 @@ class DiagnosisService:
                                onset_date=onset_date, added_by_id=actor.user_id)
             session.add(row)
             session.flush()
-            demoted = _demote_others(session, row) if is_primary else []
-            session.flush()
-            detail = {"code": found.code, "primary": bool(is_primary)}
-            if demoted:
-                detail["demoted"] = demoted
-            self._ctx.audit(session, actor, "diagnosis.add",
-                            participant_id=episode.participant_id, entity="diagnoses",
-                            entity_id=row.id, detail=detail)
+            # A new primary demotes the old one: a save over a row another may be saving too.
+            with saving(session, None, "The primary diagnosis of this episode"):
+                demoted = _demote_others(session, row) if is_primary else []
+                detail = {"code": found.code, "primary": bool(is_primary)}
+                if demoted:
+                    detail["demoted"] = demoted
+                self._ctx.audit(session, actor, "diagnosis.add",
+                                participant_id=episode.participant_id, entity="diagnoses",
+                                entity_id=row.id, detail=detail)
             return _view(row, session.get(StaffUser, actor.user_id).display_name)
 
     @requires(Permission.EDIT_CLINICAL, "diagnosis.update")
@@ -144,33 +146,37 @@ class DiagnosisService:
                 resolving: bool = False, **wanted) -> Diagnosis:
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, DiagnosisRow, diagnosis_id, "Diagnosis")
-            check_version(row, expected_version, f"The diagnosis {row.icd10_code}")
-            if resolving and row.resolved_date is not None:
-                raise Conflict(f"{row.icd10_code} was already resolved on "
-                               f"{row.resolved_date.isoformat()}")
-            onset = wanted.get("onset_date", row.onset_date)
-            resolved = wanted.get("resolved_date", row.resolved_date)
-            _check_dates(onset, resolved, self._ctx.today())
-            before = {"is_primary": row.is_primary, "onset_date": row.onset_date,
-                      "resolved_date": row.resolved_date}
-            row.onset_date, row.resolved_date = onset, resolved
-            demoted: list[str] = []
-            if "is_primary" in wanted:
-                if wanted["is_primary"] and not row.is_primary:
-                    demoted = _demote_others(session, row)
-                elif not wanted["is_primary"]:
-                    row.is_primary = False
-            changed = sorted(name for name, value in before.items()
-                             if getattr(row, name) != value)
-            session.flush()
-            episode = session.get(Episode, row.episode_id)
-            detail: dict = {"code": row.icd10_code, "fields": changed}
-            if demoted:
-                detail["demoted"] = demoted
-            self._ctx.audit(session, actor, action, participant_id=episode.participant_id,
-                            entity="diagnoses", entity_id=row.id, detail=detail)
+            with saving(session, row, f"The diagnosis {row.icd10_code}",
+                        expected=expected_version):
+                if resolving and row.resolved_date is not None:
+                    raise Conflict(f"{row.icd10_code} was already resolved on "
+                                   f"{row.resolved_date.isoformat()}")
+                detail = self._apply(session, row, wanted)
+                episode = session.get(Episode, row.episode_id)
+                self._ctx.audit(session, actor, action, participant_id=episode.participant_id,
+                                entity="diagnoses", entity_id=row.id, detail=detail)
             added_by = session.get(StaffUser, row.added_by_id) if row.added_by_id else None
             return _view(row, added_by.display_name if added_by else "")
+
+    def _apply(self, session: Session, row: DiagnosisRow, wanted: dict) -> dict:
+        """Set the wanted dates and primary flag on `row`; the audit detail of the change."""
+        onset = wanted.get("onset_date", row.onset_date)
+        resolved = wanted.get("resolved_date", row.resolved_date)
+        _check_dates(onset, resolved, self._ctx.today())
+        before = {"is_primary": row.is_primary, "onset_date": row.onset_date,
+                  "resolved_date": row.resolved_date}
+        row.onset_date, row.resolved_date = onset, resolved
+        demoted: list[str] = []
+        if "is_primary" in wanted:
+            if wanted["is_primary"] and not row.is_primary:
+                demoted = _demote_others(session, row)
+            elif not wanted["is_primary"]:
+                row.is_primary = False
+        changed = sorted(name for name, value in before.items() if getattr(row, name) != value)
+        detail: dict = {"code": row.icd10_code, "fields": changed}
+        if demoted:
+            detail["demoted"] = demoted
+        return detail
 
     def _billable(self, code: str) -> IcdCode:
         typed = (code or "").strip()

@@ -12,8 +12,9 @@ from iopdesk.db.models import Participant, ProgramTrack, StaffUser
 from iopdesk.domain.enums import EpisodeStatus, Role
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.domain.readmodels import Episode
+from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
-from iopdesk.services.participants import episode_view, load_episodes
+from iopdesk.services.participants import episode_view, load_episodes, record_of
 from iopdesk.services.permissions import Permission, requires
 
 MAX_ADMISSION_AHEAD = timedelta(days=60)
@@ -56,24 +57,29 @@ class EpisodeService:
                 raise Conflict(f"{person.first_name} {person.last_name} is already admitted "
                                f"(since {open_episode.admission_date.isoformat()}); discharge "
                                "that episode before a readmission")
-            if referral:            # the referral's episode is the one that starts now
-                row = open_episode
-                row.track_id, row.admission_date = track_id, admission_date
-                row.status, row.primary_clinician_id = EpisodeStatus.ACTIVE, primary_clinician_id
-            else:
-                row = EpisodeRow(participant_id=participant_id, track_id=track_id,
-                                 admission_date=admission_date, status=EpisodeStatus.ACTIVE,
-                                 primary_clinician_id=primary_clinician_id)
-                session.add(row)
-            person.current_status = EpisodeStatus.ACTIVE
-            person.current_track_id = track_id
-            person.primary_clinician_id = primary_clinician_id
-            session.flush()
-            self._ctx.audit(session, actor, "episode.admit", participant_id=participant_id,
-                            entity="episodes", entity_id=row.id,
-                            detail={"track": track.name,
-                                    "admission_date": admission_date.isoformat(),
-                                    "from_referral": referral})
+            # The participant's row (and a referral's episode) are saved over, so another
+            # workstation saving either meanwhile refuses this admission, naming that save.
+            with saving(session, person, record_of(person)):
+                if referral:        # the referral's episode is the one that starts now
+                    row = open_episode
+                    row.track_id, row.admission_date = track_id, admission_date
+                    row.status = EpisodeStatus.ACTIVE
+                    row.primary_clinician_id = primary_clinician_id
+                else:
+                    row = EpisodeRow(participant_id=participant_id, track_id=track_id,
+                                     admission_date=admission_date,
+                                     status=EpisodeStatus.ACTIVE,
+                                     primary_clinician_id=primary_clinician_id)
+                    session.add(row)
+                person.current_status = EpisodeStatus.ACTIVE
+                person.current_track_id = track_id
+                person.primary_clinician_id = primary_clinician_id
+                session.flush()       # a new episode's id, for its audit event
+                self._ctx.audit(session, actor, "episode.admit", participant_id=participant_id,
+                                entity="episodes", entity_id=row.id,
+                                detail={"track": track.name,
+                                        "admission_date": admission_date.isoformat(),
+                                        "from_referral": referral})
             return episode_view(row, track.name, clinician.display_name if clinician else "")
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "episode.list")

@@ -15,8 +15,12 @@ from iopdesk.domain.clinical import (ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, AsamRa
                                      IntakeInput, check_intake, check_signable, intake_content)
 from iopdesk.domain.enums import NoteStatus, SignatureKind
 from iopdesk.domain.errors import Conflict, NotFound
-from iopdesk.services.context import Actor, ServiceContext, check_version, get_or_404
+from iopdesk.services.changes import saving
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
+
+
+_WHAT = "The intake assessment"   # how a stale-save refusal names it
 
 
 def content_hash(content: dict) -> str:
@@ -123,19 +127,21 @@ class IntakeService:
                 row = IntakeAssessment(episode_id=episode_id, clinician_id=actor.user_id,
                                        status=NoteStatus.DRAFT)
                 session.add(row)
+            elif latest is None:
+                raise NotFound("This episode has no intake assessment to save over")
             else:
-                if latest is None:
-                    raise NotFound("This episode has no intake assessment to save over")
-                if latest.status != NoteStatus.DRAFT:
-                    raise _locked(session, latest)
-                check_version(latest, expected_version, "The intake assessment")
                 row = latest
-            changed = _apply(row, data)
-            session.flush()
-            self._ctx.audit(session, actor, "intake.save_draft",
-                            participant_id=episode.participant_id, entity="intake_assessments",
-                            entity_id=row.id,
-                            detail={"new": expected_version is None, "fields": changed})
+            # A save over a copy signed since it was opened is refused as stale, naming the
+            # signature; over the signed copy itself, as locked.
+            with saving(session, row, _WHAT, expected=expected_version):
+                if row.status != NoteStatus.DRAFT:
+                    raise _locked(session, row)
+                changed = _apply(row, data)
+                session.flush()           # a new draft's id, for its audit event
+                self._ctx.audit(session, actor, "intake.save_draft",
+                                participant_id=episode.participant_id,
+                                entity="intake_assessments", entity_id=row.id,
+                                detail={"new": expected_version is None, "fields": changed})
             return _view(session, row, episode.participant_id)
 
     @requires(Permission.EDIT_CLINICAL, "intake.sign")
@@ -143,23 +149,23 @@ class IntakeService:
         """Sign the draft as its author: it is complete (see check_signable) and then locked."""
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, IntakeAssessment, intake_id, "Intake assessment")
-            if row.status != NoteStatus.DRAFT:
-                raise _locked(session, row)
-            check_version(row, expected_version, "The intake assessment")
-            data = _input_of(row)
-            check_signable(data)
-            signer = session.get(StaffUser, actor.user_id)
-            now = utcnow()
-            digest = content_hash(intake_content(row.episode_id, data))
-            row.status = NoteStatus.SIGNED
-            row.signed_at = now
-            session.add(Signature(intake_id=row.id, kind=SignatureKind.AUTHOR,
-                                  signer_user_id=signer.id, signer_name=signer.display_name,
-                                  signer_credentials=signer.credentials, signed_at=now,
-                                  content_hash=digest))
-            session.flush()
-            episode = session.get(Episode, row.episode_id)
-            self._ctx.audit(session, actor, "intake.sign", participant_id=episode.participant_id,
-                            entity="intake_assessments", entity_id=row.id,
-                            detail={"content_hash": digest})
+            with saving(session, row, _WHAT, expected=expected_version):
+                if row.status != NoteStatus.DRAFT:
+                    raise _locked(session, row)
+                data = _input_of(row)
+                check_signable(data)
+                signer = session.get(StaffUser, actor.user_id)
+                now = utcnow()
+                digest = content_hash(intake_content(row.episode_id, data))
+                row.status = NoteStatus.SIGNED
+                row.signed_at = now
+                session.add(Signature(intake_id=row.id, kind=SignatureKind.AUTHOR,
+                                      signer_user_id=signer.id, signer_name=signer.display_name,
+                                      signer_credentials=signer.credentials, signed_at=now,
+                                      content_hash=digest))
+                episode = session.get(Episode, row.episode_id)
+                self._ctx.audit(session, actor, "intake.sign",
+                                participant_id=episode.participant_id,
+                                entity="intake_assessments", entity_id=row.id,
+                                detail={"content_hash": digest})
             return _view(session, row, episode.participant_id)

@@ -17,7 +17,7 @@ from iopdesk.domain.names import search_key
 from iopdesk.domain.readmodels import Episode, Page, Participant, ParticipantRow
 from iopdesk.domain.validation import (ParticipantInput, check_participant, format_phone,
                                        phone_digits)
-from iopdesk.services.changes import flush_or_stale, refuse_stale
+from iopdesk.services.changes import saving
 from iopdesk.services.contacts import insert_contact
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.coverage import insert_coverage
@@ -51,6 +51,11 @@ def load_episodes(session: Session, participant_id: int) -> tuple[Episode, ...]:
         .order_by(EpisodeRow.admission_date.desc(), EpisodeRow.id.desc())
     ).all()
     return tuple(episode_view(e, track, clinician or "") for e, track, clinician in rows)
+
+
+def record_of(row: ParticipantRowModel) -> str:
+    """How a stale-save refusal names a participant's record."""
+    return f"The record of {row.first_name} {row.last_name}"
 
 
 def participant_view(row: ParticipantRowModel, episodes: tuple[Episode, ...]) -> Participant:
@@ -101,9 +106,10 @@ class ParticipantService:
             _refuse_duplicate_chart(session, data.chart_number, None)
         row = ParticipantRowModel()
         _apply(row, data)
-        row.chart_number = data.chart_number or _next_chart_number(session)
-        session.add(row)
-        session.flush()
+        # The next chart number is a row every registration saves over.
+        with saving(session, None, "The next chart number"):
+            row.chart_number = data.chart_number or _next_chart_number(session)
+            session.add(row)
         self._ctx.audit(session, actor, "participant.register", participant_id=row.id,
                         entity="participants", entity_id=row.id)
         return row
@@ -174,18 +180,17 @@ class ParticipantService:
         data = check_participant(data, self._ctx.today())
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, ParticipantRowModel, participant_id, "Participant")
-            refuse_stale(session, row, expected_version,
-                         f"The record of {row.first_name} {row.last_name}",
-                         entity="participants", participant_id=row.id)
-            if not data.chart_number:
-                raise ValidationError({"chart_number": "Chart number is required"})
-            _refuse_duplicate_chart(session, data.chart_number, row.id)
-            before = {name: getattr(row, name) for name in _INPUT_FIELDS}
-            _apply(row, data)
-            changed = sorted(name for name in _INPUT_FIELDS if getattr(row, name) != before[name])
-            flush_or_stale(session, f"The record of {row.first_name} {row.last_name}")
-            self._ctx.audit(session, actor, "participant.update", participant_id=row.id,
-                            entity="participants", entity_id=row.id, detail={"fields": changed})
+            with saving(session, row, record_of(row), expected=expected_version):
+                if not data.chart_number:
+                    raise ValidationError({"chart_number": "Chart number is required"})
+                _refuse_duplicate_chart(session, data.chart_number, row.id)
+                before = {name: getattr(row, name) for name in _INPUT_FIELDS}
+                _apply(row, data)
+                changed = sorted(name for name in _INPUT_FIELDS
+                                 if getattr(row, name) != before[name])
+                self._ctx.audit(session, actor, "participant.update", participant_id=row.id,
+                                entity="participants", entity_id=row.id,
+                                detail={"fields": changed})
             return participant_view(row, load_episodes(session, row.id))
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "participant.view")

@@ -75,6 +75,10 @@ UNGUARDED: dict[str, str] = {
     "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
                                "(refused once a practice exists)",
     "SettingsService.get": "the idle-lock time and password rules apply before log-in",
+    "ChangeFeed.subscribe": "hears which records changed (kinds and ids, no content): the "
+                            "screens then reload through guarded calls",
+    "ChangeFeed.announce": "passes on a committed change set (another workstation's, on a "
+                           "shared server): names records, carries no content",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from iopdesk.db.models import PracticeSetting
 from iopdesk.domain.accounts import PracticeSettings, check_settings, settings_from_stored
+from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
 
@@ -55,8 +56,9 @@ class SettingsService:
     def update(self, actor: Actor, settings: PracticeSettings) -> PracticeSettings:
         settings = check_settings(settings)
         with self._ctx.unit_of_work() as session:
-            changed = store_settings(session, settings)
-            if changed:
-                self._ctx.audit(session, actor, "settings.update", entity="practice_settings",
-                                detail={"changed": changed})
+            with saving(session, None, "The practice policy"):
+                changed = store_settings(session, settings)
+                if changed:
+                    self._ctx.audit(session, actor, "settings.update",
+                                    entity="practice_settings", detail={"changed": changed})
             return load_settings(session)

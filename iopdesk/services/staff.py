@@ -18,6 +18,7 @@ from iopdesk.domain.errors import AccountLocked, AuthenticationFailed, Validatio
 from iopdesk.domain.readmodels import StaffMember, Track
 from iopdesk.services.accounts import hash_password, needs_rehash
 from iopdesk.services.accounts import verify_password as password_matches
+from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
 from iopdesk.services.settings import load_settings
@@ -54,6 +55,11 @@ def staff_view(row: StaffUser, at: datetime | None = None, *,
                        else None,
                        email=row.email, last_login_at=row.last_login_at if account else None,
                        version=row.version)
+
+
+def account_of(row: StaffUser) -> str:
+    """How a stale-save refusal names an account."""
+    return f"The account of {row.display_name}"
 
 
 def actor_of(ctx: ServiceContext, row: StaffUser) -> Actor:
@@ -160,13 +166,14 @@ class StaffService:
                 refusal = AuthenticationFailed(GENERIC_REFUSAL)
             else:
                 actor = actor_of(self._ctx, row)
-                refusal = attempt_password(self._ctx, session, row, password, policy, at,
-                                           action="login", checked=checked)
-                if refusal is None:
-                    if needs_rehash(row.password_hash):
-                        row.password_hash = hash_password(password)
-                    row.last_login_at = at
-                    self._ctx.audit(session, actor, "login")
+                with saving(session, row, account_of(row)):   # the lockout count, the time
+                    refusal = attempt_password(self._ctx, session, row, password, policy, at,
+                                               action="login", checked=checked)
+                    if refusal is None:
+                        if needs_rehash(row.password_hash):
+                            row.password_hash = hash_password(password)
+                        row.last_login_at = at
+                        self._ctx.audit(session, actor, "login")
         if refusal is not None:
             raise refusal
         return actor
@@ -201,12 +208,13 @@ class StaffService:
                 refusal: AuthenticationFailed | None = None
                 ok = False
             else:
-                refusal = attempt_password(self._ctx, session, row, password, policy, at,
-                                           action="unlock", actor=actor, checked=checked)
-                ok = refusal is None
-                if ok:
-                    self._ctx.audit(session, actor, "unlock", entity="staff_users",
-                                    entity_id=row.id)
+                with saving(session, row, account_of(row)):   # the lockout count
+                    refusal = attempt_password(self._ctx, session, row, password, policy, at,
+                                               action="unlock", actor=actor, checked=checked)
+                    ok = refusal is None
+                    if ok:
+                        self._ctx.audit(session, actor, "unlock", entity="staff_users",
+                                        entity_id=row.id)
         if isinstance(refusal, AccountLocked):
             raise refusal
         return ok

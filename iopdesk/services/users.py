@@ -23,11 +23,12 @@ from iopdesk.domain.errors import (AccountLocked, AuthenticationFailed, Conflict
 from iopdesk.domain.readmodels import StaffMember
 from iopdesk.domain.text import clean_text, text_problem
 from iopdesk.services.accounts import hash_password
-from iopdesk.services.context import Actor, ServiceContext, check_version, get_or_404
+from iopdesk.services.changes import saving
+from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
 from iopdesk.services.settings import load_settings
-from iopdesk.services.staff import (attempt_password, check_attempt, current_time, find_user,
-                                    staff_view)
+from iopdesk.services.staff import (account_of, attempt_password, check_attempt, current_time,
+                                    find_user, staff_view)
 
 REASON_MAX = 200
 
@@ -136,34 +137,38 @@ class UserService:
         changes = check_user_changes(changes)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, StaffUser, user_id, "User")
-            check_version(row, expected_version, f"The account of {row.display_name}")
-            check_supervisor(session, changes.supervisor_id, row.id)
-            before_roles = roles_of(row)
-            removed = before_roles - changes.roles
-            added = changes.roles - before_roles
-            if Role.ADMIN in removed and row.active:
-                refuse_last_admin(session, row, "remove the administrator role")
-            if Role.SUPERVISOR in removed:
-                refuse_orphaned_supervisees(session, row, "remove the supervisor role")
-            scalar_fields = ("display_name", "credentials", "email", "needs_cosign",
-                             "supervisor_id")
-            changed = sorted(name for name in scalar_fields
-                             if getattr(row, name) != getattr(changes, name))
-            if not changed and not removed and not added:
-                return staff_view(row, self._now())
-            for name in changed:
-                setattr(row, name, getattr(changes, name))
-            for role_row in [r for r in row.roles if r.role in removed]:
-                row.roles.remove(role_row)
-            row.roles.extend(StaffRole(role=role) for role in sorted(added))
-            row.updated_at = utcnow()        # a change of roles alone is a new version too
-            session.flush()
-            self._ctx.audit(session, actor, "user.update", entity="staff_users",
-                            entity_id=row.id,
-                            detail={"username": row.username, "fields": changed,
-                                    "roles_added": sorted(added),
-                                    "roles_removed": sorted(removed)})
+            with saving(session, row, account_of(row), expected=expected_version):
+                detail = self._apply(session, row, changes)
+                if detail is not None:
+                    self._ctx.audit(session, actor, "user.update", entity="staff_users",
+                                    entity_id=row.id, detail=detail)
             return staff_view(row, self._now())
+
+    def _apply(self, session: Session, row: StaffUser,
+               changes: UserChanges) -> dict | None:
+        """Make the checked changes to the account; their audit detail, None if none."""
+        check_supervisor(session, changes.supervisor_id, row.id)
+        before_roles = roles_of(row)
+        removed = before_roles - changes.roles
+        added = changes.roles - before_roles
+        if Role.ADMIN in removed and row.active:
+            refuse_last_admin(session, row, "remove the administrator role")
+        if Role.SUPERVISOR in removed:
+            refuse_orphaned_supervisees(session, row, "remove the supervisor role")
+        scalar_fields = ("display_name", "credentials", "email", "needs_cosign",
+                         "supervisor_id")
+        changed = sorted(name for name in scalar_fields
+                         if getattr(row, name) != getattr(changes, name))
+        if not changed and not removed and not added:
+            return None
+        for name in changed:
+            setattr(row, name, getattr(changes, name))
+        for role_row in [r for r in row.roles if r.role in removed]:
+            row.roles.remove(role_row)
+        row.roles.extend(StaffRole(role=role) for role in sorted(added))
+        row.updated_at = utcnow()        # a change of roles alone is a new version too
+        return {"username": row.username, "fields": changed, "roles_added": sorted(added),
+                "roles_removed": sorted(removed)}
 
     @requires(Permission.MANAGE_USERS, "user.disable")
     def disable_user(self, actor: Actor, user_id: int, reason: str = "") -> StaffMember:
@@ -186,11 +191,11 @@ class UserService:
                 refuse_last_admin(session, row, "disable this account")
             if Role.SUPERVISOR in roles:
                 refuse_orphaned_supervisees(session, row, "disable this account")
-            row.active = False
-            session.flush()
-            self._ctx.audit(session, actor, "user.disable", entity="staff_users",
-                            entity_id=row.id,
-                            detail={"username": row.username, "reason": reason})
+            with saving(session, row, account_of(row)):
+                row.active = False
+                self._ctx.audit(session, actor, "user.disable", entity="staff_users",
+                                entity_id=row.id,
+                                detail={"username": row.username, "reason": reason})
             return staff_view(row, self._now())
 
     @requires(Permission.MANAGE_USERS, "user.enable")
@@ -199,12 +204,12 @@ class UserService:
             row = get_or_404(session, StaffUser, user_id, "User")
             if row.active:
                 return staff_view(row, self._now())
-            row.active = True
-            row.failed_logins = 0
-            row.locked_until = None
-            session.flush()
-            self._ctx.audit(session, actor, "user.enable", entity="staff_users",
-                            entity_id=row.id, detail={"username": row.username})
+            with saving(session, row, account_of(row)):
+                row.active = True
+                row.failed_logins = 0
+                row.locked_until = None
+                self._ctx.audit(session, actor, "user.enable", entity="staff_users",
+                                entity_id=row.id, detail={"username": row.username})
             return staff_view(row, self._now())
 
     @requires(Permission.MANAGE_USERS, "user.reset_password")
@@ -218,13 +223,13 @@ class UserService:
         password_hash = hash_password(temporary_password)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, StaffUser, user_id, "User")
-            row.password_hash = password_hash
-            row.must_change_password = True
-            row.failed_logins = 0
-            row.locked_until = None
-            session.flush()
-            self._ctx.audit(session, actor, "user.reset_password", entity="staff_users",
-                            entity_id=row.id, detail={"username": row.username})
+            with saving(session, row, account_of(row)):
+                row.password_hash = password_hash
+                row.must_change_password = True
+                row.failed_logins = 0
+                row.locked_until = None
+                self._ctx.audit(session, actor, "user.reset_password", entity="staff_users",
+                                entity_id=row.id, detail={"username": row.username})
             return staff_view(row, self._now())
 
     @requires(Permission.VIEW_STAFF, "password.change")
@@ -252,17 +257,26 @@ class UserService:
                 refusal: Exception | None = AuthenticationFailed(
                     "This account is disabled; ask an administrator")
             else:
-                refusal = attempt_password(self._ctx, session, row, current_password, policy,
-                                           at, action="password.change", actor=actor)
-                if refusal is None:
-                    row.password_hash = password_hash
-                    row.must_change_password = False
-                    session.flush()
-                    self._ctx.audit(session, actor, "password.change", entity="staff_users",
-                                    entity_id=row.id)
-                elif not isinstance(refusal, AccountLocked):
-                    refusal = ValidationError(
-                        {"current_password": "The current password is wrong"})
+                with saving(session, row, account_of(row)):
+                    refusal = self._change_password(session, actor, row, current_password,
+                                                    password_hash, policy, at)
         if refusal is not None:
             raise refusal
         return self._ctx.reissue(actor, must_change_password=False)
+
+    def _change_password(self, session: Session, actor: Actor, row: StaffUser, current: str,
+                         password_hash: str, policy: PracticeSettings,
+                         at: datetime) -> Exception | None:
+        """Check the current password (counted toward the lockout) and store the new hash;
+        the error to raise once the transaction has committed, or None."""
+        refusal = attempt_password(self._ctx, session, row, current, policy, at,
+                                   action="password.change", actor=actor)
+        if refusal is None:
+            row.password_hash = password_hash
+            row.must_change_password = False
+            self._ctx.audit(session, actor, "password.change", entity="staff_users",
+                            entity_id=row.id)
+            return None
+        if isinstance(refusal, AccountLocked):
+            return refusal
+        return ValidationError({"current_password": "The current password is wrong"})

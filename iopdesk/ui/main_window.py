@@ -19,11 +19,13 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QSho
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QProgressBar, QStackedWidget, QWidget)
 
+from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.ui.areas import ADMIN, PARTICIPANTS, TODAY, areas_for, default_area
 from iopdesk.ui.areas.admin import AdminArea
 from iopdesk.ui.areas.today import TodayArea
+from iopdesk.ui.changes import change_bus
 from iopdesk.ui.chart.window import ChartWindow, ChartWindows
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import LOCK_SHORTCUT
@@ -33,6 +35,7 @@ from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
 from iopdesk.ui.password_dialog import change_own_password_dialog
 from iopdesk.ui.registration import Registrations
 from iopdesk.ui.roles import role_names
+from iopdesk.ui.unsaved import ask_about_unsaved, unsaved_forms
 
 __all__ = ["MainWindow", "SessionInfo", "role_names"]
 
@@ -46,6 +49,10 @@ ORGANIZATION = "IOPDesk"
 APPLICATION = "IOPDesk"
 STATUS_MESSAGE_MS = 5000
 BUSY_AFTER_MS = 400         # background work shorter than this shows no indicator
+# The kinds of record shown by the participant list and by Today: a change set touching one
+# of them reloads that list.
+LIST_KINDS = frozenset({RecordKind.PARTICIPANT, RecordKind.EPISODE, RecordKind.USER})
+TODAY_KINDS = frozenset({RecordKind.PARTICIPANT, RecordKind.EPISODE, RecordKind.INTAKE})
 MENU_MNEMONICS = frozenset("fgpa")      # &File, &Go, &Participants, &Admin
 
 
@@ -103,6 +110,8 @@ class MainWindow(QMainWindow):
         self.participants.status_message.connect(self._show_status)
         runner.failed.connect(self._background_failed)
         runner.busy_changed.connect(self._busy_changed)
+        self._close_confirmed = False
+        change_bus(services).changed.connect(self._changed)
         self._restore_geometry()
         self.show_area(self._remembered_area())
         self.participants.start()
@@ -411,12 +420,38 @@ class MainWindow(QMainWindow):
             self._settings.setValue(self._area_setting(), self.current_area)
         self._settings.sync()
 
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        if not self.close():
+            self._close_confirmed = False
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self.face_sheets is not None:
             self.face_sheets.show_waiting()         # back from the lock
 
+    # -- what changed, and unsaved work ------------------------------------------------------
+
+    @Slot(object)
+    def _changed(self, change_set: ChangeSet) -> None:
+        """Reload the lists a change set touches (the chart windows see to themselves)."""
+        if change_set.kinds & LIST_KINDS:
+            self.participant_model.refresh()
+        today = self._pages.get(TODAY)
+        if today is not None and change_set.kinds & TODAY_KINDS:
+            today.reload()
+
+    def unsaved_forms(self) -> list[QWidget]:
+        """The forms of this session's windows holding typed, unsaved edits."""
+        return unsaved_forms(self, *self.charts.windows())
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Logging out or quitting: ask first about unsaved edits in this session's windows."""
+        if not self._close_confirmed and self.unsaved_forms():
+            event.ignore()
+            ask_about_unsaved(self, self.unsaved_forms(), self._close_now,
+                              doing=self.tr("before you log out"))
+            return
         self.save_geometry()
         super().closeEvent(event)
         if event.isAccepted():

@@ -40,9 +40,8 @@ ADD_USER = ("users", "add", "--username", "robin", "--name", "Robin Reyes", "--r
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+def as_a_script(fast_hashing, monkeypatch):
+    """Cheap Argon2, no terminal to ask, and the passwords in the environment."""
     monkeypatch.setattr(acting_user, "interactive", lambda: False)
     monkeypatch.setenv("IOPDESK_PASSWORD", ADMIN_PASSWORD)
     monkeypatch.setenv("IOPDESK_NEW_PASSWORD", "robin's temporary password")

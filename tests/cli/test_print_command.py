@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from iopdesk.cli import acting_user, main
-from iopdesk.services.demo import DEMO_PASSWORD
+from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.services.documents import DocumentService
 
 

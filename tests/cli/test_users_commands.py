@@ -7,20 +7,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from iopdesk.cli import acting_user, main
-from iopdesk.services import accounts as accounts_module
 
 ADMIN_PASSWORD = "admin’s password ✓"
 INIT = ("init", "--practice-name", "Cascade Recovery IOP", "--admin-username", "alex",
         "--admin-name", "Alex Admin")
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("fast_hashing")     # Argon2 made cheap: conftest.py
 
 
 @pytest.fixture(autouse=True)

@@ -22,10 +22,10 @@ from iopdesk.db.crypto import MIN_NEW_PASSPHRASE, is_encrypted, key_statement
 from iopdesk.db.encryption import encrypt_database, plain_backups, rekey_database
 from iopdesk.db.engine import make_engine, make_session_factory, sqlite_url
 from iopdesk.db.migrate import HEAD, REVISIONS, open_database, run_migrations, stored_revision
+from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.domain.errors import (DatabaseUnusable, PassphraseRequired, ValidationError,
                                    WrongPassphrase)
 from iopdesk.services import build_services
-from iopdesk.services.demo import DEMO_PASSWORD
 
 PASSPHRASE = "correct horse battery staple"
 TRICKY = [

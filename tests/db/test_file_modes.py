@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from iopdesk.cli import acting_user, main
 from iopdesk.db.engine import sqlite_url
@@ -45,11 +44,8 @@ def open_umask() -> Iterator[None]:
 
 
 @pytest.fixture
-def fast_hashing(monkeypatch):
-    from iopdesk.services import accounts as accounts_module
-
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+def as_a_script(fast_hashing, monkeypatch):
+    """Cheap Argon2, no terminal to ask, and the password in the environment."""
     monkeypatch.setattr(acting_user, "interactive", lambda: False)
     monkeypatch.setenv("IOPDESK_PASSWORD", ADMIN_PASSWORD)
 
@@ -61,7 +57,7 @@ def run(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_init_makes_an_owner_only_database_in_owner_only_folders(tmp_path, capsys, open_umask,
-                                                                 fast_hashing):
+                                                                 as_a_script):
     path = tmp_path / "clinic" / "records" / "practice.sqlite3"
     code, _, err = run(capsys, *INIT, "--database", path)
     assert code == 0, err

@@ -12,7 +12,6 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from support import AUDIT_KEY
 
@@ -20,16 +19,12 @@ from iopdesk.db.models import AuditEvent, StaffUser
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.services import Actor, build_services
-from iopdesk.services import accounts as accounts_module
 from iopdesk.services.accounts import hash_password
 
 PASSWORD = "acting user password"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("fast_hashing")     # Argon2 made cheap: conftest.py
 
 
 @pytest.fixture

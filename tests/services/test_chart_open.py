@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from clinical_support import complete_intake, demo_actor, demo_services
+from clinical_support import complete_intake
 from sqlalchemy import select
 from support import TODAY
 
@@ -20,17 +20,9 @@ from iopdesk.domain.validation import ParticipantInput
 
 
 @pytest.fixture
-def demo(demo_db, icd10_table):
-    services, factory, engine = demo_services(demo_db, icd10_table)
-    yield services, factory
-    engine.dispose()
-
-
-@pytest.fixture
-def people(demo):
-    _, factory = demo
-    return {name: demo_actor(factory, name)
-            for name in ("frontdesk", "clinician", "supervisor", "admin")}
+def demo_code_table(icd10_table):
+    """The demo's services search the real ICD-10-CM table (see conftest.py's `demo`)."""
+    return icd10_table
 
 
 def _events(factory, action: str) -> list[AuditEvent]:

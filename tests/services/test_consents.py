@@ -12,22 +12,15 @@ from sqlalchemy import select
 from iopdesk.db.models import AuditEvent
 from iopdesk.domain.chart import ConsentInput, ConsentState
 from iopdesk.domain.errors import Conflict, NotFound, StaleVersion, ValidationError
-from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import build_services
 
 from support import AUDIT_KEY, TODAY
 
-LAN = ParticipantInput(first_name="Thị Lan", last_name="Nguyễn", date_of_birth=date(1988, 3, 14))
 PCP = ConsentInput(recipient_name="Dr. Helen Achebe, Millbrook Family Medicine",
                    purpose="Coordination of care",
                    information_scope="Diagnoses, medications and the discharge summary",
                    effective_date=date(2026, 11, 1), expiry_date=date(2027, 11, 1),
                    signed_on=date(2026, 11, 1), signed_by="Thị Lan Nguyễn")
-
-
-@pytest.fixture
-def lan(services, actors):
-    return services.participants.register(actors["front_desk"], LAN)
 
 
 def _events(session_factory, action: str) -> list[AuditEvent]:

@@ -23,6 +23,7 @@ UNCLE = ContactInput(name="Bảo Trần", relationship="Uncle", phone="555 201 9
 
 @pytest.fixture
 def lan(services, actors):
+    """Thị Lan Nguyễn as a minor (her mother is her guardian): not conftest.py's adult."""
     return services.participants.register(actors["front_desk"], LAN)
 
 

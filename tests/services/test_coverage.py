@@ -12,21 +12,14 @@ from sqlalchemy import func, select
 from iopdesk.db.models import AuditEvent, Coverage
 from iopdesk.domain.chart import CoverageInput
 from iopdesk.domain.errors import NotFound, StaleVersion, ValidationError
-from iopdesk.domain.validation import ParticipantInput
 
 from support import TODAY
 
-LAN = ParticipantInput(first_name="Thị Lan", last_name="Nguyễn", date_of_birth=date(1988, 3, 14))
 CASCADE = CoverageInput(payer_name="Cascade Health Plan", payer_id="CHP01",
                         member_number="CHP123456789", group_number="GRP-4410",
                         effective_date=date(2025, 1, 1))
 MEDICAID = CoverageInput(payer_name="Oregon Health Plan (Medicaid)", member_number="OHP55501",
                          priority=2, effective_date=date(2026, 1, 1))
-
-
-@pytest.fixture
-def lan(services, actors):
-    return services.participants.register(actors["front_desk"], LAN)
 
 
 def _events(session_factory, action: str) -> list[AuditEvent]:

@@ -18,11 +18,15 @@ from iopdesk.db.migrate import open_database
 from iopdesk.db.models import (Attendance, Base, ClinicalSession, Closure, Episode, GroupMeeting,
                                GroupSchedule, MeasureResult, Note, Participant, PracticeSetting,
                                ProgramTrack, StaffUser)
+from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from iopdesk.domain import measures
+from iopdesk.domain.clinical import intake_content
 from iopdesk.domain.enums import AttendanceStatus, EpisodeStatus, NoteStatus, SessionKind
 from iopdesk.domain.errors import Conflict, ValidationError
-from iopdesk.domain.names import digits_only, search_key
+from iopdesk.domain.names import search_key
+from iopdesk.domain.validation import phone_digits
 from iopdesk.services import build_services
-from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
+from iopdesk.services.intake import content_hash
 
 PRESENT = {AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY}
 
@@ -82,7 +86,7 @@ def test_the_demo_reads_like_a_small_program(demo_session):
     for p in people:  # keys and denormalised columns exactly as the participant service keeps them
         assert (p.first_name_key, p.last_name_key, p.preferred_name_key) == (
             search_key(p.first_name), search_key(p.last_name), search_key(p.preferred_name))
-        assert p.phone.startswith("(555) 2") and p.phone_digits == digits_only(p.phone)
+        assert p.phone.startswith("(555) 2") and p.phone_digits == phone_digits(p.phone)
         latest = max(by_person[p.id], key=lambda e: (e.admission_date, e.id))
         assert (p.current_status, p.current_track_id, p.primary_clinician_id) == (
             latest.status, latest.track_id, latest.primary_clinician_id)
@@ -140,22 +144,30 @@ def test_meetings_follow_the_schedule_and_closures(demo_session):
     assert any(m.meeting_date == TODAY for m in meetings)   # today's groups, for check-in
 
 
-def test_phq9_totals_are_the_sum_of_the_items(demo_session):
+def test_measures_are_scored_by_the_domains_rules(demo_session):
     with demo_session() as s:
-        results = s.scalars(select(MeasureResult)).all()
-    phq9 = [r for r in results if r.instrument == "phq9"]
-    assert len(phq9) > 40
-    for r in phq9:
-        assert len(r.items) == 9 and all(0 <= i <= 3 for i in r.items)
-        assert r.total == sum(r.items)
-        assert r.band == ("minimal" if r.total <= 4 else "mild" if r.total <= 9 else "moderate"
-                          if r.total <= 14 else "moderately severe" if r.total <= 19
-                          else "severe")
-        assert r.flags == (["suicide_risk"] if r.items[8] > 0 else [])
-    assert any(r.flags == ["suicide_risk"] for r in phq9)
-    for r in results:
-        if r.instrument == "gad7":
-            assert len(r.items) == 7 and r.total == sum(r.items) <= 21
+        rows = s.execute(select(MeasureResult, Participant.sex_at_birth)
+                         .join(Episode, Episode.id == MeasureResult.episode_id)
+                         .join(Participant, Participant.id == Episode.participant_id)).all()
+    assert {r.instrument for r, _ in rows} == {"phq9", "gad7", "auditc", "dast10"}
+    for r, sex in rows:   # score() also refuses a wrong number of items or an answer off range
+        scored = measures.score(r.instrument, r.items, female=sex == "Female")
+        assert (r.total, r.band, r.flags) == (scored.total, scored.band, list(scored.flags))
+    phq9 = [r for r, _ in rows if r.instrument == "phq9"]
+    assert len(phq9) > 40 and all(r.total == sum(r.items) for r in phq9)
+    assert any(r.flags == [measures.SUICIDE_RISK] for r in phq9)
+
+
+def test_intake_signatures_hash_what_the_intake_service_signs(demo_services, demo_session):
+    actor = demo_services.staff.log_in("supervisor", DEMO_PASSWORD)
+    with demo_session() as s:
+        episode_ids = s.scalars(select(Episode.id).order_by(Episode.id)).all()
+    signed = [i for i in (demo_services.intake.get(actor, e) for e in episode_ids)
+              if i is not None and i.signed]
+    assert len(signed) > 30
+    for intake in signed:
+        assert intake.content_hash == content_hash(intake_content(intake.episode_id,
+                                                                  intake.as_input()))
 
 
 def test_every_demo_account_logs_in(demo_services, demo_session):

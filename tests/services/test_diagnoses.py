@@ -19,17 +19,9 @@ from iopdesk.services.icd10 import CodeTable
 
 
 @pytest.fixture
-def demo(demo_db, icd10_table):
-    services, factory, engine = demo_services(demo_db, icd10_table)
-    yield services, factory
-    engine.dispose()
-
-
-@pytest.fixture
-def people(demo):
-    _, factory = demo
-    return {name: demo_actor(factory, name)
-            for name in ("frontdesk", "clinician", "supervisor", "admin")}
+def demo_code_table(icd10_table):
+    """The demo's services search the real ICD-10-CM table (see conftest.py's `demo`)."""
+    return icd10_table
 
 
 @pytest.fixture

@@ -169,10 +169,10 @@ def test_the_file_is_named_after_the_library_version(tmp_path):
     assert config.icd10_path == tmp_path / f"icd10cm-{library_version()}.sqlite3"
 
 
-def test_the_application_never_imports_the_library_at_start():
+def test_the_application_never_imports_the_library_at_start(tmp_path):
     code = ("import sys\nimport iopdesk.app, iopdesk.services, iopdesk.cli.main\n"
             "from iopdesk.config import load_config\n"
-            "load_config(env={'IOPDESK_DATA_DIR': '/tmp'}).icd10_path\n"
+            f"load_config(env={{'IOPDESK_DATA_DIR': {str(tmp_path)!r}}}).icd10_path\n"
             "print('simple_icd_10_cm' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120, env={"QT_QPA_PLATFORM": "offscreen", "PATH": ""})

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from clinical_support import complete_intake, demo_actor, demo_services
+from clinical_support import complete_intake
 from sqlalchemy import select
 from support import TODAY
 
@@ -19,20 +19,6 @@ from iopdesk.domain.enums import AuditOutcome, LevelOfCare, NoteStatus, Signatur
 from iopdesk.domain.errors import (Conflict, NotFound, PermissionDenied, StaleVersion,
                                    ValidationError)
 from iopdesk.domain.validation import ParticipantInput
-
-
-@pytest.fixture
-def demo(demo_db):
-    services, factory, engine = demo_services(demo_db, None)
-    yield services, factory
-    engine.dispose()
-
-
-@pytest.fixture
-def people(demo):
-    _, factory = demo
-    return {name: demo_actor(factory, name)
-            for name in ("frontdesk", "clinician", "supervisor", "admin")}
 
 
 @pytest.fixture

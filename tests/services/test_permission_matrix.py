@@ -12,7 +12,6 @@ from dataclasses import fields
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from chart_support import CONSENT, CONTACT, COVERAGE
 from clinical_support import complete_intake, fresh_draft, new_diagnosis, with_code_table
@@ -23,7 +22,6 @@ from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import Actor
-from iopdesk.services import accounts as accounts_module
 from iopdesk.services.accounts import hash_password
 from iopdesk.services.permissions import REGISTRY, ROLE_PERMISSIONS, Permission
 
@@ -43,10 +41,7 @@ EXPECTED_PERMISSIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("fast_hashing")     # Argon2 made cheap: conftest.py
 
 
 @pytest.fixture

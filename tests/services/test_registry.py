@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from iopdesk.db.models import AuditEvent, Contact, Coverage, Participant
+from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.domain.chart import ContactInput, CoverageInput
 from iopdesk.domain.enums import EpisodeStatus
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import participants as participants_module
-from iopdesk.services.demo import DEMO_PASSWORD
 from iopdesk.services.registry import CONTAINS_MARK
 
 LAN = ParticipantInput(first_name="Thị Lan", last_name="Nguyễn", date_of_birth=date(1988, 3, 14),

@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from iopdesk.db.models import AuditEvent, Practice, PracticeSetting, StaffUser
 from iopdesk.domain.accounts import NewUserInput, PracticeInput, PracticeSettings
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import Conflict, ValidationError
-from iopdesk.services import accounts as accounts_module
 
 PASSWORD = "a long admin password"
 PRACTICE = PracticeInput(name="  Cascade   Recovery IOP ", address_line1="12 Elm St",
@@ -22,10 +20,7 @@ ADMIN = NewUserInput(username="pat", display_name="Pat Lee", roles=frozenset({Ro
                      credentials="LCSW")
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    monkeypatch.setattr(accounts_module, "_hasher",
-                        lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("fast_hashing")     # Argon2 made cheap: conftest.py
 
 
 def _counts(session_factory) -> dict[str, int]:

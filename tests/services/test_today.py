@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import pytest
-from clinical_support import demo_actor, demo_services
 from sqlalchemy import func, select
 from support import TODAY
 
@@ -13,20 +12,6 @@ from iopdesk.db.models import (Attendance, AuditEvent, Episode, GroupMeeting, Pa
                                ProgramTrack)
 from iopdesk.domain.enums import AttendanceStatus, AuditOutcome, EpisodeStatus
 from iopdesk.domain.errors import PermissionDenied
-
-
-@pytest.fixture
-def demo(demo_db):
-    services, factory, engine = demo_services(demo_db, None)
-    yield services, factory
-    engine.dispose()
-
-
-@pytest.fixture
-def people(demo):
-    _, factory = demo
-    return {name: demo_actor(factory, name)
-            for name in ("frontdesk", "clinician", "supervisor", "associate", "admin")}
 
 
 def _expected_episodes(factory, track_id) -> set[int]:

@@ -28,14 +28,7 @@ START = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
 PRODUCTION_HASHER = accounts_module._hasher
 
 
-def cheap_hasher() -> PasswordHasher:
-    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch):
-    """Argon2 with small parameters: the rules under test do not depend on its cost."""
-    monkeypatch.setattr(accounts_module, "_hasher", cheap_hasher)
+pytestmark = pytest.mark.usefixtures("fast_hashing")     # Argon2 made cheap: conftest.py
 
 
 class Clock:

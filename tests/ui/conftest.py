@@ -75,7 +75,7 @@ class DemoPractice:
     runner: Runner
 
     def log_in(self, username: str = "frontdesk") -> Actor:
-        from iopdesk.services.demo import DEMO_PASSWORD
+        from iopdesk.demo import DEMO_PASSWORD
 
         return self.services.staff.log_in(username, DEMO_PASSWORD)
 
@@ -94,6 +94,35 @@ def demo(demo_db, runner) -> DemoPractice:
 def session_info() -> SessionInfo:
     return SessionInfo(practice_name="Demo Practice", workstation="test-station",
                        database="/tmp/demo.sqlite3")
+
+
+@pytest.fixture
+def open_window(qtbot, demo, settings, session_info):
+    """`open_window(username)`: the demo's main window for that user, shown, with its Today as
+    of TODAY (the demo's date). `services` stands in for the demo's (a build without some);
+    `active` waits until it is the active window (for its shortcuts), `loaded` until the
+    participant list shows its first page; other keywords go to MainWindow (`page_size`)."""
+    from support import TODAY
+
+    from iopdesk.ui.main_window import MainWindow
+
+    def open_(username: str = "frontdesk", services: Services | None = None, *,
+              active: bool = False, loaded: bool = False, **options):
+        actor = demo.log_in(username)
+        options.setdefault("today", lambda: TODAY)
+        window = MainWindow(services or demo.services, actor, demo.runner, session_info,
+                            settings=settings, **options)
+        qtbot.addWidget(window)
+        window.show()
+        if active:
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow, timeout=GIVE_UP_MS)
+        if loaded:
+            model = window.participant_model
+            qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0,
+                            timeout=GIVE_UP_MS)
+        return window
+    return open_
 
 
 

@@ -8,6 +8,7 @@ import csv
 import stat
 
 import pytest
+import shiboken6
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from iopdesk.domain.enums import AuditOutcome, Role
@@ -167,7 +168,9 @@ def test_replacing_an_export_is_asked_and_no_keeps_it(qtbot, busy_practice, exis
     assert box is not None and box.isVisible() and "audit-log.csv" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
     box.button(QMessageBox.StandardButton.No).click()
-    qtbot.wait(50)
+    # answered: the box deletes itself (while the view is still here: the box's connection
+    # holds the view's last reference once this test returns), and nothing was started
+    qtbot.waitUntil(lambda: not shiboken6.isValid(box), timeout=WAIT_MS)
     assert busy_practice.runner.pending == 0 and view.export_button.isEnabled()
     assert existing.read_text(encoding="utf-8") == "an earlier export\n"
     assert exports(busy_practice) == 0

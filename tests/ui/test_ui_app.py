@@ -20,7 +20,7 @@ from iopdesk.app import (EXIT_DATABASE, EXIT_NO_DISPLAY, EXIT_NO_PASSPHRASE, EXI
                          X_LIBRARIES, database_label, display_problem, run_app)
 from iopdesk.config import Config
 from iopdesk.db.engine import sqlite_url
-from iopdesk.services.demo import DEMO_PASSWORD
+from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.ui.login import LoginDialog
 from iopdesk.ui.main_window import MainWindow
 from iopdesk.ui.passphrase_dialog import PassphraseDialog
@@ -254,7 +254,14 @@ def test_the_passphrase_is_asked_again_until_it_opens_the_database(qapp, qtbot,
 
 def test_cancelling_the_passphrase_quits_with_a_non_zero_code(qapp, encrypted_config,
                                                               fatal_errors, watchdog):
-    QTimer.singleShot(50, lambda: visible(PassphraseDialog).reject())
+    def cancel_when_asked():
+        dialog = visible(PassphraseDialog)
+        if dialog is not None:
+            dialog.reject()
+            return
+        QTimer.singleShot(20, cancel_when_asked)
+
+    QTimer.singleShot(0, cancel_when_asked)
     code = run_app(encrypted_config, ["iopdesk"])
     assert code == EXIT_NO_PASSPHRASE and code != 0
     assert fatal_errors == []

@@ -5,28 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from iopdesk.domain.enums import EpisodeStatus, LevelOfCare
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.ui.chart.window import ChartWindow
-from iopdesk.ui.main_window import MainWindow
 
 WAIT_MS = 10_000
-SHOTS = Path("/tmp/chart")
-
-
-def _main_window(qtbot, demo, session_info, settings, username):
-    actor = demo.log_in(username)
-    window = MainWindow(demo.services, actor, demo.runner, session_info, settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _open_by_name(qtbot, window, name: str) -> ChartWindow:
@@ -47,9 +35,8 @@ def _wait_idle(qtbot, demo):
     qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
 
 
-def test_clinician_opens_chart_sees_banner_and_suicide_alert(qtbot, demo, session_info,
-                                                             settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_clinician_opens_chart_sees_banner_and_suicide_alert(qtbot, demo, open_window):
+    window = open_window("clinician")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     assert "Whitaker, Ashley" in chart.name_label.text()
     assert chart.summary.chart_number in chart.details_label.text()
@@ -64,16 +51,13 @@ def test_clinician_opens_chart_sees_banner_and_suicide_alert(qtbot, demo, sessio
     assert window.open_chart(chart.participant_id) is chart
     chart.show_tab("episodes")
     _wait_idle(qtbot, demo)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     chart.resize(1000, 640)
-    QApplication.processEvents()
-    chart.grab().save(str(SHOTS / "chart_clinician.png"))
+    assert not chart.grab().isNull()               # it paints (nothing is written)
     chart.close()
 
 
-def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo,
-                                                                     session_info, settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo, open_window):
+    window = open_window("clinician")
     desk = demo.log_in("frontdesk")
     demo.services.participants.register(desk, ParticipantInput(
         first_name="Quentin", last_name="Zabriskie", date_of_birth=date(1990, 4, 2)))
@@ -119,9 +103,9 @@ def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo
     referred.close()
 
 
-def test_add_diagnosis_by_words(qtbot, demo, session_info, settings, icd10_table):
+def test_add_diagnosis_by_words(qtbot, demo, icd10_table, open_window):
     demo.services.diagnoses.code_table = icd10_table
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    window = open_window("clinician")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     tab = chart.show_tab("diagnoses")
     qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
@@ -149,9 +133,8 @@ def _fresh_episode_chart(qtbot, demo, window, last_name: str) -> ChartWindow:
     return chart
 
 
-def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, session_info,
-                                                            settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, open_window):
+    window = open_window("clinician")
     chart = _fresh_episode_chart(qtbot, demo, window, "Intakeson")
     tab = chart.show_tab("intake")
     qtbot.waitSignal(tab.loaded, timeout=WAIT_MS) if tab.intake is None else None
@@ -183,8 +166,8 @@ def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, session
     chart.close()
 
 
-def test_intake_stale_version_keeps_text(qtbot, demo, session_info, settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_intake_stale_version_keeps_text(qtbot, demo, open_window):
+    window = open_window("clinician")
     chart = _fresh_episode_chart(qtbot, demo, window, "Stalewood")
     tab = chart.show_tab("intake")
     _wait_idle(qtbot, demo)
@@ -202,8 +185,8 @@ def test_intake_stale_version_keeps_text(qtbot, demo, session_info, settings):
     chart.close()
 
 
-def test_front_desk_sees_no_clinical_tabs(qtbot, demo, session_info, settings):
-    window = _main_window(qtbot, demo, session_info, settings, "frontdesk")
+def test_front_desk_sees_no_clinical_tabs(qtbot, demo, open_window):
+    window = open_window("frontdesk")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     assert set(chart.summary.tabs) == {"face_sheet", "contacts", "consents"}
     for title in ("Episodes", "Diagnoses", "Intake assessment"):
@@ -216,8 +199,8 @@ def test_front_desk_sees_no_clinical_tabs(qtbot, demo, session_info, settings):
     chart.close()
 
 
-def test_ctrl_o_opens_selected_chart_and_ctrl_w_closes(qtbot, demo, session_info, settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_ctrl_o_opens_selected_chart_and_ctrl_w_closes(qtbot, open_window):
+    window = open_window("clinician")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     chart.close()
     qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
@@ -230,9 +213,8 @@ def test_ctrl_o_opens_selected_chart_and_ctrl_w_closes(qtbot, demo, session_info
     assert window.open_chart_action.shortcut().toString() == "Ctrl+O"
 
 
-def test_the_next_chart_opens_as_large_as_the_last_one_closed(qtbot, demo, session_info,
-                                                             settings):
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+def test_the_next_chart_opens_as_large_as_the_last_one_closed(qtbot, open_window):
+    window = open_window("clinician")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     chart.resize(700, 520)                          # inside the offscreen 800×600 screen
     qtbot.waitUntil(lambda: chart.width() != 1000, timeout=WAIT_MS)
@@ -247,11 +229,11 @@ def test_the_next_chart_opens_as_large_as_the_last_one_closed(qtbot, demo, sessi
 
 
 def test_a_chart_window_with_unreadable_saved_geometry_opens_at_its_default_size(
-        qtbot, demo, session_info, settings):
+        qtbot, settings, open_window):
     from PySide6.QtCore import QByteArray
 
     settings.setValue(ChartWindow.GEOMETRY_KEY, QByteArray(b"not a geometry"))
-    window = _main_window(qtbot, demo, session_info, settings, "clinician")
+    window = open_window("clinician")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
     assert (chart.width(), chart.height()) == (1000, 720)
     chart.close()

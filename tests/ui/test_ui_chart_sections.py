@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -20,7 +19,6 @@ from iopdesk.ui.chart.face_sheet_tab import FaceSheetTab
 from iopdesk.ui.chart.tabs import tab_class
 
 WAIT_MS = 10_000
-SHOTS = Path("/tmp/regui")
 
 
 @pytest.fixture
@@ -142,8 +140,7 @@ def test_add_a_consent_and_revoke_it(qtbot, demo, chart):
     consent = add_consent(qtbot, demo, tab, "Dr. Łucja Başaran")
     assert consent.state is ConsentState.ACTIVE and consent.is_part2
     assert tab.edit_button.isEnabled() and tab.revoke_button.isEnabled()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(SHOTS / "consents_tab.png"))
+    assert not tab.grab().isNull()                 # it paints (nothing is written)
     dialogs = []
     tab.dialog_opened.connect(dialogs.append)
     qtbot.mouseClick(tab.revoke_button, Qt.MouseButton.LeftButton)
@@ -159,7 +156,7 @@ def test_add_a_consent_and_revoke_it(qtbot, demo, chart):
     assert shown is not None and shown.state is ConsentState.REVOKED
     assert tab.model.index(tab.table.currentIndex().row(), 5).data().startswith("Revoked")
     assert not tab.edit_button.isEnabled() and not tab.revoke_button.isEnabled()
-    tab.grab().save(str(SHOTS / "consents_tab_revoked.png"))
+    assert not tab.grab().isNull()
 
 
 def test_print_a_consent_from_the_tab(qtbot, demo, chart, tmp_path, monkeypatch):

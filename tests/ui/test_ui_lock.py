@@ -4,7 +4,7 @@ in as someone else while a session stays locked."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from conftest import ADMIN_PASSWORD, STAFF_PASSWORD
@@ -97,14 +97,33 @@ def test_idle_lock_hides_everything_and_the_password_brings_it_back_unchanged(
 
 
 def test_input_keeps_the_lock_away(qtbot, practice, sessions):
-    manager = sessions(idle_ms=600)
+    idle_ms, keys = 600, 8
+    manager = sessions(idle_ms=idle_ms)
     session = manager.start_session(practice.admin)
     search = session.window.participants.search_edit
-    for _ in range(8):                          # 8 × 150 ms of typing: twice the timeout
+    clock = QElapsedTimer()
+    typed: list[int] = []                       # when each key was pressed (ms)
+    locked: list[tuple[int, int]] = []          # (keys pressed by then, when)
+    typist = QTimer()
+    typist.setInterval(150)                     # a key every 150 ms, well inside the timeout
+
+    def press() -> None:
         qtbot.keyClick(search, Qt.Key.Key_A)
-        qtbot.wait(150)
-        assert manager.lock_screen is None
-    qtbot.waitUntil(lambda: manager.lock_screen is not None, timeout=WAIT_MS)
+        typed.append(clock.elapsed())
+        if len(typed) == keys:
+            typist.stop()
+
+    typist.timeout.connect(press)
+    manager.locked.connect(lambda _session: locked.append((len(typed), clock.elapsed())))
+    clock.start()
+    with qtbot.waitSignal(manager.locked, timeout=WAIT_MS):
+        typist.start()
+    typist.stop()
+    [(pressed, at)] = locked
+    assert pressed == keys                      # no lock while the keys came
+    assert typed[-1] - typed[0] > idle_ms       # though they came for longer than the timeout
+    assert at - typed[-1] >= idle_ms * 0.9      # the last key restarted the wait (a coarse
+    assert manager.lock_screen is not None      # timer may fire up to 5 % early)
 
 
 def test_ctrl_l_locks_at_once_from_the_window_and_from_a_dialog(qtbot, practice, sessions):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
+from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from iopdesk.domain.enums import Role
-from iopdesk.services.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from iopdesk.ui.login import LoginDialog
 
 WAIT_MS = 10_000

@@ -17,7 +17,6 @@ from support import TODAY
 
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.ui.areas.today import TodayArea
-from iopdesk.ui.main_window import MainWindow
 
 WAIT_MS = 10_000
 
@@ -32,21 +31,6 @@ class Without:
         if name in self._missing:
             raise AttributeError(name)
         return self._replaced.get(name) or getattr(self._services, name)
-
-
-@pytest.fixture
-def open_window(qtbot, demo, settings, session_info):
-    def open_(username: str = "frontdesk", services=None, *, active: bool = False):
-        actor = demo.log_in(username)
-        window = MainWindow(services or demo.services, actor, demo.runner, session_info,
-                            settings=settings, today=lambda: TODAY)
-        qtbot.addWidget(window)
-        window.show()
-        if active:
-            window.activateWindow()
-            qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
-        return window
-    return open_
 
 
 def nav_titles(window) -> list[str]:

@@ -5,22 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
-from iopdesk.app import build_main_window
 from iopdesk.domain.names import search_key
 from iopdesk.ui.participants.model import ParticipantIdRole
 
 WAIT_MS = 10_000
-
-
-def open_window(qtbot, demo, settings, info, *, page_size=None, username="frontdesk"):
-    actor = demo.log_in(username)
-    window = build_main_window(demo.services, actor, demo.runner, info, settings=settings,
-                               page_size=page_size)
-    qtbot.addWidget(window)
-    window.show()
-    model = window.participant_model
-    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=WAIT_MS)
-    return window, actor
 
 
 def everyone(demo, actor, text=""):
@@ -42,8 +30,9 @@ def wait_for_query(qtbot, model, text):
     qtbot.waitUntil(lambda: model.text == text and not model.loading, timeout=WAIT_MS)
 
 
-def test_main_window_shows_the_demo_participants(qtbot, demo, settings, session_info):
-    window, actor = open_window(qtbot, demo, settings, session_info)
+def test_main_window_shows_the_demo_participants(qtbot, demo, open_window):
+    window = open_window(loaded=True)
+    actor = window.actor
     model = window.participant_model
     expected = everyone(demo, actor)
     assert len(expected) >= 30
@@ -62,8 +51,9 @@ def test_main_window_shows_the_demo_participants(qtbot, demo, settings, session_
     assert not window.participants.message.isVisible()
 
 
-def test_typing_narrows_the_list_and_clearing_restores_it(qtbot, demo, settings, session_info):
-    window, actor = open_window(qtbot, demo, settings, session_info)
+def test_typing_narrows_the_list_and_clearing_restores_it(qtbot, demo, open_window):
+    window = open_window(loaded=True)
+    actor = window.actor
     model, search = window.participant_model, window.participants.search_edit
     total = model.rowCount()
 
@@ -81,8 +71,8 @@ def test_typing_narrows_the_list_and_clearing_restores_it(qtbot, demo, settings,
     assert model.rowCount() == total
 
 
-def test_unicode_names_are_found_without_their_accents(qtbot, demo, settings, session_info):
-    window, actor = open_window(qtbot, demo, settings, session_info)
+def test_unicode_names_are_found_without_their_accents(qtbot, open_window):
+    window = open_window(loaded=True)
     model, search = window.participant_model, window.participants.search_edit
     for typed, last_name in (("wisn", "Wiśniewski"), ("oste", "Østergaard")):
         search.clear()
@@ -91,8 +81,8 @@ def test_unicode_names_are_found_without_their_accents(qtbot, demo, settings, se
         assert last_name in {model.row_at(r).last_name for r in range(model.rowCount())}
 
 
-def test_a_search_matching_nobody_says_so(qtbot, demo, settings, session_info):
-    window, _ = open_window(qtbot, demo, settings, session_info)
+def test_a_search_matching_nobody_says_so(qtbot, open_window):
+    window = open_window(loaded=True)
     model, listing = window.participant_model, window.participants
     qtbot.keyClicks(listing.search_edit, "zzqxw")
     wait_for_query(qtbot, model, "zzqxw")
@@ -107,8 +97,9 @@ def test_a_search_matching_nobody_says_so(qtbot, demo, settings, session_info):
     assert not listing.message.isVisible()
 
 
-def test_fetch_more_pages_through_everyone(qtbot, demo, settings, session_info):
-    window, actor = open_window(qtbot, demo, settings, session_info, page_size=10)
+def test_fetch_more_pages_through_everyone(qtbot, demo, open_window):
+    window = open_window(loaded=True, page_size=10)
+    actor = window.actor
     window.resize(900, 300)                          # a view shorter than two pages
     model, table = window.participant_model, window.participants.table
     expected = [r.id for r in everyone(demo, actor)]
@@ -132,8 +123,8 @@ def test_fetch_more_pages_through_everyone(qtbot, demo, settings, session_info):
     assert not model.has_more
 
 
-def test_ctrl_f_focuses_the_search_box(qtbot, demo, settings, session_info):
-    window, _ = open_window(qtbot, demo, settings, session_info)
+def test_ctrl_f_focuses_the_search_box(qtbot, open_window):
+    window = open_window(loaded=True)
     listing = window.participants
     assert window.find_action.shortcut().toString() == "Ctrl+F"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
@@ -142,18 +133,18 @@ def test_ctrl_f_focuses_the_search_box(qtbot, demo, settings, session_info):
     assert listing.search_edit.hasFocus() or QApplication.focusWidget() is listing.search_edit
 
 
-def test_the_window_geometry_is_remembered(qtbot, demo, settings, session_info):
-    window, _ = open_window(qtbot, demo, settings, session_info)
+def test_the_window_geometry_is_remembered(qtbot, settings, open_window):
+    window = open_window(loaded=True)
     window.resize(700, 500)
     window.close()
     assert settings.value("main_window/geometry") is not None
 
-    again, _ = open_window(qtbot, demo, settings, session_info)
+    again = open_window(loaded=True)
     assert (again.width(), again.height()) == (700, 500)
 
 
-def test_the_model_passes_the_model_tester(qtbot, qtmodeltester, demo, settings, session_info):
-    window, _ = open_window(qtbot, demo, settings, session_info, page_size=10)
+def test_the_model_passes_the_model_tester(qtbot, qtmodeltester, open_window):
+    window = open_window(loaded=True, page_size=10)
     qtmodeltester.check(window.participant_model)
 
 
@@ -172,10 +163,11 @@ def _all_rows(qtbot, model):
     return [model.row_at(r) for r in range(model.rowCount())]
 
 
-def test_filter_by_status_track_and_primary_clinician(qtbot, demo, settings, session_info):
+def test_filter_by_status_track_and_primary_clinician(qtbot, demo, open_window):
     from iopdesk.domain.enums import EpisodeStatus, Role
 
-    window, actor = open_window(qtbot, demo, settings, session_info, page_size=10)
+    window = open_window(loaded=True, page_size=10)
+    actor = window.actor
     listing, model = window.participants, window.participant_model
     qtbot.waitUntil(lambda: listing.track_combo.isVisible()
                     and listing.clinician_combo.isVisible(), timeout=WAIT_MS)
@@ -219,10 +211,11 @@ def test_filter_by_status_track_and_primary_clinician(qtbot, demo, settings, ses
     assert len(_all_rows(qtbot, model)) == len(everyone(demo, actor))
 
 
-def test_filters_that_match_nobody_say_so(qtbot, demo, settings, session_info):
+def test_filters_that_match_nobody_say_so(qtbot, demo, open_window):
     from iopdesk.domain.enums import EpisodeStatus, Role
 
-    window, actor = open_window(qtbot, demo, settings, session_info)
+    window = open_window(loaded=True)
+    actor = window.actor
     listing, model = window.participants, window.participant_model
     qtbot.waitUntil(listing.track_combo.isVisible, timeout=WAIT_MS)
     search, staff = demo.services.participants.search, demo.services.staff

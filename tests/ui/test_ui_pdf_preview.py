@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -167,11 +168,15 @@ def test_save_remembers_the_folder(qtbot, monkeypatch, tmp_path, open_preview, s
 
 
 def test_a_cancelled_save_reports_nothing(qtbot, monkeypatch, tmp_path, open_preview,
-                                          sample_pdf):
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: ("", ""))
+                                          sample_pdf, runner):
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *args: asked.append(args) or ("", ""))
     dialog, reports = open_preview(sample_pdf)
-    dialog.save_action.trigger()
-    qtbot.wait(50)
+    with qtbot.assertNotEmitted(dialog.recorded):
+        dialog.save_action.trigger()
+    assert len(asked) == 1                       # the file dialog was asked, and cancelled
+    assert runner.pending == 0                   # so nothing started: nothing can report later
     assert reports == [] and not dialog.busy and dialog.save_action.isEnabled()
 
 
@@ -216,7 +221,7 @@ def existing(tmp_path, monkeypatch) -> Path:
 
 
 def test_replacing_a_file_is_asked_and_no_keeps_it(qtbot, open_preview, sample_pdf,
-                                                   existing):
+                                                   existing, runner):
     dialog, reports = open_preview(sample_pdf)
     dialog.save_action.trigger()
     box = dialog.replace_box
@@ -224,7 +229,10 @@ def test_replacing_a_file_is_asked_and_no_keeps_it(qtbot, open_preview, sample_p
     assert "face sheet.pdf" in box.text() and "already exists" in box.text()
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
     box.button(QMessageBox.StandardButton.No).click()
-    qtbot.wait(50)
+    # answered: the box deletes itself (while the preview is still here: the box's connection
+    # holds the preview's last reference once this test returns), and nothing was started
+    qtbot.waitUntil(lambda: not shiboken6.isValid(box), timeout=WAIT_MS)
+    assert runner.pending == 0
     assert existing.read_bytes() == b"%PDF-an older letter"
     assert reports == [] and not dialog.busy and dialog.save_action.isEnabled()
     assert sorted(p.name for p in existing.parent.iterdir()) == ["face sheet.pdf"]
@@ -295,12 +303,17 @@ def test_print_pdf_refuses_an_unreadable_document(tmp_path):
 
 
 def test_a_cancelled_print_reports_nothing(qtbot, monkeypatch, tmp_path, open_preview,
-                                           sample_pdf):
+                                           sample_pdf, runner):
     output = tmp_path / "printed.pdf"
-    monkeypatch.setattr(pdf_preview, "QPrintDialog", fake_print_dialog(output, accept=False))
+    fake = fake_print_dialog(output, accept=False)
+    monkeypatch.setattr(pdf_preview, "QPrintDialog", fake)
     dialog, reports = open_preview(sample_pdf)
-    dialog.print_action.trigger()
-    qtbot.wait(100)
+    with qtbot.assertNotEmitted(dialog.recorded):
+        dialog.print_action.trigger()
+    [shown] = fake.opened                        # the print dialog was shown, and cancelled
+    assert shown.result() == QDialog.DialogCode.Rejected
+    qtbot.waitUntil(lambda: not shiboken6.isValid(shown), timeout=WAIT_MS)   # and is gone
+    assert runner.pending == 0                   # nothing started: nothing can report later
     assert reports == [] and not output.exists() and not dialog.busy
 
 

@@ -3,17 +3,13 @@ warning, the messages at the fields, and the participant list finding the new pe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from iopdesk.app import build_main_window
 from iopdesk.ui.registration.dialog import RegistrationDialog
 
 WAIT_MS = 10_000
-SHOTS = Path("/tmp/regui")
 
 
 def type_into(qtbot, dialog, **values):
@@ -52,14 +48,9 @@ def save_and_wait(qtbot, dialog, demo):
     qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
 
 
-def test_register_by_typing_is_found_by_the_list_search(qtbot, demo, settings, session_info):
-    actor = demo.log_in("frontdesk")
-    window = build_main_window(demo.services, actor, demo.runner, session_info,
-                               settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    model = window.participant_model
-    qtbot.waitUntil(lambda: not model.loading and model.rowCount() > 0, timeout=WAIT_MS)
+def test_register_by_typing_is_found_by_the_list_search(qtbot, demo, open_window):
+    window = open_window("frontdesk", loaded=True)
+    actor, model = window.actor, window.participant_model
     registrations = window.registrations      # Ctrl+N beside the search box
     window.participants.table.setFocus()
     with qtbot.waitSignal(registrations.dialog_opened, timeout=WAIT_MS) as opened:
@@ -110,8 +101,7 @@ def test_duplicate_warning_then_register_anyway(qtbot, demo, dialog):
     texts = dialog.duplicate_texts()
     assert any(f"chart {existing.chart_number}" in t and "is this the same person?" in t
                and existing.date_of_birth.isoformat() in t for t in texts)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    dialog.grab().save(str(SHOTS / "registration_duplicate.png"))
+    assert not dialog.grab().isNull()              # it paints (nothing is written)
     assert len(everyone(demo, actor)) == before            # nothing saved yet
     with qtbot.waitSignal(dialog.registered, timeout=WAIT_MS) as done:
         qtbot.mouseClick(dialog.register_anyway_button, Qt.MouseButton.LeftButton)

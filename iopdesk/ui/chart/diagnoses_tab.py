@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.icd10 import CodeTableNotReady
 from iopdesk.ui.errors import describe_error
@@ -236,6 +237,7 @@ class DiagnosesModel(RowsTableModel):
 
 
 class DiagnosesTab(QWidget):
+    RECORD_KINDS = frozenset({RecordKind.DIAGNOSIS})     # what a change set reloads it for
     loaded = Signal()
 
     def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):

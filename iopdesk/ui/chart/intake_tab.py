@@ -1,6 +1,10 @@
 """The chart's Intake tab: the current episode's intake assessment, "Save draft" and "Sign…".
 A signed intake is shown read-only with who signed it and when. A save over a newer version
-(StaleVersion) is refused with a message; the typed text stays in the form."""
+(StaleVersion) is refused with a message; the typed text stays in the form.
+
+The tab knows when it holds unsaved edits (what is typed differs from what was shown) and takes
+part in ui.unsaved's Save / Discard / Cancel question; a change of this intake by someone else
+while it is being edited is shown as a banner instead of a reload."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TEXT_FIELDS,
                                      LEVEL_NAMES, AsamRating, IntakeInput)
 from iopdesk.domain.errors import StaleVersion, ValidationError
@@ -17,15 +22,18 @@ from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_
 
 
 class IntakeTab(QWidget):
+    RECORD_KINDS = frozenset({RecordKind.INTAKE})     # what a change set reloads it for
     saved = Signal(object)          # the Intake after a save or a signature
     loaded = Signal()
-    chart_changed = Signal()        # a signature takes the "no signed intake" alert away
 
     def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
         super().__init__(parent)
         self.services, self.actor, self.runner = services, actor, runner
         self.episode_id = summary.current_episode_id
         self.intake = None
+        self._shown: IntakeInput | None = None      # what the form showed when loaded/saved
+        self._saving = False
+        self.setProperty("formTitle", self.tr("Intake assessment"))
         self.fields = FieldMessages()
         form_widget = QWidget(self)
         form = QFormLayout(form_widget)
@@ -118,6 +126,7 @@ class IntakeTab(QWidget):
         self.fields.clear()
         if intake is None:
             self._set_read_only(False)
+            self._shown = self.form_input()
             return
         for name, edit in self.texts.items():
             edit.setPlainText(getattr(intake, name))
@@ -136,6 +145,7 @@ class IntakeTab(QWidget):
             self.signed_label.setText(self.tr("Signed by {who} on {when}").format(
                 who=intake.signed_by, when=when))
         self.signed_label.setVisible(intake.signed)
+        self._shown = self.form_input()
 
     def _set_read_only(self, read_only: bool) -> None:
         for edit in self.texts.values():
@@ -155,10 +165,31 @@ class IntakeTab(QWidget):
             recommended_level=self.level_combo.currentData(),
             **{name: edit.toPlainText() for name, edit in self.texts.items()})
 
+    # -- unsaved edits (ui.unsaved) --------------------------------------------------------
+
+    def has_unsaved_edits(self) -> bool:
+        return (self.episode_id is not None and self._shown is not None
+                and not (self.intake is not None and self.intake.signed)
+                and self.form_input() != self._shown)
+
+    def save_edits(self, done) -> None:
+        self.save_draft(done=done)
+
+    def discard_edits(self) -> None:
+        self.show_intake(self.intake)
+
+    def show_changed_elsewhere(self, change_set) -> None:
+        """Someone else saved this intake while it is being edited: say so, keep the text."""
+        self.stale.setText(self.tr(
+            "{who} changed this intake after you opened it. Your text is still here and "
+            "nothing was overwritten; saving it will be refused. Copy what you need, then "
+            "reload (F5) to see their version.").format(who=change_set.describe()))
+        self.stale.show()
+
     # -- saving and signing -------------------------------------------------------------
 
     @Slot()
-    def save_draft(self, then_sign: bool = False) -> None:
+    def save_draft(self, then_sign: bool = False, done=None) -> None:
         self.fields.clear()
         say(self.message, "")
         data = self.form_input()
@@ -166,9 +197,20 @@ class IntakeTab(QWidget):
         s, a, eid = self.services, self.actor, self.episode_id
         self.save_button.setEnabled(False)
         self.sign_button.setEnabled(False)
+
+        def failed(error: object) -> None:
+            self._failed(error)
+            if done is not None:
+                done(False)
+
+        def saved(intake) -> None:
+            self._shown = data
+            self._saved(intake, then_sign)
+            if done is not None:
+                done(True)
+
         self.runner.submit(lambda: s.intake.save_draft(a, eid, data, version),
-                           lambda intake: self._saved(intake, then_sign), self._failed,
-                           owner=self)
+                           saved, failed, owner=self)
 
     def _saved(self, intake, then_sign: bool) -> None:
         self.intake = intake
@@ -183,7 +225,6 @@ class IntakeTab(QWidget):
     def _signed(self, intake) -> None:
         self.show_intake(intake)
         self.saved.emit(intake)
-        self.chart_changed.emit()
 
     @Slot()
     def ask_to_sign(self) -> QMessageBox:

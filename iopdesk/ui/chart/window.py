@@ -5,6 +5,11 @@ The chart is opened on a worker (`services.chart.open`, which audits it). Each t
 made the first time the tab is shown (see `ui.chart.tabs`); a tab whose module is not in this
 build is left out. Ctrl+W closes the window, F5 opens the chart again (banner and tabs).
 `ChartWindows` keeps one window per participant: asking again brings the open one to the front.
+
+The chart listens to the application's change bus (ui.changes): a change set touching this
+participant refreshes the banner and title, and each open tab whose kinds of record it touches
+reloads — unless the tab holds unsaved edits, which stay: if someone else made the change, the
+tab says so instead (ui.unsaved). F5 and closing ask before throwing typed work away.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from iopdesk.domain.changes import ChangeSet
 from iopdesk.domain.clinical import ChartAlert, ChartSummary
+from iopdesk.ui.changes import change_bus
 from iopdesk.ui.chart.tabs import TAB_TITLES, tab_class
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE
+from iopdesk.ui.unsaved import HoldsEdits, ask_about_unsaved, unsaved_forms
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -69,6 +77,7 @@ class ChartWindow(QMainWindow):
         self.runner = runner
         self.participant_id = participant_id
         self.summary: ChartSummary | None = None
+        self.summary_tabs_made_for: ChartSummary | None = None
         self._tab_keys: list[str] = []
 
         central = QWidget(self)
@@ -109,26 +118,53 @@ class ChartWindow(QMainWindow):
         self.reload_action = QAction(self.tr("Reload chart"), self)
         self.reload_action.setShortcut(QKeySequence(Qt.Key.Key_F5))
         self.reload_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.reload_action.triggered.connect(self.reload)
+        self.reload_action.triggered.connect(self.ask_and_reload)
         self.addAction(self.close_action)
         self.addAction(self.reload_action)
         self.setWindowTitle(self.tr("Chart — IOPDesk"))
         geometry = settings.value(self.GEOMETRY_KEY) if settings is not None else None
         if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
             self.resize(1000, 720)
+        self._close_confirmed = False
+        self._rebuild_tabs = True
+        change_bus(services).changed.connect(self._changed)
         self.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """The next chart opens where and as large as this one was."""
+        """Asks first about unsaved edits; the next chart opens where and as large as this
+        one was."""
+        if not self._close_confirmed and unsaved_forms(self):
+            event.ignore()
+            ask_about_unsaved(self, unsaved_forms(self), self._close_now,
+                              doing=self.tr("before the chart closes"))
+            return
         if self._settings is not None:
             self._settings.setValue(self.GEOMETRY_KEY, self.saveGeometry())
         super().closeEvent(event)
 
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()
+
+    def unsaved_forms(self) -> list[QWidget]:
+        return unsaved_forms(self)
+
     # -- loading --------------------------------------------------------------------------
 
     @Slot()
+    def ask_and_reload(self) -> None:
+        """F5: open the chart again, asking first about unsaved edits."""
+        ask_about_unsaved(self, unsaved_forms(self), self.reload,
+                          doing=self.tr("before the chart is reloaded"))
+
+    @Slot()
     def reload(self) -> None:
-        """Open the chart again: banner, alerts and the tabs (rebuilt on their next show)."""
+        """Open the chart again: banner, alerts and the tabs (rebuilt on their next show).
+        Whoever calls this has asked about unsaved edits first."""
+        self._rebuild_tabs = True
+        self._open_summary()
+
+    def _open_summary(self) -> None:
         pid = self.participant_id
         chart, actor = self.services.chart, self.actor      # not `self`: see ui.operations
         self.runner.submit(lambda: chart.open(actor, pid),
@@ -149,8 +185,45 @@ class ChartWindow(QMainWindow):
         self.name_label.setText(summary.display_name)
         self.details_label.setText(self.banner_details(summary))
         self._show_alerts(summary.alerts)
-        self._build_tabs(summary)
+        if self._rebuild_tabs or (self._tabs_differ(summary) and not unsaved_forms(self)):
+            self._rebuild_tabs = False      # (tabs are never made anew over typed work)
+            self._build_tabs(summary)
         self.loaded.emit(summary)
+
+    def _tabs_differ(self, summary: ChartSummary) -> bool:
+        """Whether the tabs must be made anew: others to show, or another current episode
+        (the tabs of the episode's records were made for the one before)."""
+        before = self.summary_tabs_made_for
+        return before is None or before.tabs != summary.tabs \
+            or before.current_episode_id != summary.current_episode_id
+
+    # -- what others changed ----------------------------------------------------------------
+
+    @Slot(object)
+    def _changed(self, change_set: ChangeSet) -> None:
+        """A change set arrived: the banner again if it touches this chart, and each open
+        tab it touches reloads unless it holds edits (then it is told, if not our own)."""
+        pid = self.participant_id
+        if not change_set.touches(participant_id=pid) or self.summary is None:
+            return
+        self._open_summary()
+        own = change_set.made_by(self.actor.user_id, self.actor.workstation)
+        for key in self._tab_keys:
+            widget = self._made_tab(key)
+            kinds = getattr(widget, "RECORD_KINDS", frozenset())
+            if widget is None or not any(change_set.touches(kind, participant_id=pid)
+                                         for kind in kinds):
+                continue
+            if isinstance(widget, HoldsEdits) and widget.has_unsaved_edits():
+                if not own and hasattr(widget, "show_changed_elsewhere"):
+                    widget.show_changed_elsewhere(change_set)
+            elif hasattr(widget, "reload"):
+                widget.reload()
+
+    def _made_tab(self, key: str) -> QWidget | None:
+        holder = self.tabs.widget(self._tab_keys.index(key))
+        layout = holder.layout() if holder is not None else None
+        return layout.itemAt(0).widget() if layout is not None and layout.count() else None
 
     def banner_details(self, s: ChartSummary) -> str:
         parts = [self.tr("Age {age}").format(age=s.age),
@@ -182,6 +255,7 @@ class ChartWindow(QMainWindow):
         return list(getattr(self, "_alert_labels", []))
 
     def _build_tabs(self, summary: ChartSummary) -> None:
+        self.summary_tabs_made_for = summary
         current = self._tab_keys[self.tabs.currentIndex()] if self._tab_keys and \
             self.tabs.currentIndex() >= 0 else None
         self.tabs.blockSignals(True)
@@ -225,8 +299,6 @@ class ChartWindow(QMainWindow):
             return layout.itemAt(0).widget()
         widget = tab_class(key)(self.services, self.actor, self.runner, self.participant_id,
                                 self.summary, holder)
-        if hasattr(widget, "chart_changed"):
-            widget.chart_changed.connect(self.reload)
         layout.addWidget(widget)
         return widget
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from iopdesk.domain import measures
+
 # ----------------------------------------------------------------------------------- names
 # culture -> (female given names, male given names, family names "masculine|feminine" or plain,
 #             female middle name, male middle name)
@@ -263,20 +265,6 @@ AFTERCARE_PROVIDERS = (("Riverbend Counseling (outpatient therapy)", "(555) 201-
                        ("Cedar Bend Youth Services", "(555) 201-3390"))
 
 # ------------------------------------------------------------------------------- measures
-BANDS = {
-    "phq9": ((4, "minimal"), (9, "mild"), (14, "moderate"), (19, "moderately severe"),
-             (27, "severe")),
-    "gad7": ((4, "minimal"), (9, "mild"), (14, "moderate"), (21, "severe")),
-    "dast10": ((0, "none"), (2, "low"), (5, "moderate"), (8, "substantial"), (10, "severe")),
-}
-
-
-def band(instrument: str, total: int, sex: str = "") -> str:
-    if instrument == "auditc":
-        return "positive screen" if total >= (3 if sex == "F" else 4) else "negative screen"
-    return next(label for top, label in BANDS[instrument] if total <= top)
-
-
 def spread(rng: random.Random, total: int, count: int, top: int) -> list[int]:
     """`count` item scores between 0 and `top` adding up to `total` (capped at count*top)."""
     items = [0] * count
@@ -288,17 +276,16 @@ def spread(rng: random.Random, total: int, count: int, top: int) -> list[int]:
 
 def measure(rng: random.Random, instrument: str, severity: float, sex: str,
             suicide_item: int = 0) -> tuple[list[int], int, str, list[str]]:
-    """(items, total, band, flags) of one administration at `severity` (0..1)."""
+    """(items, total, band, flags) of one administration at `severity` (0..1): the answers
+    are made up here, the scoring is the domain's (`iopdesk.domain.measures`)."""
     if instrument == "phq9":
         items = spread(rng, round(severity * 24), 8, 3) + [suicide_item]
     elif instrument == "gad7":
         items = spread(rng, round(severity * 19), 7, 3)
     elif instrument == "auditc":
         items = spread(rng, round(severity * 11), 3, 4)
-    else:  # dast10: yes = 1; item 3 ("able to stop when you want") is reverse scored
-        yes = spread(rng, round(severity * 9), 10, 1)
-        yes[2] = 1 - yes[2]
-        items = yes
-    total = sum(items) if instrument != "dast10" else sum(items) - items[2] + (1 - items[2])
-    flags = ["suicide_risk"] if instrument == "phq9" and items[8] > 0 else []
-    return items, total, band(instrument, total, sex), flags
+    else:  # dast10: 1 = Yes. Spread the points, then answer item 3 (reverse scored) No for one.
+        items = spread(rng, round(severity * 9), 10, 1)
+        items[2] = 1 - items[2]
+    result = measures.score(instrument, items, female=sex == "F")
+    return items, result.total, result.band, list(result.flags)

@@ -1,13 +1,11 @@
 """The clinical history of the demo practice: each episode's chart, and the group program.
 
-Called by `iopdesk.services.demo` only; rows go through its sink (ids handed out there, bulk
+Called by `iopdesk.demo.practice` only; rows go through its sink (ids handed out there, bulk
 inserted table by table). Every date and time is derived from the build's `as_of`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -17,13 +15,16 @@ from iopdesk.db.models import (AftercareReferral, Authorization, ClinicalSession
                                Note, Objective, ObjectiveRating, PlanReview, Problem,
                                RelapsePreventionPlan, SafetyPlan, SessionContact, Signature,
                                TreatmentPlan)
+from iopdesk.demo import data
+from iopdesk.domain.clinical import (INTAKE_TEXT_FIELDS, AsamRating, IntakeInput, check_intake,
+                                     check_signable, intake_content)
 from iopdesk.domain.enums import (DischargeType, Instrument, LevelOfCare, NoteFormat, NoteStatus,
                                   ObjectiveStatus, PlanStatus, ReviewDecision, SessionKind,
                                   SignatureKind)
-from iopdesk.services import demo_data as data
+from iopdesk.services.intake import content_hash
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo_base import Ctx
+    from iopdesk.demo.base import Ctx
 
 DRAFT_DAYS = 4        # notes of the last four days are still drafts
 COSIGN_DAYS = 7       # an associate's notes are co-signed a week later
@@ -66,16 +67,12 @@ class EpisodePlan:
         return min(self.end or as_of, as_of - timedelta(days=1))
 
 
-def _hash(content: object) -> str:
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def sign(ctx: Ctx, doc: str, doc_id: int, author_id: int, when: datetime, content: object,
          *, signer: str = "", guardian: str = "") -> NoteStatus:
-    """The author's signature (and a participant's, a guardian's, a co-signer's when due)."""
+    """The author's signature (and a participant's, a guardian's, a co-signer's when due);
+    each holds the SHA-256 of `content` as the services hash what is signed."""
     name, creds, needs_cosign = ctx.staff_info[author_id]
-    digest = _hash(content)
+    digest = content_hash(content)
     rows = [(SignatureKind.AUTHOR, author_id, name, creds, when)]
     for kind, who in ((SignatureKind.PARTICIPANT, signer), (SignatureKind.GUARDIAN, guardian)):
         if who:
@@ -204,14 +201,7 @@ def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
          {"narrative": "Psychiatric diagnostic evaluation; see the intake assessment."}, written)
     base = round(ep.severity * 3)
     ratings = [max(0, min(4, base + rng.randint(-1, 1))) for _ in ASAM_NOTES]
-    dims = {str(d): {"rating": rating, "note": ASAM_NOTES[d - 1][rating >= 2]}
-            for d, rating in enumerate(ratings, 1)}
-    intake_id = ctx.sink.new_id(IntakeAssessment)
-    signed = written + timedelta(hours=3)
-    content = {"dims": dims, "episode": ep.id}
-    status = sign(ctx, "intake_id", intake_id, ep.clinician_id, signed, content)
-    ctx.sink.add(
-        IntakeAssessment, written, id=intake_id, episode_id=ep.id, clinician_id=ep.clinician_id,
+    intake = check_intake(IntakeInput(
         assessed_on=ep.admission,
         presenting_problem=rng.choice(TEEN_PROBLEMS if teen else ADULT_PROBLEMS),
         substance_use_history=("Vaping nicotine and cannabis since age 14; denies alcohol."
@@ -222,8 +212,22 @@ def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
         strengths_supports=("Close to a parent; engaged with the school counselor; plays soccer."
                             if teen else "Motivated for change; supportive sibling; "
                                          "employed part time."),
-        asam_dimensions=dims, recommended_level=LevelOfCare.IOP, status=status,
-        signed_at=signed, updated_at=signed)
+        asam={d: AsamRating(rating, ASAM_NOTES[d - 1][rating >= 2])
+              for d, rating in enumerate(ratings, 1)},
+        recommended_level=LevelOfCare.IOP), ep.admission)
+    check_signable(intake)
+    intake_id = ctx.sink.new_id(IntakeAssessment)
+    signed = written + timedelta(hours=3)
+    status = sign(ctx, "intake_id", intake_id, ep.clinician_id, signed,
+                  intake_content(ep.id, intake))
+    ctx.sink.add(
+        IntakeAssessment, written, id=intake_id, episode_id=ep.id, clinician_id=ep.clinician_id,
+        assessed_on=intake.assessed_on,
+        **{name: getattr(intake, name) for name in INTAKE_TEXT_FIELDS},
+        asam_dimensions={str(n): {"rating": r.rating, "note": r.note}
+                         for n, r in sorted(intake.asam.items())},
+        recommended_level=intake.recommended_level, status=status, signed_at=signed,
+        updated_at=signed)
 
 
 def _plan(ctx: Ctx, ep: EpisodePlan, categories: list[str]) -> None:

@@ -1,6 +1,6 @@
 """The group program of the demo practice: meetings generated from the weekly schedule,
 attendance of every participant whose episode is open that day, and the group sessions with one
-individualized note per attendee (called by `iopdesk.services.demo`)."""
+individualized note per attendee (called by `iopdesk.demo.practice`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from iopdesk.db.models import Attendance, ClinicalSession, GroupMeeting
+from iopdesk.demo import data
+from iopdesk.demo.clinical import EpisodePlan, TrackInfo, note
 from iopdesk.domain.enums import AttendanceStatus, NoteFormat, SessionKind
-from iopdesk.services import demo_data as data
-from iopdesk.services.demo_clinical import EpisodePlan, TrackInfo, note
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo_base import Ctx
+    from iopdesk.demo.base import Ctx
 
 ST = AttendanceStatus
 

@@ -1,5 +1,5 @@
 """The participants of the demo practice: demographics, contacts, coverage, consents and the
-dates of their episodes of care (the episodes' clinical content is in demo_clinical)."""
+dates of their episodes of care (the episodes' clinical content is in `clinical`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from iopdesk.db.models import Consent, Contact, Coverage, Disclosure, Episode, Participant
+from iopdesk.demo import data
+from iopdesk.demo.clinical import EpisodePlan, TrackInfo
 from iopdesk.domain.enums import EpisodeStatus
-from iopdesk.domain.names import digits_only, search_key
-from iopdesk.domain.validation import format_phone
-from iopdesk.services import demo_data as data
-from iopdesk.services.demo_clinical import EpisodePlan, TrackInfo
+from iopdesk.domain.names import search_key
+from iopdesk.domain.validation import format_phone, phone_digits
+from iopdesk.services.participants import FIRST_CHART_NUMBER
 
 if TYPE_CHECKING:
-    from iopdesk.services.demo_base import Ctx, Profile
+    from iopdesk.demo.base import Ctx, Profile
 
 # Discharge types of the small demo's discharged participants, in turn.
 _SMALL_DISCHARGES = ("completed", "lost_to_contact", "completed", "against_advice", "completed",
@@ -136,7 +137,7 @@ def make_people(ctx: Ctx, rng: random.Random, profile: Profile, tracks: list[Tra
         latest = stays[-1]
         they = rng.random() < 0.04
         participant_id = ctx.sink.add(
-            Participant, when, chart_number=str(1001 + number), first_name=first,
+            Participant, when, chart_number=str(FIRST_CHART_NUMBER + number), first_name=first,
             middle_name=middle, last_name=last, preferred_name=preferred,
             first_name_key=search_key(first), last_name_key=search_key(last),
             preferred_name_key=search_key(preferred),
@@ -144,7 +145,7 @@ def make_people(ctx: Ctx, rng: random.Random, profile: Profile, tracks: list[Tra
             date_of_birth=admitted - timedelta(days=age_days),
             sex_at_birth="Female" if sex == "F" else "Male",
             gender_identity="Non-binary" if they else "Woman" if sex == "F" else "Man",
-            phone=phone, phone_digits=digits_only(phone)[-10:],
+            phone=phone, phone_digits=phone_digits(phone),
             phone_ok_to_leave_message=rng.random() < 0.6,
             alt_phone=_phone(rng) if rng.random() < 0.2 else "",
             email=(f"{_ascii(first)}.{_ascii(last)}{rng.randint(1, 99)}@example.org"

@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, select
 
 from iopdesk.db.models import (Closure, GroupSchedule, Participant, PlanLibraryEntry,
                                Practice, PracticeSetting, ProgramTrack, StaffRole, StaffUser)
+from iopdesk.demo import data
+from iopdesk.demo.base import Ctx, Profile, Sink
+from iopdesk.demo.clinical import TrackInfo, write_episode
+from iopdesk.demo.groups import Slot, write_groups
+from iopdesk.demo.people import make_people
+from iopdesk.domain.accounts import PracticeSettings, check_settings
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus
 from iopdesk.domain.errors import Conflict, ValidationError
-from iopdesk.services import demo_data as data
 from iopdesk.services.accounts import hash_password
-from iopdesk.services.demo_base import Ctx, Profile, Sink
-from iopdesk.services.demo_clinical import TrackInfo, write_episode
-from iopdesk.services.demo_groups import Slot, write_groups
-from iopdesk.services.demo_people import make_people
+from iopdesk.services.participants import FIRST_CHART_NUMBER
 
 DEMO_PASSWORD = "iopdesk-demo"
 DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
@@ -119,9 +121,9 @@ def _build(ctx: Ctx, profile: Profile, seed: int, hashes: dict[str, str],
     say("practice, staff and schedule")
     practice_id = sink.add(Practice, founded, is_demo=True, **data.PRACTICE)
     staff = _staff(ctx, founded, hashes)
-    settings = {"review_interval_days": 30, "idle_lock_minutes": 10, "part2_notice": "short",
-                "week_start": 0, "lost_to_contact_days": 14,
-                "next_chart_number": 1001 + profile.participants}
+    # A new practice's policy (as the set-up writes it), and the chart numbers given so far.
+    settings = {**asdict(check_settings(PracticeSettings())),
+                "next_chart_number": FIRST_CHART_NUMBER + profile.participants}
     for key, value in settings.items():
         sink.add(PracticeSetting, founded, key=key, value=value)
     for kind, category, text in data.LIBRARY:
