@@ -17,13 +17,13 @@ from pathlib import Path
 from iopdesk.cli.acting_user import CommandRefused, log_in, open_services
 from iopdesk.cli.common import EXIT_OK, say
 from iopdesk.config import Config
+from iopdesk.domain.areas import print_commands
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.services.files import check_destination, write_private_file
 
-DOCUMENTS = {"face-sheet": ("face_sheet", "the participant's face sheet (demographics, "
-                                          "contacts, coverage, consents in force)"),
-             "consent": ("consent_form", "a consent to release information, prefilled from "
-                                         "the consent on record")}
+# `iopdesk print NAME`: the sub-commands the chart's sections declare (domain.areas).
+DOCUMENTS = {command.name: (command.document, command.summary)
+             for command in print_commands()}
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -42,11 +42,13 @@ def register(commands, common: argparse.ArgumentParser) -> None:
         description="Write a document of a participant's chart to a PDF file. The print and "
                     "the file are recorded in the audit trail.")
     documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
-    for name, (_kind, summary) in DOCUMENTS.items():
-        command = documents.add_parser(name, parents=[common, options], help=summary)
-        if name == "consent":
-            command.add_argument("--consent", metavar="ID", type=int, required=True,
-                                 help="the consent's number (shown on the face sheet)")
+    for declared in print_commands():
+        command = documents.add_parser(declared.name, parents=[common, options],
+                                       help=declared.summary)
+        if declared.record_id:
+            command.add_argument(f"--{declared.record_id}", metavar="ID", type=int,
+                                 required=True, help=f"the {declared.record_id}'s number "
+                                                     "(shown on the face sheet)")
         command.set_defaults(handler=print_document)
 
 

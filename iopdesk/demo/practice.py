@@ -23,19 +23,12 @@ from iopdesk.demo.clinical import TrackInfo, write_episode
 from iopdesk.demo.groups import Slot, write_groups
 from iopdesk.demo.people import make_people
 from iopdesk.domain.accounts import PracticeSettings, check_settings
+from iopdesk.domain.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.services.accounts import hash_password
 from iopdesk.services.participants import FIRST_CHART_NUMBER
 
-DEMO_PASSWORD = "iopdesk-demo"
-DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
-    ("admin", "Morgan Ellis", (Role.ADMIN,)),
-    ("frontdesk", "Rosa Delgado", (Role.FRONT_DESK,)),
-    ("clinician", "Dana Whitfield", (Role.CLINICIAN,)),
-    ("supervisor", "Samuel Okafor", (Role.CLINICIAN, Role.SUPERVISOR)),
-    ("associate", "Jamie Tran", (Role.CLINICIAN,)),   # needs co-signature by "supervisor"
-)
 _EXTRA_STAFF = (("priya", True), ("lars", False))   # (username, still active)
 
 

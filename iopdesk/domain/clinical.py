@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from iopdesk.domain.areas import SECTIONS, tabs_for
 from iopdesk.domain.enums import AttendanceStatus, EpisodeStatus, LevelOfCare, NoteStatus
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.names import list_name
@@ -31,10 +32,11 @@ LEVEL_NAMES: dict[LevelOfCare, str] = {
     LevelOfCare.PHP: "Level 2.5 — partial hospitalization",
 }
 
-# The chart's tabs. Front desk (and anyone without the clinical permission) sees the first three.
-FRONT_DESK_TABS: tuple[str, ...] = ("face_sheet", "contacts", "consents")
-CLINICAL_TABS: tuple[str, ...] = ("episodes", "diagnoses", "intake")
-ALL_TABS: tuple[str, ...] = FRONT_DESK_TABS + CLINICAL_TABS
+# The chart's tabs (domain.areas declares them). Front desk, and anyone without the clinical
+# permission, sees the first three.
+ALL_TABS: tuple[str, ...] = tuple(s.key for s in SECTIONS)
+FRONT_DESK_TABS: tuple[str, ...] = tabs_for(frozenset({"view_demographics"}))
+CLINICAL_TABS: tuple[str, ...] = tuple(t for t in ALL_TABS if t not in FRONT_DESK_TABS)
 
 ATTENDED = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE,
                       AttendanceStatus.LEFT_EARLY})
@@ -145,8 +147,9 @@ def _dimension(key: object) -> int | None:
         return None
     if isinstance(key, int):
         return key
-    if isinstance(key, str) and key.strip().isdigit():
-        return int(key)
+    text = key.strip() if isinstance(key, str) else ""
+    if text.isascii() and text.isdigit():
+        return int(text)    # (only ASCII digits: int() refuses superscripts isdigit() takes)
     return None
 
 

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from iopdesk.db.models import Consent, Episode, IntakeAssessment, MeasureResult, Participant
 from iopdesk.db.models import ProgramTrack, StaffUser
-from iopdesk.domain.clinical import (ALL_TABS, FRONT_DESK_TABS, ChartAlert, ChartSummary,
+from iopdesk.domain.areas import tabs_for
+from iopdesk.domain.clinical import (ChartAlert, ChartSummary,
                                      age_on)
 from iopdesk.domain.enums import EpisodeStatus, Instrument, NoteStatus
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
-from iopdesk.services.permissions import Permission, allowed, requires
+from iopdesk.services.permissions import Permission, permissions_of, requires
 
 CONSENT_WARNING_DAYS = 30
 SUICIDE_FLAG = "suicide_risk"      # MeasureResult.flags of a PHQ-9 with item 9 above 0
@@ -71,7 +72,8 @@ class ChartService:
         status and primary clinician, alerts, and the tabs this user may open. Alerts:
         consents expiring within 30 days (everyone); for clinical users also a positive PHQ-9
         item 9 in the current episode and a current episode without a signed intake."""
-        clinical = allowed(self._ctx.current_roles(actor), Permission.VIEW_CLINICAL)
+        granted = permissions_of(self._ctx.current_roles(actor))
+        clinical = Permission.VIEW_CLINICAL in granted
         today = self._ctx.today()
         with self._ctx.unit_of_work() as session:
             person = get_or_404(session, Participant, participant_id, "Participant")
@@ -100,4 +102,4 @@ class ChartService:
                 admission_date=episode.admission_date if episode else None,
                 discharge_date=episode.discharge_date if episode else None,
                 primary_clinician_name=clinician_name or "", alerts=tuple(alerts),
-                tabs=ALL_TABS if clinical else FRONT_DESK_TABS, version=person.version)
+                tabs=tabs_for(frozenset(granted)), version=person.version)

@@ -38,7 +38,7 @@ def practice_details(services: Services) -> PracticeDetails:
     name = services.staff.practice_name()
     if not services.staff.is_demo():
         return PracticeDetails(name)
-    from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from iopdesk.domain.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
     return PracticeDetails(name, tuple(account[0] for account in DEMO_ACCOUNTS), DEMO_PASSWORD)
 

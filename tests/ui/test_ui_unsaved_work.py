@@ -244,3 +244,15 @@ def _password() -> str:
     from iopdesk.demo import DEMO_PASSWORD
 
     return DEMO_PASSWORD
+
+
+def test_a_tab_that_fails_to_import_says_so_in_its_place(qtbot, demo, window, monkeypatch):
+    from iopdesk.ui.chart import tabs
+
+    monkeypatch.setitem(tabs.TAB_WIDGETS, "contacts", "iopdesk.ui.chart.no_such_tab:Nope")
+    chart = _chart_with_episode(qtbot, demo, window, "Brokentab")
+    assert "Contacts and family" in chart.tab_titles()          # not silently missing
+    shown = chart.show_tab("contacts")
+    assert shown.objectName() == "tabError"
+    assert "could not be opened" in shown.text() and "no_such_tab" in shown.text()
+    assert chart.show_tab("face_sheet").objectName() != "tabError"   # the others work

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.chart import ConsentInput, ConsentState, ConsentView
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.validation import parse_date
@@ -175,7 +174,6 @@ class RevokeDialog(RecordDialog):
 
 
 class ConsentsTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.CONSENT})     # what a change set reloads it for
     loaded = Signal()
     dialog_opened = Signal(object)      # a ConsentDialog or RevokeDialog
     preview_opened = Signal(object)     # the PdfPreviewDialog

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.chart import ContactInput, ContactView
 from iopdesk.ui.chart.record_dialog import RecordDialog
 from iopdesk.ui.errors import describe_error, show_error
@@ -96,7 +95,6 @@ class ContactDialog(RecordDialog):
 
 
 class ContactsTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.CONTACT})     # what a change set reloads it for
     loaded = Signal()
     dialog_opened = Signal(object)
 

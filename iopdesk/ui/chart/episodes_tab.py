@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.ui.errors import describe_error
@@ -127,7 +126,6 @@ class EpisodesModel(RowsTableModel):
 
 
 class EpisodesTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.EPISODE})     # what a change set reloads it for
     chart_changed = Signal()        # an admission changes the banner
     loaded = Signal()
 

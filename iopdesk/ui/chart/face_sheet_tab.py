@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
                                QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.readmodels import ParticipantRow
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import ERROR_STYLE
@@ -32,7 +31,6 @@ _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
 
 
 class FaceSheetTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.PARTICIPANT})     # what a change set reloads it for
     loaded = Signal(object)         # the Participant shown
     editor_opened = Signal(object)  # the RegistrationDialog in edit mode
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLin
                                QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TEXT_FIELDS,
                                      LEVEL_NAMES, AsamRating, IntakeInput)
 from iopdesk.domain.errors import StaleVersion, ValidationError
@@ -22,7 +21,6 @@ from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_
 
 
 class IntakeTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.INTAKE})     # what a change set reloads it for
     saved = Signal(object)          # the Intake after a save or a signature
     loaded = Signal()
 

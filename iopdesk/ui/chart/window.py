@@ -2,8 +2,8 @@
 and the alerts), then one tab per chart area the acting user may open.
 
 The chart is opened on a worker (`services.chart.open`, which audits it). Each tab's widget is
-made the first time the tab is shown (see `ui.chart.tabs`); a tab whose module is not in this
-build is left out. Ctrl+W closes the window, F5 opens the chart again (banner and tabs).
+made the first time the tab is shown (see `ui.chart.tabs`); a tab that cannot be made (its
+module fails to import, say) shows why in its place and is logged, never left out. Ctrl+W closes the window, F5 opens the chart again (banner and tabs).
 `ChartWindows` keeps one window per participant: asking again brings the open one to the front.
 
 The chart listens to the application's change bus (ui.changes): a change set touching this
@@ -14,6 +14,7 @@ tab says so instead (ui.unsaved). F5 and closing ask before throwing typed work 
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -22,6 +23,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout,
                                QWidget)
 
+from iopdesk.domain.areas import section
 from iopdesk.domain.changes import ChangeSet
 from iopdesk.domain.clinical import ChartAlert, ChartSummary
 from iopdesk.ui.changes import change_bus
@@ -33,6 +35,8 @@ from iopdesk.ui.unsaved import HoldsEdits, ask_about_unsaved, unsaved_forms
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
+
+log = logging.getLogger(__name__)
 
 ALERT_STYLES: dict[str, str] = {
     "danger": ("color: white; background-color: #b00020; font-weight: bold; "
@@ -210,7 +214,7 @@ class ChartWindow(QMainWindow):
         own = change_set.made_by(self.actor.user_id, self.actor.workstation)
         for key in self._tab_keys:
             widget = self._made_tab(key)
-            kinds = getattr(widget, "RECORD_KINDS", frozenset())
+            kinds = section(key).kinds
             if widget is None or not any(change_set.touches(kind, participant_id=pid)
                                          for kind in kinds):
                 continue
@@ -264,11 +268,7 @@ class ChartWindow(QMainWindow):
             self.tabs.removeTab(0)
             page.deleteLater()
         self._tab_keys = []
-        for key in summary.tabs:
-            try:
-                tab_class(key)
-            except (ImportError, AttributeError, KeyError):
-                continue            # not in this build
+        for key in summary.tabs:      # every one: a tab that cannot be made says so
             holder = QWidget(self.tabs)
             holder.setObjectName(f"tab_{key}")
             QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
@@ -297,8 +297,19 @@ class ChartWindow(QMainWindow):
         layout = holder.layout()
         if layout.count():
             return layout.itemAt(0).widget()
-        widget = tab_class(key)(self.services, self.actor, self.runner, self.participant_id,
-                                self.summary, holder)
+        try:
+            widget = tab_class(key)(self.services, self.actor, self.runner,
+                                    self.participant_id, self.summary, holder)
+        except Exception as error:  # noqa: BLE001 - shown in the tab, never a missing tab
+            log.exception("the chart's %s tab could not be made", key)
+            widget = QLabel(self.tr(
+                "This part of the chart could not be opened: {error}. Nothing in it was "
+                "changed. Tell your administrator; the other tabs work.").format(
+                    error=describe_error(error)), holder)
+            widget.setObjectName("tabError")
+            widget.setWordWrap(True)
+            widget.setStyleSheet(BANNER_STYLE)
+            widget.setAlignment(Qt.AlignmentFlag.AlignTop)
         layout.addWidget(widget)
         return widget
 
