@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QDateEdit,
+                               QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QTextEdit,
+                               QWidget)
 
 ERROR_STYLE = "color: #b00020;"
 BANNER_STYLE = ("color: white; background-color: #b00020; padding: 6px; "
@@ -52,6 +54,33 @@ def set_locked(edit: QWidget, locked: bool) -> None:
     palette.setColor(QPalette.ColorRole.Base,
                      source.color(QPalette.ColorRole.Window if locked else QPalette.ColorRole.Base))
     edit.setPalette(palette)
+
+
+def form_state(widgets) -> tuple:
+    """What the input widgets among `widgets` (and their children) hold now, comparable with
+    an earlier state: how a form knows it holds unsaved edits."""
+    state: list[object] = []
+    seen: set[int] = set()
+    for top in widgets:
+        for widget in (top, *top.findChildren(QWidget)):
+            if id(widget) in seen:
+                continue
+            seen.add(id(widget))
+            if isinstance(widget, QLineEdit):
+                state.append(widget.text())
+            elif isinstance(widget, QPlainTextEdit):
+                state.append(widget.toPlainText())
+            elif isinstance(widget, QTextEdit):
+                state.append(widget.toPlainText())
+            elif isinstance(widget, QComboBox):
+                state.append(widget.currentIndex())
+            elif isinstance(widget, QDateEdit):
+                state.append(widget.date().toJulianDay())
+            elif isinstance(widget, QAbstractSpinBox):
+                state.append(widget.text())
+            elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+                state.append(widget.isChecked())
+    return tuple(state)
 
 
 def field_key(name: str) -> str:
@@ -97,6 +126,10 @@ class FieldMessages:
 
     def names(self) -> frozenset[str]:
         return frozenset(self._labels)
+
+    def widgets(self) -> list[QWidget]:
+        """The field widgets, each once, in the order they were added."""
+        return list(dict.fromkeys(self._widgets.values()))
 
     def label(self, name: str) -> QLabel:
         return self._labels[name]

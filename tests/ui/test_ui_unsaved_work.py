@@ -256,3 +256,38 @@ def test_a_tab_that_fails_to_import_says_so_in_its_place(qtbot, demo, window, mo
     assert shown.objectName() == "tabError"
     assert "could not be opened" in shown.text() and "no_such_tab" in shown.text()
     assert chart.show_tab("face_sheet").objectName() != "tabError"   # the others work
+
+
+def test_a_contact_typed_into_a_dialog_is_kept_by_cancel_and_asked_about_at_close(
+        qtbot, demo, window):
+    chart = _chart_with_episode(qtbot, demo, window, "Dialogkeep")
+    tab = chart.show_tab("contacts")
+    qtbot.waitSignal(tab.loaded, timeout=WAIT_MS)
+    _idle(qtbot, demo)
+    dialog = tab.add()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    assert not dialog.has_unsaved_edits()
+    qtbot.keyClicks(dialog.fields.widget("name"), "Rene Okafor")
+    assert dialog.has_unsaved_edits()
+
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)                   # Esc asks first
+    _answer(qtbot, _question(qtbot, dialog), Button.Cancel)
+    assert dialog.isVisible() and dialog.fields.widget("name").text() == "Rene Okafor"
+
+    chart.close()                                               # the chart asks too
+    box = _question(qtbot, chart)
+    assert "Rene Okafor" not in box.text()                     # (names the form, not data)
+    _answer(qtbot, box, Button.Discard)
+    qtbot.waitUntil(lambda: not window.charts.windows(), timeout=WAIT_MS)
+    assert not any(c.name == "Rene Okafor"
+                   for c in demo.services.contacts.list(window.actor, chart.participant_id))
+
+
+def test_an_untouched_dialog_closes_without_a_question(qtbot, demo, window):
+    chart = _chart_with_episode(qtbot, demo, window, "Dialogplain")
+    tab = chart.show_tab("contacts")
+    qtbot.waitSignal(tab.loaded, timeout=WAIT_MS)
+    dialog = tab.add()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
