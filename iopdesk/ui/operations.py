@@ -5,7 +5,9 @@ needs it. `runner.submit(fn, on_success, on_error)` runs `fn()` on the runner's
 `QThreadPool`; the callbacks always run on the GUI thread, never on the worker. An error
 without an `on_error` is announced by the runner's `failed` signal, so nothing is swallowed.
 Callbacks given an `owner` (the widget or model they update) are dropped if the owner has
-been deleted by the time the answer arrives.
+been deleted by the time the answer arrives. A change of data goes through
+`runner.change(...)` instead: the same, on the one writer thread, changes one after the other
+(queries go on beside them).
 
 Python's cyclic garbage collector never runs on its own in the application: it would run on
 whichever thread happens to allocate, at whatever moment, and there destroy Qt objects left in
@@ -128,6 +130,8 @@ class Runner(QObject):
         install_collector()
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(max_threads)
+        self._writer = QThreadPool(self)        # change operations, one at a time
+        self._writer.setMaxThreadCount(1)
         self._relay = _Relay(self)
         self._relay.succeeded.connect(self._deliver_result)
         self._relay.failed.connect(self._deliver_error)
@@ -141,19 +145,32 @@ class Runner(QObject):
 
     def submit(self, fn: Callable[[], Any], on_success: Callback | None = None,
                on_error: Callback | None = None, *, owner: QObject | None = None) -> int:
-        """Run `fn()` on a worker; then `on_success(result)` or `on_error(exception)` here,
-        unless `owner` is gone by then."""
+        """A query operation: run `fn()` on a worker, beside others; then `on_success(result)`
+        or `on_error(exception)` here, unless `owner` is gone by then."""
+        return self._start(self._pool, fn, on_success, on_error, owner)
+
+    query = submit
+
+    def change(self, fn: Callable[[], Any], on_success: Callback | None = None,
+               on_error: Callback | None = None, *, owner: QObject | None = None) -> int:
+        """A change operation: like `submit`, but on the one writer thread, so changes run
+        one after the other in the order asked (SQLite has one writer; queries go on beside
+        them). What it changed is announced by the services once it commits (ui.changes)."""
+        return self._start(self._writer, fn, on_success, on_error, owner)
+
+    def _start(self, pool: QThreadPool, fn: Callable[[], Any], on_success: Callback | None,
+               on_error: Callback | None, owner: QObject | None) -> int:
         self._next_ticket += 1
         ticket = self._next_ticket
         self._callbacks[ticket] = (on_success, on_error, owner, fn)
         if len(self._callbacks) == 1:
             self.busy_changed.emit(True)
-        self._pool.start(_Task(ticket, fn, self._relay))
+        pool.start(_Task(ticket, fn, self._relay))
         return ticket
 
     def wait_for_done(self, msecs: int = -1) -> bool:
         """Block until every running task has finished (for shutdown and tests only)."""
-        return self._pool.waitForDone(msecs)
+        return self._writer.waitForDone(msecs) and self._pool.waitForDone(msecs)
 
     @Slot(int, object)
     def _deliver_result(self, ticket: int, result: object) -> None:

@@ -105,3 +105,31 @@ def test_the_collector_leaves_young_garbage_until_the_threshold(qtbot):
     died_on = []
     Cycle(died_on)
     assert collector.collect_due() == -1 and died_on == []
+
+
+def test_changes_run_one_after_the_other_while_queries_go_on_beside_them(qtbot, runner):
+    import time
+
+    release, running, order, answers = threading.Event(), [], [], []
+
+    def change(name):
+        def work():
+            running.append(name)
+            overlap = len(running) > 1
+            if name == "first":
+                release.wait(WAIT_MS / 1000)
+            time.sleep(0.01)
+            running.remove(name)
+            order.append(name)
+            return overlap
+        return work
+
+    runner.change(change("first"), answers.append)
+    runner.change(change("second"), answers.append)
+    query_done = []
+    runner.submit(lambda: "a query", query_done.append)
+    qtbot.waitUntil(lambda: query_done == ["a query"], timeout=WAIT_MS)   # while 1st holds
+    assert order == []
+    release.set()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=WAIT_MS)
+    assert order == ["first", "second"] and answers == [False, False]    # never together

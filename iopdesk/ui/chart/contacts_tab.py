@@ -188,7 +188,7 @@ class ContactsTab(QWidget):
         if contact is None:
             return
         services, actor = self._services, self._actor
-        self._runner.submit(
+        self._runner.change(
             lambda: services.contacts.deactivate(actor, contact.id, contact.version),
             lambda _view: self.reload(),
             lambda error: show_error(self, self.tr("Contacts"), error), owner=self)

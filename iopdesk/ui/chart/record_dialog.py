@@ -96,7 +96,7 @@ class RecordDialog(QDialog):
             self._tell(False)
             return
         self._set_busy(True)
-        self._runner.submit(call, self._saved, self._failed, owner=self)
+        self._runner.change(call, self._saved, self._failed, owner=self)
 
     @Slot()
     def reject(self) -> None:
