@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QLineEdit, QPlainTextEdit, QWidget
 
 from iopdesk.domain.chart import ContactInput, ContactView
 from iopdesk.ui.chart.record_dialog import RecordDialog
-from iopdesk.ui.errors import describe_error, show_error
-from iopdesk.ui.forms import ERROR_STYLE
-from iopdesk.ui.table_model import RowsTableModel, record_table
+from iopdesk.ui.chart.record_tab import RecordListTab
+from iopdesk.ui.errors import show_error
+from iopdesk.ui.table_model import RowsTableModel
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -94,84 +93,31 @@ class ContactDialog(RecordDialog):
         return (lambda: services.contacts.update(actor, cid, version, data)), {}
 
 
-class ContactsTab(QWidget):
-    loaded = Signal()
-    dialog_opened = Signal(object)
+class ContactsTab(RecordListTab):
+    NAME = "contacts"
+    EMPTY = "No contacts yet."
 
-    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
-                 summary, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._services = services
-        self._actor = actor
-        self._runner = runner
-        self.participant_id = participant_id
-        self.setObjectName("contactsTab")
-        self.model = ContactsModel(self)
-        self.table = record_table(self, self.model, "contactsTable")
+    def make_model(self) -> ContactsModel:
+        return ContactsModel(self)
+
+    def make_buttons(self) -> None:
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(self.edit)
-        self.message = QLabel(self)
-        self.message.setObjectName("contactsMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.add_button = QPushButton(self.tr("&Add…"), self)
-        self.add_button.setObjectName("addContact")
-        self.add_button.clicked.connect(self.add)
-        self.edit_button = QPushButton(self.tr("&Edit…"), self)
-        self.edit_button.setObjectName("editContact")
-        self.edit_button.clicked.connect(self.edit)
-        self.deactivate_button = QPushButton(self.tr("&Deactivate"), self)
-        self.deactivate_button.setObjectName("deactivateContact")
-        self.deactivate_button.clicked.connect(self.deactivate)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.deactivate_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(self.table, 1)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_buttons)
-        self._update_buttons()
-        self.reload()
+        self.add_button = self.button(self.tr("&Add…"), "addContact", self.add)
+        self.edit_button = self.button(self.tr("&Edit…"), "editContact", self.edit)
+        self.deactivate_button = self.button(self.tr("&Deactivate"), "deactivateContact",
+                                             self.deactivate)
 
-    def selected(self) -> ContactView | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
-
-    @Slot()
-    def _update_buttons(self) -> None:
-        chosen = self.selected() is not None
-        self.edit_button.setEnabled(chosen)
-        self.deactivate_button.setEnabled(chosen)
-
-    @Slot()
-    def reload(self) -> None:
+    def list_call(self):
         services, actor, pid = self._services, self._actor, self.participant_id
-        self._runner.submit(lambda: services.contacts.list(actor, pid), self._show,
-                            self._failed, owner=self)
+        return lambda: services.contacts.list(actor, pid)
 
-    def _show(self, rows) -> None:
-        self.model.set_rows(tuple(rows))
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("No contacts yet.") if not rows else "")
-        self.message.setVisible(not rows)
-        self.loaded.emit()
-
-    def _failed(self, error: object) -> None:
-        self.message.setText(describe_error(error))
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.show()
+    def update_buttons(self, chosen: ContactView | None) -> None:
+        self.edit_button.setEnabled(chosen is not None)
+        self.deactivate_button.setEnabled(chosen is not None)
 
     def _open(self, contact: ContactView | None) -> ContactDialog:
-        dialog = ContactDialog(self._services, self._actor, self._runner, self.participant_id,
-                               contact, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(lambda _view: self.reload())
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
+        return self.open_dialog(ContactDialog(self._services, self._actor, self._runner,
+                                              self.participant_id, contact, self))
 
     @Slot()
     def add(self) -> ContactDialog:
