@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from iopdesk.db.engine import BEGIN_OPTION
 from iopdesk.db.models import AuditChainHead, AuditEvent
 from iopdesk.domain.audit import AuditEntry, AuditFilter, VerifyReport
 from iopdesk.domain.readmodels import Page
@@ -35,6 +39,14 @@ def _entry(row: AuditEvent) -> AuditEntry:
 
 def _day_start(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _csv_rows(session: Session, query) -> Iterator[tuple]:
+    """The CSV row of each event `query` selects, read a batch at a time."""
+    for row in session.scalars(query.execution_options(yield_per=2000)):
+        e = _entry(row)
+        yield (e.id, e.occurred_at.isoformat(), e.username, e.workstation, e.action,
+               e.outcome.value, e.participant_id or "", e.entity, e.entity_id or "", e.detail)
 
 
 def _filtered(query, selection: AuditFilter):
@@ -85,27 +97,43 @@ class AuditService:
                    end=None, overwrite: bool = False) -> int:
         """Write the matching events to `path` as CSV (oldest first), readable by its owner
         only; an existing file is replaced only with `overwrite`, and never one the user may
-        not write (FileNotWritten: iopdesk.services.files). The export is audited in the same
-        transaction, so a failed write leaves no record of an export."""
+        not write (FileNotWritten: iopdesk.services.files); the number of events written.
+
+        The events are read in a read-only transaction (one snapshot; it holds no write lock,
+        so every other screen and workstation goes on saving during a long export) into a
+        temporary file beside `path`. The export is then recorded in a short unit of work of
+        its own, and only once that has committed does the file take its name: a failed read
+        or write records nothing, and an export that could not be recorded leaves no file."""
         selection = AuditFilter(username, participant_id, action, start, end)
         query = _filtered(select(AuditEvent), selection).order_by(AuditEvent.id)
         written = 0
-        with self._ctx.unit_of_work() as session, private_writer(
-                path, overwrite=overwrite, text=True, encoding="utf-8", newline="",
-                before_replace=session.flush) as handle:
+
+        def record() -> None:       # the file is complete and synced; not yet in place
+            with self._ctx.unit_of_work() as session:
+                self._ctx.audit(session, actor, "audit.export",
+                                detail={**_described(selection), "rows": written,
+                                        "file": Path(path).name})
+
+        with private_writer(path, overwrite=overwrite, text=True, encoding="utf-8",
+                            newline="", before_replace=record) as handle:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)
-            for row in session.scalars(query.execution_options(yield_per=2000)):
-                e = _entry(row)
-                writer.writerow((e.id, e.occurred_at.isoformat(), e.username,
-                                 e.workstation, e.action, e.outcome.value,
-                                 e.participant_id or "", e.entity, e.entity_id or "",
-                                 e.detail))
-                written += 1
-            self._ctx.audit(session, actor, "audit.export",
-                            detail={**_described(selection), "rows": written,
-                                    "file": path.name})
+            with self._reading() as session:
+                for values in _csv_rows(session, query):
+                    writer.writerow(values)
+                    written += 1
         return written
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        """A read-only transaction: BEGIN DEFERRED on SQLite (a WAL snapshot that blocks no
+        writer), not the unit of work's BEGIN IMMEDIATE, which takes the write lock."""
+        with self._ctx.session_factory() as session:
+            session.connection(execution_options={BEGIN_OPTION: "DEFERRED"})
+            try:
+                yield session
+            finally:
+                session.rollback()      # nothing was written: end the snapshot
 
     @requires(Permission.VIEW_AUDIT, "audit.verify")
     def verify(self, actor: Actor) -> VerifyReport:

@@ -63,8 +63,11 @@ def _demote_others(session: Session, row: DiagnosisRow) -> list[str]:
 
 
 class DiagnosisService:
-    """`code_table` may be None (every code look-up then says the table is not built); the
-    application may set it later, e.g. when a background build finishes."""
+    """`code_table` may be None (every code look-up then says the table is not built).
+
+    A look-up before the table is built raises CodeTableNotReady saying so; nothing here
+    starts a build, or a thread. `build_code_table` builds it, blocking: the UI runs it on its
+    runner's worker when a search says the table is not built, then searches again."""
 
     def __init__(self, ctx: ServiceContext, code_table: CodeTable | None = None):
         self._ctx = ctx
@@ -74,10 +77,20 @@ class DiagnosisService:
         table = self.code_table
         if table is None:
             raise CodeTableNotReady(NOT_BUILT)
-        if not table.is_built() and table.build_error is None:
-            table.start_build()      # the first one to need it builds it, in the background
         table.require()
         return table
+
+    def build_code_table(self) -> bool:
+        """Build the ICD-10-CM code table now unless it is built: blocking, seconds (in a
+        child process), once per installation and library version. A call made while
+        another runs waits for that build instead of starting a second. True when this call
+        built it. A failed build raises CodeTableNotReady saying why. Unguarded (see
+        permissions.UNGUARDED): the table is the published classification, no one's record,
+        and every look-up in it is guarded."""
+        table = self.code_table
+        if table is None:
+            raise CodeTableNotReady(f"{NOT_BUILT}: this installation has no place for it")
+        return table.build()
 
     @requires(Permission.VIEW_CLINICAL, "diagnosis.search_codes")
     def search_codes(self, actor: Actor, text: str, limit: int = 30) -> tuple[IcdCode, ...]:

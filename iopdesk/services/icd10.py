@@ -3,8 +3,10 @@ offline by code prefix or by words.
 
 `import simple_icd_10_cm` parses the whole classification at import (about 3 s and 200 MB), so
 it is imported only inside `library_entries`, while a table is built — by default in a child
-process (`build_in_subprocess`), which `CodeTable.start_build` runs from a background thread
-the first time someone needs the table. The file holds every category and subcategory code
+process (`build_in_subprocess`). Nothing here starts a thread: `CodeTable.build` is a plain
+blocking call, which the application runs on its UI runner's worker the first time a search
+finds no table (a second caller meanwhile waits for that build instead of starting another),
+and the command line may call directly. The file holds every category and subcategory code
 (billable or not, so a heading can be recognised and refused with an example) and a word index
 over the billable ones only: an FTS5 table (unicode61 tokenizer, no diacritics, word-prefix
 queries with a 1- and 2-character prefix index) without content of its own, whose rowids are the
@@ -143,24 +145,77 @@ def build_code_table(path: Path | str, *, entries: Iterable[CodeEntry] | None = 
 
 def build_in_subprocess(path: Path | str, entries: list[CodeEntry] | None = None) -> int:
     """`build_code_table` in a child process: the library's import time and memory stay out of
-    the application's process (a frozen bundle calls multiprocessing.freeze_support at start)."""
+    the application's process (a frozen bundle calls multiprocessing.freeze_support at start).
+
+    One spawned process and a pipe, waited for here: no helper threads in this process (a
+    multiprocessing pool runs three), and a child that dies without answering — killed for
+    its memory, say — ends this call with an error instead of leaving it waiting for ever.
+    The child's error is raised here, as itself when it can be carried across."""
     import multiprocessing
 
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_build, (str(path), entries))
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_build_in_child, args=(sending, str(path), entries),
+                            name="icd10-build", daemon=True)
+    try:
+        child.start()
+    except BaseException:
+        receiving.close()
+        raise
+    finally:
+        sending.close()          # the child's end: only the child holds it now
+    try:
+        try:
+            ok, value = receiving.recv()
+        except EOFError:
+            child.join()
+            code = child.exitcode
+            how = (f"killed by signal {-code}" if code is not None and code < 0
+                   else f"exit code {code}")
+            raise RuntimeError(f"the build process ended without an answer ({how})") from None
+    finally:
+        receiving.close()
+        child.join()
+    if ok:
+        return value
+    raise value
 
 
-def _build(path: str, entries: list[CodeEntry] | None) -> int:
-    return build_code_table(path, entries=entries)
+def _build_in_child(sending, path: str, entries: list[CodeEntry] | None) -> None:
+    import pickle
+
+    try:
+        answer: tuple[bool, object] = (True, build_code_table(path, entries=entries))
+    except BaseException as exc:  # noqa: BLE001 - carried to the parent, raised there
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # noqa: BLE001 - an error that cannot travel: its words can
+            exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+        answer = (False, exc)
+    sending.send(answer)
+    sending.close()
+
+
+class _Build:
+    """A build under way: whoever asks for the table meanwhile waits for `done`."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+def _reason(error: BaseException) -> str:
+    return (getattr(error, "strerror", None) if isinstance(error, OSError) else None) \
+        or str(error) or type(error).__name__
 
 
 class CodeTable:
     """Read access to the code table at `path`, which may not exist yet.
 
     Cheap to make: nothing is opened until the first look-up. Until the file is built every
-    look-up raises CodeTableNotReady; `start_build` builds it in the background (`builder`,
-    by default `build_in_subprocess`). Safe to share between threads (one read-only
-    connection per thread).
+    look-up raises CodeTableNotReady; `build` builds it (`builder`, by default
+    `build_in_subprocess`), blocking, on whichever thread calls it. Safe to share between
+    threads (one read-only connection per thread; one build at a time).
     """
 
     def __init__(self, path: Path | str, *,
@@ -171,7 +226,7 @@ class CodeTable:
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
         self._ready = False
-        self._thread: threading.Thread | None = None
+        self._running: _Build | None = None
         self.build_error: BaseException | None = None
         self.build_seconds: float | None = None
 
@@ -195,41 +250,48 @@ class CodeTable:
 
     @property
     def building(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """True while a build runs (on any thread)."""
+        return self._running is not None
 
-    def start_build(self, on_done: Callable[[BaseException | None], None] | None = None
-                    ) -> threading.Thread | None:
-        """Build the table in a background thread unless it is built (None) or being built
-        (that thread). `on_done` is called from the thread with the error, or None."""
+    def build(self) -> bool:
+        """Build the table here and now unless it is built: blocking, seconds (in a child
+        process by default). True when this call built it; False when it was built already,
+        or was being built by another caller, whose build this call waited for instead of
+        starting a second one. A build that fails raises CodeTableNotReady saying why (for
+        every caller waiting on it), and `require` says so until a later build succeeds."""
         with self._lock:
             if self.is_built():
-                return None
-            if self.building:
-                return self._thread
-            self.build_error = None
-            self._thread = threading.Thread(target=self._run_build, args=(on_done,),
-                                            name="icd10-build", daemon=True)
-            self._thread.start()
-            return self._thread
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for a background build; True when the table is built."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self.is_built()
-
-    def _run_build(self, on_done: Callable[[BaseException | None], None] | None) -> None:
+                return False
+            running = self._running
+            mine = running is None
+            if mine:
+                running = self._running = _Build()
+                self.build_error = None
+        if not mine:
+            running.done.wait()
+            if running.error is not None:
+                raise self._failed(running.error) from running.error
+            return False
         started = time.perf_counter()
-        error: BaseException | None = None
         try:
             self._builder(self.path)
-        except BaseException as exc:  # reported to whoever asks next, not lost in a thread
-            error = exc
-            self.build_error = exc
-        self.build_seconds = time.perf_counter() - started
-        if on_done is not None:
-            on_done(error)
+            if not self.is_built():
+                raise RuntimeError(f"no usable table was left at {self.path}")
+        except BaseException as exc:  # every waiting caller hears it; require reports it
+            running.error = self.build_error = exc
+            if not isinstance(exc, Exception):
+                raise
+            raise self._failed(exc) from exc
+        finally:
+            self.build_seconds = time.perf_counter() - started
+            with self._lock:
+                self._running = None
+            running.done.set()
+        return True
+
+    @staticmethod
+    def _failed(error: BaseException) -> CodeTableNotReady:
+        return CodeTableNotReady(f"{NOT_BUILT}: building it failed ({_reason(error)})")
 
     def require(self) -> None:
         """Raise CodeTableNotReady (saying why) unless the table can be read."""
@@ -239,7 +301,7 @@ class CodeTable:
             raise CodeTableNotReady(f"{NOT_BUILT}: it is being built now; try again in a few "
                                     "seconds")
         if self.build_error is not None:
-            raise CodeTableNotReady(f"{NOT_BUILT}: building it failed ({self.build_error})")
+            raise self._failed(self.build_error)
         raise CodeTableNotReady(NOT_BUILT)
 
     def info(self) -> dict[str, str]:
@@ -338,8 +400,8 @@ class CodeTable:
 
 
 def ensure_code_table(path: Path | str) -> CodeTable:
-    """The table at `path`, built here and now (in this process) when it is missing."""
-    table = CodeTable(path)
-    if not table.is_built():
-        build_code_table(path)
+    """The table at `path`, built here and now (in this process) when it is missing: for the
+    command line, which has no runner and may block."""
+    table = CodeTable(path, builder=build_code_table)
+    table.build()
     return table

@@ -75,6 +75,9 @@ UNGUARDED: dict[str, str] = {
     "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
                                "(refused once a practice exists)",
     "SettingsService.get": "the idle-lock time and password rules apply before log-in",
+    "DiagnosisService.build_code_table": "builds the offline ICD-10-CM code table from the "
+                                         "installed classification: no one's record (the "
+                                         "searches and diagnoses that read it are guarded)",
     "ChangeFeed.subscribe": "hears which records changed (kinds and ids, no content): the "
                             "screens then reload through guarded calls",
     "ChangeFeed.announce": "passes on a committed change set (another workstation's, on a "

@@ -233,15 +233,13 @@ def test_without_a_code_table_diagnoses_can_be_read_but_not_added(demo_db):
         engine.dispose()
 
 
-def test_the_first_one_to_need_the_table_starts_its_build(demo, people, tmp_path):
+def test_a_search_before_the_table_is_built_says_so_and_starts_nothing(demo, people, tmp_path):
+    """The build is the screen's to start, through its one runner (never a thread of the
+    service's own): a search only says the table is not ready."""
     services, _ = demo
     started = []
-
-    def builder(path):
-        started.append(path)
-
-    services.diagnoses.code_table = CodeTable(tmp_path / "later.sqlite3", builder=builder)
+    services.diagnoses.code_table = CodeTable(tmp_path / "later.sqlite3",
+                                              builder=started.append)
     with pytest.raises(CodeTableNotReady, match="not built yet"):
         services.diagnoses.search_codes(people["clinician"], "alcohol")
-    services.diagnoses.code_table.wait(10)
-    assert started == [tmp_path / "later.sqlite3"]
+    assert started == []

@@ -3,6 +3,7 @@ fixture), searched offline by code or words, never imported by the application a
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -13,8 +14,9 @@ from clinical_support import TINY_CODES, tiny_code_table
 from iopdesk.config import load_config
 from iopdesk.domain.icd10 import (CodeTableNotReady, IcdCode, code_key, dotted, looks_like_code,
                                   search_words)
+from iopdesk.services import icd10
 from iopdesk.services.icd10 import (CodeTable, build_code_table, build_in_subprocess,
-                                    library_version)
+                                    ensure_code_table, library_version)
 
 
 def codes(found) -> list[str]:
@@ -135,33 +137,141 @@ def test_a_build_replaces_the_file_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["codes.sqlite3"]   # no temporary left
 
 
-def test_the_background_build_reports_failure_and_success(tmp_path):
-    attempts = []
+def test_a_build_is_a_blocking_call_that_reports_failure_and_success(tmp_path):
+    outcomes = [OSError(28, "No space left on device"), None]
+    calls = []
 
-    def failing(path):
-        attempts.append(path)
-        raise OSError("disk full")
+    def builder(path):
+        calls.append(threading.current_thread())
+        outcome = outcomes.pop(0)
+        if outcome is not None:
+            raise outcome
+        build_code_table(path, entries=TINY_CODES)
 
-    table = CodeTable(tmp_path / "codes.sqlite3", builder=failing)
-    done = []
-    table.start_build(on_done=done.append)
-    assert not table.wait(10)
-    assert isinstance(done[0], OSError)
-    with pytest.raises(CodeTableNotReady, match="building it failed .*disk full"):
-        table.require()
+    table = CodeTable(tmp_path / "codes.sqlite3", builder=builder)
+    with pytest.raises(CodeTableNotReady, match="building it failed .No space left on device"):
+        table.build()
+    assert calls == [threading.current_thread()]          # here, on the caller's thread
+    with pytest.raises(CodeTableNotReady, match="building it failed .No space left on device"):
+        table.require()                                    # said until a build succeeds
+    assert not table.building
 
-    table = CodeTable(tmp_path / "codes.sqlite3",
-                      builder=lambda path: build_code_table(path, entries=TINY_CODES))
-    thread = table.start_build()
-    assert thread is not None and table.wait(10)
-    assert table.start_build() is None                     # built: nothing to do
+    assert table.build() is True                           # asked again: tried again
+    assert table.build() is False and len(calls) == 2      # built: nothing to do
+    assert table.build_error is None and table.build_seconds is not None
     assert codes(table.search("F10.2")) == ["F10.20", "F10.21"]
+
+
+def test_a_builder_that_leaves_no_table_is_a_failed_build(tmp_path):
+    table = CodeTable(tmp_path / "codes.sqlite3", builder=lambda path: None)
+    with pytest.raises(CodeTableNotReady, match="building it failed .no usable table"):
+        table.build()
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_second_caller_waits_for_the_build_under_way(tmp_path, monkeypatch, fails):
+    waiting = threading.Event()
+
+    class Done(threading.Event):          # says when someone waits for the build to end
+        def wait(self, timeout=None):
+            waiting.set()
+            return super().wait(timeout)
+
+    class Watched(icd10._Build):
+        def __init__(self):
+            super().__init__()
+            self.done = Done()
+
+    monkeypatch.setattr(icd10, "_Build", Watched)
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow(path):
+        calls.append(path)
+        started.set()
+        assert release.wait(10)
+        if fails:
+            raise OSError("disk full")
+        build_code_table(path, entries=TINY_CODES)
+
+    table = CodeTable(tmp_path / "codes.sqlite3", builder=slow)
+    results: dict[str, object] = {}
+
+    def build(name: str) -> None:
+        try:
+            results[name] = table.build()
+        except CodeTableNotReady as exc:
+            results[name] = exc
+
+    first = threading.Thread(target=build, args=("first",))
+    second = threading.Thread(target=build, args=("second",))
+    first.start()
+    try:
+        assert started.wait(10) and table.building
+        with pytest.raises(CodeTableNotReady, match="being built now"):
+            table.search("F10")
+        second.start()
+        assert waiting.wait(10)                        # the second caller waits for the first
+    finally:
+        release.set()
+    first.join(10)
+    if second.ident is not None:
+        second.join(10)
+    assert len(calls) == 1                             # built once
+    if fails:
+        assert all(isinstance(r, CodeTableNotReady) and "disk full" in str(r)
+                   for r in results.values()), results
+    else:
+        assert results == {"first": True, "second": False}
+        assert codes(table.search("F41")) == ["F41.1"]
+    assert not table.building
+
+
+def test_the_service_builds_only_when_asked(services, actors, tmp_path):
+    calls = []
+
+    def builder(path):
+        calls.append(path)
+        build_code_table(path, entries=TINY_CODES)
+
+    services.diagnoses.code_table = CodeTable(tmp_path / "codes.sqlite3", builder=builder)
+    clinician = actors["clinician"]
+    with pytest.raises(CodeTableNotReady, match="not built yet$"):
+        services.diagnoses.search_codes(clinician, "alcohol")
+    assert calls == [] and not services.diagnoses.code_table.building   # no build, no thread
+    assert services.diagnoses.build_code_table() is True
+    assert services.diagnoses.build_code_table() is False
+    assert codes(services.diagnoses.search_codes(clinician, "anxiety")) == ["F41.1"]
+    assert len(calls) == 1
+
+    services.diagnoses.code_table = None
+    with pytest.raises(CodeTableNotReady, match="no place for it"):
+        services.diagnoses.build_code_table()
 
 
 def test_the_default_build_runs_in_a_child_process(tmp_path):
     path = tmp_path / "child.sqlite3"
     assert build_in_subprocess(path, list(TINY_CODES)) == 8
     assert codes(CodeTable(path).search("generalized anxiety")) == ["F41.1"]
+    assert ensure_code_table(path).is_built()          # there: nothing built again
+
+
+class _EndsTheProcess:
+    """Unpickled in the child, it ends the child at once: a build process that dies."""
+
+    def __reduce__(self):
+        return os._exit, (3,)
+
+
+def test_a_child_process_error_or_death_is_raised_not_waited_for(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(OSError):                       # the child's own error, carried over
+        build_in_subprocess(tmp_path / "a-file" / "codes.sqlite3", list(TINY_CODES))
+    with pytest.raises(RuntimeError, match=r"ended without an answer \(exit code 3\)"):
+        build_in_subprocess(tmp_path / "codes.sqlite3", [_EndsTheProcess()])
+    table = CodeTable(tmp_path / "codes.sqlite3",
+                      builder=lambda path: build_in_subprocess(path, [_EndsTheProcess()]))
+    with pytest.raises(CodeTableNotReady, match="building it failed .the build process ended"):
+        table.build()
 
 
 def test_the_file_is_named_after_the_library_version(tmp_path):

@@ -1,5 +1,9 @@
 """The chart's Diagnoses tab: the current episode's ICD-10-CM diagnoses, "Add…" (search the code
-table by code or words, on a worker, debounced) and "Resolve…"."""
+table by code or words, on a worker, debounced) and "Resolve…".
+
+The code table is built the first time a search finds it missing: the dialog runs the
+service's blocking build on the runner (once per dialog; a dialog asking while another's build
+runs waits for that one) and searches again when it is done."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
-from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.icd10 import CodeTableNotReady
 from iopdesk.ui.errors import describe_error
@@ -19,7 +22,6 @@ from iopdesk.ui.forms import FieldMessages, error_label, say
 from iopdesk.ui.table_model import RowsTableModel, record_table
 
 SEARCH_DELAY_MS = 250
-RETRY_MS = 1500             # while the code table is being built
 
 
 def _date_edit(parent: QWidget, name: str, optional: bool) -> QDateEdit:
@@ -82,10 +84,14 @@ class AddDiagnosisDialog(QDialog):
         self.search_edit.returnPressed.connect(self.search_now)
         self.results.itemDoubleClicked.connect(lambda _item: self.submit())
         self._ticket = 0
+        self._build_asked = False   # this dialog has asked for the code table's build
+        self.building = False       # and is waiting for it
 
     @Slot()
     def search_now(self) -> None:
         self._timer.stop()
+        if self.building:
+            return                  # searched when the build is done, with the text then
         text = self.search_edit.text().strip()
         if not text:
             self.results.clear()
@@ -115,10 +121,34 @@ class AddDiagnosisDialog(QDialog):
     def _search_failed(self, ticket: int, error: object) -> None:
         if ticket != self._ticket:
             return
+        if isinstance(error, CodeTableNotReady) and not self._build_asked:
+            self._build_table()
+            return
         self.status.setText(describe_error(error))
-        if isinstance(error, CodeTableNotReady) and "being built" in str(error):
-            self._timer.start(RETRY_MS)     # try again when the table may be ready
         self.searched.emit(self.status.text())
+
+    def _build_table(self) -> None:
+        """Build the code table on the runner (or wait for the build under way), then search
+        again."""
+        self._build_asked = True
+        self.building = True
+        self.fields.set("search", "")
+        self.status.setText(self.tr("Building the ICD-10-CM code table… (done once; it takes "
+                                    "a few seconds)"))
+        s = self.services
+        self.runner.submit(s.diagnoses.build_code_table, self._table_built,
+                           self._table_failed, owner=self)
+
+    def _table_built(self, _built: bool) -> None:
+        self.building = False
+        self.status.setText("")
+        self.search_now()
+
+    def _table_failed(self, error: object) -> None:
+        self.building = False
+        self.status.setText("")
+        self.fields.set("search", describe_error(error))
+        self.searched.emit(self.fields.text("search"))
 
     def choose(self, code: str) -> bool:
         for row in range(self.results.count()):
@@ -237,7 +267,6 @@ class DiagnosesModel(RowsTableModel):
 
 
 class DiagnosesTab(QWidget):
-    RECORD_KINDS = frozenset({RecordKind.DIAGNOSIS})     # what a change set reloads it for
     loaded = Signal()
 
     def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
