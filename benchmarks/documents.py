@@ -15,6 +15,7 @@ from reportlab.platypus import SimpleDocTemplate
 from iopdesk.db.engine import make_session_factory
 from iopdesk.db.migrate import open_database
 from iopdesk.demo import DEMO_PASSWORD
+from iopdesk.domain.time import utc_now
 from iopdesk.reports.face_sheet import face_sheet_story
 from iopdesk.services import build_services
 from iopdesk.services.documents import load_face_sheet, printed_now
@@ -49,7 +50,8 @@ def face_sheet_cases(url: str, database: str, *, audit_key: bytes,
                               today=lambda: as_of)
     actor = services.staff.log_in("frontdesk", DEMO_PASSWORD)
     with session_factory() as session:
-        sheet = load_face_sheet(session, participant_id, as_of, printed_at=printed_now(),
+        sheet = load_face_sheet(session, participant_id, as_of,
+                                printed_at=printed_now(session, utc_now()),
                                 printed_by=actor.display_name)
 
     def ours() -> bytes:

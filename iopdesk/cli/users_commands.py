@@ -11,6 +11,7 @@ from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
 from iopdesk.config import Config
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import PermissionDenied, ValidationError
+from iopdesk.domain.time import format_time
 
 FLAGS = {"username": "--username", "display_name": "--name", "roles": "--role",
          "credentials": "--credentials", "email": "--email", "needs_cosign": "--needs-cosign",
@@ -103,11 +104,11 @@ def _run(config: Config, args: argparse.Namespace, work, **options) -> int:
     return EXIT_FAILED
 
 
-def _status(member) -> str:
+def _status(member, zone: str) -> str:
     if not member.active:
         return "disabled"
     if member.locked_until is not None:
-        return f"locked until {member.locked_until.astimezone():%H:%M}"
+        return f"locked until {format_time(member.locked_until, zone)}"
     if member.must_change_password:
         return "temporary password"
     return "active"
@@ -116,10 +117,11 @@ def _status(member) -> str:
 def list_command(config: Config, args: argparse.Namespace) -> int:
     def work(services, actor) -> int:
         members = services.users.list_users(actor, include_disabled=not args.active_only)
+        zone = services.settings.time_zone()
         names = {m.id: m.username for m in members}
         rows = [("USERNAME", "NAME", "CREDENTIALS", "ROLES", "STATUS", "CO-SIGNED BY")]
         rows += [(m.username, m.display_name, m.credentials,
-                  ",".join(sorted(r.value for r in m.roles)), _status(m),
+                  ",".join(sorted(r.value for r in m.roles)), _status(m, zone),
                   names.get(m.supervisor_id, "") if m.needs_cosign else "") for m in members]
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         for row in rows:

@@ -115,7 +115,9 @@ def _build(ctx: Ctx, profile: Profile, seed: int, hashes: dict[str, str],
     practice_id = sink.add(Practice, founded, is_demo=True, **data.PRACTICE)
     staff = _staff(ctx, founded, hashes)
     # A new practice's policy (as the set-up writes it), and the chart numbers given so far.
-    settings = {**asdict(check_settings(PracticeSettings())),
+    # the zone the demo's wall-clock times are made in (UTC where there is no tz database)
+    zone = getattr(ctx.zone, "key", "UTC")
+    settings = {**asdict(check_settings(PracticeSettings(time_zone=zone))),
                 "next_chart_number": FIRST_CHART_NUMBER + profile.participants}
     for key, value in settings.items():
         sink.add(PracticeSetting, founded, key=key, value=value)

@@ -8,10 +8,11 @@ field that is wrong, with a message a person can act on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.time import canonical_zone, workstation_zone, zone_problem
 from iopdesk.domain.validation import (PHONE_MAX, TextRule, check_texts, email_problem,
                                        format_phone, phone_problem, state_problem, zip_problem)
 
@@ -85,6 +86,9 @@ class PracticeSettings:
     week_start: int = 0
     review_interval_days: int = 30
     lost_to_contact_days: int = 14
+    # The IANA zone the practice's dates and times are shown in (stored times are UTC); a new
+    # practice starts with the zone of the workstation it is set up on (UTC if unknown).
+    time_zone: str = field(default_factory=workstation_zone)
 
 
 PART2_NOTICES = ("short", "full")
@@ -271,9 +275,11 @@ def check_settings(data: PracticeSettings) -> PracticeSettings:
             errors[name] = message
     if data.part2_notice not in PART2_NOTICES:
         errors["part2_notice"] = "The 42 CFR Part 2 notice is either “short” or “full”"
+    if message := zone_problem(data.time_zone):
+        errors["time_zone"] = message
     if errors:
         raise ValidationError(errors)
-    return data
+    return replace(data, time_zone=canonical_zone(data.time_zone))
 
 
 def settings_from_stored(stored: dict[str, object]) -> PracticeSettings:
@@ -285,8 +291,7 @@ def settings_from_stored(stored: dict[str, object]) -> PracticeSettings:
             continue
         candidate = replace(defaults, **{f.name: stored[f.name]})
         try:
-            check_settings(candidate)
+            values[f.name] = getattr(check_settings(candidate), f.name)
         except ValidationError:
             continue
-        values[f.name] = stored[f.name]
     return replace(defaults, **values)

@@ -15,8 +15,10 @@ changed, and a new area adds its actions here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
+
+from iopdesk.domain.time import DEFAULT_ZONE, format_time
 
 
 class RecordKind(StrEnum):
@@ -103,12 +105,13 @@ class ChangeSet:
         """Whether this user at this workstation made it (their own save, not someone else's)."""
         return self.user_id == user_id and self.workstation == workstation
 
-    def describe(self) -> str:
-        """'Dana Cole (dcole) at desk-2 at 09:14' — who, where, when, for a banner."""
+    def describe(self, zone: str | tzinfo = DEFAULT_ZONE) -> str:
+        """'Dana Cole (dcole) at desk-2 at 09:14' — who, where, when (in the practice's
+        `zone`), for a banner."""
         who = (f"{self.display_name} ({self.username})" if self.display_name
                else self.username or "someone")
         where = f" at {self.workstation}" if self.workstation else ""
-        when = f" at {self.at.astimezone().strftime('%H:%M')}" if self.at else ""
+        when = f" at {format_time(self.at, zone)}" if self.at else ""
         return f"{who}{where}{when}"
 
 

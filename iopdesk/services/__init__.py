@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from iopdesk.domain.time import utc_now
 from iopdesk.services.audit import AuditService
 from iopdesk.services.audit_chain import load_or_create_key
 from iopdesk.services.audit_mark import HighWaterMarks, beside_key
@@ -53,18 +54,23 @@ class Services:
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
-                   audit_key: bytes, today: Callable[[], date] = date.today,
+                   audit_key: bytes, today: Callable[[], date] | None = None,
+                   now: Callable[[], datetime] = utc_now,
                    icd10: CodeTable | None = None,
                    audit_marks: HighWaterMarks | None = None) -> Services:
     """The services over one database; `audit_key` signs the audit chain (see audit.py);
     `icd10` is the ICD-10-CM code table (None: diagnoses cannot be added or searched);
-    `audit_marks` keeps the trail's high-water mark outside the database (audit_mark.py)."""
-    ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, today=today,
+    `audit_marks` keeps the trail's high-water mark outside the database (audit_mark.py);
+    `now` is the UTC clock, and `today` (by default) the practice's date by it, in the
+    practice's time zone; a test may fix `today` to a date."""
+    ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, now=now,
                          audit_marks=audit_marks)
+    settings = SettingsService(ctx)
+    ctx.today = today if today is not None else settings.practice_today
     return Services(participants=ParticipantService(ctx), episodes=EpisodeService(ctx),
                     staff=StaffService(ctx), audit=AuditService(ctx),
                     users=UserService(ctx), setup=SetupService(ctx),
-                    settings=SettingsService(ctx),
+                    settings=settings,
                     diagnoses=DiagnosisService(ctx, icd10), intake=IntakeService(ctx),
                     chart=ChartService(ctx), today=TodayService(ctx),
                     contacts=ContactService(ctx), consents=ConsentService(ctx),

@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from iopdesk.db.models import AuditEvent, Episode, Participant, StaffUser
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import StaleVersion
+from iopdesk.domain.time import practice_time
 
 AFTER_OPENING = "after you opened it"
 WHILE_SAVING = "while you were saving it"
@@ -52,8 +53,11 @@ def apply_changes(row: Any, values: Mapping[str, Any]) -> list[str]:
     return sorted(changed)
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d at %H:%M")
+def _when(session: Session, moment: datetime) -> str:
+    """'2026-11-16 at 09:14' at the practice."""
+    from iopdesk.services.settings import load_time_zone   # settings imports this module
+
+    return practice_time(moment, load_time_zone(session)).strftime("%Y-%m-%d at %H:%M")
 
 
 def _entity_of(row: Any) -> str:
@@ -100,9 +104,10 @@ def describe_last_change(session: Session, row: Any, entity: str | None = None,
     found = session.execute(query).first()
     updated = getattr(row, "updated_at", None)
     if found is None or not _made(found, row_id, updated):
-        return f"it was saved on {_when(updated)}" if updated is not None else ""
+        return f"it was saved on {_when(session, updated)}" if updated is not None else ""
     who = f"{found.display_name} ({found.username})" if found.display_name else found.username
-    text = f"{who} saved it on workstation {found.workstation} on {_when(found.occurred_at)}"
+    when = _when(session, found.occurred_at)
+    text = f"{who} saved it on workstation {found.workstation} on {when}"
     if fields := _fields_of(found.detail):
         text += f" (changed: {', '.join(str(f).replace('_', ' ') for f in fields)})"
     return text

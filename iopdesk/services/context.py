@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -24,6 +24,7 @@ from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.domain.changes import ChangeSet, RecordChange, change_of
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, SessionNotIssued
+from iopdesk.domain.time import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ class ChangeFeed:
 class ServiceContext:
     def __init__(self, session_factory: sessionmaker[Session], workstation: str, *,
                  audit_key: bytes, today: Callable[[], date] = date.today,
+                 now: Callable[[], datetime] = utc_now,
                  audit_marks: HighWaterMarks | None = None):
         if len(audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
@@ -130,6 +132,8 @@ class ServiceContext:
         self.workstation = workstation
         self.audit_key = audit_key
         self.today = today
+        # The UTC clock (aware datetimes): the practice's today and printed times come from it.
+        self.now = now
         # The trail's high-water mark outside the database, moved after each commit that
         # wrote an audit event (None: no mark is kept, as in tests of one database).
         self.audit_marks = audit_marks
@@ -191,7 +195,7 @@ class ServiceContext:
                 changes=tuple(changed), user_id=actor.user_id if actor else None,
                 username=actor.username if actor else "",
                 display_name=actor.display_name if actor else "",
-                workstation=self.workstation, at=datetime.now(UTC)))
+                workstation=self.workstation, at=self.now()))
 
     def audit(self, session: Session, actor: Actor | None, action: str, *,
               participant_id: int | None = None, entity: str = "", entity_id: int | None = None,

@@ -23,10 +23,11 @@ from iopdesk.domain.documents import (ConsentForm, ConsentState, ConsentSummary,
                                       FaceSheetCoverage, FaceSheetEpisode, Letterhead, age_on,
                                       consent_state, part2_notice)
 from iopdesk.domain.errors import NotFound, ValidationError
+from iopdesk.domain.time import practice_time
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.participants import load_episodes
 from iopdesk.services.permissions import Permission, requires
-from iopdesk.services.settings import load_settings
+from iopdesk.services.settings import load_settings, load_time_zone
 
 FACE_SHEET, CONSENT_FORM = "face_sheet", "consent_form"
 KINDS = (FACE_SHEET, CONSENT_FORM)
@@ -35,9 +36,9 @@ WHERE_MAX = 500
 _MARKS = {ConsentState.REVOKED: "REVOKED", ConsentState.EXPIRED: "EXPIRED"}
 
 
-def printed_now() -> datetime:
-    """The time printed in the footer (local time of this workstation)."""
-    return datetime.now().astimezone()
+def printed_now(session: Session, now: datetime) -> datetime:
+    """The time printed in the footer: `now` (UTC) as the practice's wall-clock time."""
+    return practice_time(now, load_time_zone(session))
 
 
 def letterhead(session: Session) -> Letterhead:
@@ -155,7 +156,8 @@ class DocumentService:
 
         with self._ctx.session_factory() as session:
             sheet = load_face_sheet(session, participant_id, self._ctx.today(),
-                                    printed_at=printed_now(), printed_by=actor.display_name)
+                                    printed_at=printed_now(session, self._ctx.now()),
+                                    printed_by=actor.display_name)
         pdf = render_face_sheet(sheet)
         self._printed(actor, FACE_SHEET, participant_id, "participants", participant_id)
         return pdf
@@ -180,7 +182,8 @@ class DocumentService:
                 raise NotFound(f"Consent {consent_id} is not one of this participant's "
                                "consents")
             form = load_consent_form(session, consent_id, self._ctx.today(),
-                                     printed_at=printed_now(), printed_by=actor.display_name)
+                                     printed_at=printed_now(session, self._ctx.now()),
+                                     printed_by=actor.display_name)
         pdf = render_consent_form(form)
         self._printed(actor, CONSENT_FORM, owner, "consents", consent_id,
                       state=form.state.value, part2_notice=bool(form.frame.part2_notice))

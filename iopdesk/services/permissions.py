@@ -78,6 +78,10 @@ UNGUARDED: dict[str, str] = {
     "DiagnosisService.build_code_table": "builds the offline ICD-10-CM code table from the "
                                          "installed classification: no one's record (the "
                                          "searches and diagnoses that read it are guarded)",
+    "SettingsService.time_zone": "the practice's time zone: every screen shows times in it",
+    "SettingsService.utc_now": "the services' clock (no data)",
+    "SettingsService.practice_today": "today's date at the practice (no data)",
+    "SettingsService.clock": "the practice's clock for screens (zone and today; no data)",
     "ChangeFeed.subscribe": "hears which records changed (kinds and ids, no content): the "
                             "screens then reload through guarded calls",
     "ChangeFeed.announce": "passes on a committed change set (another workstation's, on a "

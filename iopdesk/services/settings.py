@@ -2,17 +2,23 @@
 
 Stored as one PracticeSetting row per field of PracticeSettings; a missing or unusable row
 reads as its default, so log-in and the idle lock work on any database.
+
+The practice's clock (`SettingsService.clock`) is how screens learn the practice's time zone
+and today's date: from the services' injected clock, never the workstation's.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, fields
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from iopdesk.db.models import PracticeSetting
 from iopdesk.domain.accounts import PracticeSettings, check_settings, settings_from_stored
+from iopdesk.domain.changes import ChangeSet, RecordKind
+from iopdesk.domain.time import PracticeClock, practice_today, utc_now
 from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
@@ -43,14 +49,56 @@ def store_settings(session: Session, settings: PracticeSettings, *,
     return changed
 
 
+def load_time_zone(session: Session) -> str:
+    """The practice's time zone (one row; its default when missing or unusable)."""
+    value = session.scalar(select(PracticeSetting.value)
+                           .where(PracticeSetting.key == "time_zone"))
+    stored = {} if value is None else {"time_zone": value}
+    return settings_from_stored(stored).time_zone
+
+
 class SettingsService:
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
+        # The time zone, read once and again after a change of the settings (screens format
+        # every time they show with it: no query each time).
+        self._zone: str | None = None
+        ctx.changes.subscribe(self._changed)
+
+    def _changed(self, change_set: ChangeSet) -> None:
+        if RecordKind.SETTINGS in change_set.kinds:
+            self._zone = None
 
     def get(self) -> PracticeSettings:
         """The settings in force (no log-in needed: the log-in screen uses them)."""
         with self._ctx.session_factory() as session:
-            return load_settings(session)
+            settings = load_settings(session)
+        self._zone = settings.time_zone
+        return settings
+
+    def time_zone(self) -> str:
+        """The practice's time zone name, such as "America/Los_Angeles" (no log-in needed)."""
+        zone = self._zone
+        if zone is None:
+            with self._ctx.session_factory() as session:
+                zone = self._zone = load_time_zone(session)
+        return zone
+
+    def utc_now(self) -> datetime:
+        """The services' clock: now, as an aware UTC datetime."""
+        return getattr(self._ctx, "now", utc_now)()
+
+    def practice_today(self) -> date:
+        """Today's date at the practice, from the UTC clock and the practice's zone (what the
+        services' `today` is when none is injected)."""
+        return practice_today(self.utc_now(), self.time_zone())
+
+    def clock(self) -> PracticeClock:
+        """The practice's clock for the screens: its zone, the services' UTC clock, and the
+        services' today (so a screen's "today" is the one the services check dates against).
+        No log-in needed; cheap after the first call."""
+        return PracticeClock(zone=self.time_zone(), utc=self.utc_now,
+                             today_source=self._ctx.today)
 
     @requires(Permission.MANAGE_PRACTICE, "settings.update")
     def update(self, actor: Actor, settings: PracticeSettings) -> PracticeSettings:
@@ -61,4 +109,6 @@ class SettingsService:
                 if changed:
                     self._ctx.audit(session, actor, "settings.update",
                                     entity="practice_settings", detail={"changed": changed})
-            return load_settings(session)
+            stored = load_settings(session)
+        self._zone = stored.time_zone
+        return stored

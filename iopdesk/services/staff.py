@@ -16,6 +16,7 @@ from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.accounts import PASSWORD_MAX, PracticeSettings
 from iopdesk.domain.errors import AccountLocked, AuthenticationFailed, ValidationError
 from iopdesk.domain.readmodels import StaffMember, Track
+from iopdesk.domain.time import practice_time
 from iopdesk.services.accounts import hash_password, needs_rehash
 from iopdesk.services.accounts import verify_password as password_matches
 from iopdesk.services.changes import saving
@@ -75,9 +76,9 @@ def find_user(session: Session, username: str) -> StaffUser | None:
                           .where(func.lower(StaffUser.username) == username.strip().lower()))
 
 
-def locked_message(row: StaffUser, until: datetime, at: datetime) -> str:
+def locked_message(row: StaffUser, until: datetime, at: datetime, zone: str) -> str:
     minutes = max(1, math.ceil((until - at).total_seconds() / 60))
-    local = until.astimezone()
+    local = practice_time(until, zone)
     return (f"Too many failed log-ins: the account “{row.username}” is locked for "
             f"{minutes} more minute{'s' if minutes != 1 else ''} (until {local:%H:%M}). "
             "An administrator can unlock it sooner by resetting the password.")
@@ -112,7 +113,7 @@ def attempt_password(ctx: ServiceContext, session: Session, row: StaffUser, pass
     if until is not None:
         ctx.audit(session, actor, action, outcome=AuditOutcome.FAILED,
                   detail={"reason": "locked", "locked_until": until.isoformat()}, **where)
-        return AccountLocked(locked_message(row, until, at), until)
+        return AccountLocked(locked_message(row, until, at, policy.time_zone), until)
     if row.locked_until is not None:           # an expired lockout: a new count begins
         row.locked_until = None
         row.failed_logins = 0
@@ -132,7 +133,8 @@ def attempt_password(ctx: ServiceContext, session: Session, row: StaffUser, pass
     ctx.audit(session, actor, "login.locked", outcome=AuditOutcome.FAILED,
               detail={"failures": row.failed_logins, "minutes": policy.lockout_minutes,
                       "locked_until": row.locked_until.isoformat(), "during": action}, **where)
-    return AccountLocked(locked_message(row, row.locked_until, at), row.locked_until)
+    return AccountLocked(locked_message(row, row.locked_until, at, policy.time_zone),
+                         row.locked_until)
 
 
 class StaffService:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTime, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QFont, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
                                QLineEdit, QVBoxLayout, QWidget)
@@ -127,8 +127,8 @@ class LockScreen(QDialog):
         font.setBold(True)
         heading.setFont(font)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        when = QLocale().toString(QDateTime.currentDateTime().time(),
-                                  QLocale.FormatType.ShortFormat)
+        now = self._services.settings.clock().now()      # the practice's wall clock
+        when = QLocale().toString(QTime(now.hour, now.minute), QLocale.FormatType.ShortFormat)
         self.who_label = QLabel(self.tr(
             "IOPDesk is locked for {name} ({username}) since {time}. Enter {name}'s password "
             "to go on where you left off.").format(name=self.actor.display_name,

@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, info: SessionInfo, *,
                  settings: QSettings | None = None, page_size: int = PAGE_SIZE,
-                 today: Callable[[], date] = date.today, parent: QWidget | None = None):
+                 today: Callable[[], date] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.services = services
         self.actor = actor

@@ -5,6 +5,7 @@ banner."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -92,8 +93,9 @@ def test_one_s_own_change_is_the_same_user_at_the_same_workstation():
 
 
 def test_a_banner_says_who_where_and_when():
-    local = AT.astimezone().strftime("%H:%M")
-    assert SAVE.describe() == f"Dana Cole (dcole) at desk-2 at {local}"
+    assert SAVE.describe("America/New_York") == \
+        f"Dana Cole (dcole) at desk-2 at {AT.astimezone(ZoneInfo('America/New_York')):%H:%M}"
+    assert SAVE.describe() == f"Dana Cole (dcole) at desk-2 at {AT:%H:%M}"     # UTC
     assert ChangeSet(changes=(), username="dcole").describe() == "dcole"
     assert ChangeSet(changes=(), workstation="desk-2").describe() == "someone at desk-2"
     assert ChangeSet(changes=()).describe() == "someone"

@@ -43,6 +43,7 @@ from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.domain.accounts import NewUserInput, UserChanges
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import StaleVersion
+from iopdesk.domain.time import practice_time
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import Actor, Services, build_services
 from iopdesk.services.audit_chain import verify
@@ -364,7 +365,9 @@ def _names_the_first_save(world: World, case: Case, refusal: StaleVersion,
             .where(AuditEvent.username == case.first, AuditEvent.workstation == FIRST,
                    AuditEvent.outcome == AuditOutcome.OK, AuditEvent.action.not_like("%.view"))
             .order_by(AuditEvent.id.desc()).limit(1)).one()
-    when = occurred_at.astimezone().strftime("%Y-%m-%d at %H:%M")
+        zone = conn.scalar(select(PracticeSetting.value)
+                           .where(PracticeSetting.key == "time_zone"))
+    when = practice_time(occurred_at, zone).strftime("%Y-%m-%d at %H:%M")
     message = str(refusal)
     assert (f" was changed by someone else {moment}: {name} ({case.first}) saved it on "
             f"workstation {FIRST} on {when}") in message, message

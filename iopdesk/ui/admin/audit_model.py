@@ -13,7 +13,6 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 
 from iopdesk.domain.audit import AuditEntry, AuditFilter
 from iopdesk.domain.enums import AuditOutcome
-from iopdesk.ui.admin.users_model import local_time
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.table_model import RowIdRole, RowsTableModel
 
@@ -48,6 +47,7 @@ class AuditModel(RowsTableModel):
         self._services = services
         self._actor = actor
         self._runner = runner
+        self._clock = services.settings.clock()      # read again with every first page
         self._page_size = page_size
         self._rows: list[AuditEntry] = []
         self._filter = AuditFilter()
@@ -103,6 +103,7 @@ class AuditModel(RowsTableModel):
             return
         if replace:
             self.beginResetModel()
+            self._clock = self._services.settings.clock()
             self._rows = list(page.rows)
             self.endResetModel()
         elif page.rows:
@@ -130,7 +131,7 @@ class AuditModel(RowsTableModel):
 
     def _display(self, entry: AuditEntry, column: int) -> str | None:
         if column == self.WHEN:
-            return local_time(entry.occurred_at)
+            return self._clock.date_time(entry.occurred_at)
         if column == self.USER:
             return entry.username
         if column == self.WORKSTATION:

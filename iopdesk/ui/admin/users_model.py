@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from iopdesk.domain.readmodels import StaffMember
+from iopdesk.domain.time import PracticeClock
 from iopdesk.ui.roles import role_names
 from iopdesk.ui.table_model import RowIdRole, RowsTableModel
 
@@ -20,18 +20,12 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("UsersModel", text)
 
 
-def local_time(moment: datetime) -> str:
-    """A stored (UTC) time as the workstation's local date and time."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def status_text(member: StaffMember) -> str:
+def status_text(member: StaffMember, clock: PracticeClock) -> str:
+    """The account's state; a lockout's end as the time of day at the practice."""
     if not member.active:
         return _tr("Disabled")
     if member.locked_until is not None:
-        return _tr("Locked until {time}").format(time=local_time(member.locked_until)[-5:])
+        return _tr("Locked until {time}").format(time=clock.time_of_day(member.locked_until))
     if member.must_change_password:
         return _tr("Active (must change password)")
     return _tr("Active")
@@ -40,8 +34,11 @@ def status_text(member: StaffMember) -> str:
 class UsersModel(RowsTableModel):
     USERNAME, NAME, ROLES, CREDENTIALS, COSIGN, SUPERVISOR, STATUS = range(7)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, clock: Callable[[], PracticeClock]):
+        """`clock` gives the practice's clock (its zone is read again with every load)."""
         super().__init__(parent)
+        self._clock_source = clock
+        self._clock = clock()
         self._rows: list[StaffMember] = []
         self._names: dict[int, str] = {}
         self._headers = (_tr("User name"), _tr("Name"), _tr("Roles"), _tr("Credentials"),
@@ -49,6 +46,7 @@ class UsersModel(RowsTableModel):
 
     def set_users(self, users: Iterable[StaffMember]) -> None:
         self.beginResetModel()
+        self._clock = self._clock_source()
         self._rows = list(users)
         self._names = {m.id: m.display_name for m in self._rows}
         self.endResetModel()
@@ -84,5 +82,5 @@ class UsersModel(RowsTableModel):
                 return ""
             return self._names.get(member.supervisor_id, f"#{member.supervisor_id}")
         if column == self.STATUS:
-            return status_text(member)
+            return status_text(member, self._clock)
         return None

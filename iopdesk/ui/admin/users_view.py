@@ -34,7 +34,7 @@ class UsersView(QWidget):
         self.dialog: QWidget | None = None
         self.setObjectName("usersWindow")
         self.setWindowTitle(self.tr("Users — IOPDesk"))
-        self.model = UsersModel(self)
+        self.model = UsersModel(self, clock=services.settings.clock)
         self._build()
         self.resize(980, 480)
         self.reload()

@@ -108,13 +108,15 @@ class TodayArea(QWidget):
     caseload_loaded = Signal()
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, *,
-                 today: Callable[[], date] = date.today, parent: QWidget | None = None):
+                 today: Callable[[], date] | None = None, parent: QWidget | None = None):
+        """`today` gives the day shown (by default the practice's today, from the services'
+        clock: never this computer's date)."""
         super().__init__(parent)
         self.setObjectName("todayArea")
         self._services = services
         self._actor = actor
         self._runner = runner
-        self._today = today
+        self._today = today if today is not None else (lambda: services.settings.clock().today())
         self.shows_meetings = actor.has(Role.FRONT_DESK)
         self.shows_caseload = actor.has(Role.CLINICIAN) or actor.has(Role.SUPERVISOR)
         self.meetings: QTreeWidget | None = None

@@ -110,7 +110,8 @@ class ConsentDialog(RecordDialog):
                     edit.setText(text)
             self.part2_check.setChecked(data.is_part2)
         else:
-            self.edits["effective_date"].setText(date.today().isoformat())
+            self.edits["effective_date"].setText(
+                services.settings.clock().today().isoformat())
 
     def _text(self, name: str) -> str:
         edit = self.edits[name]
@@ -153,7 +154,7 @@ class RevokeDialog(RecordDialog):
                 name=consent.recipient_name), self)
         warning.setWordWrap(True)
         self.form.addRow(warning)
-        self.date_edit = QLineEdit(date.today().isoformat(), self)
+        self.date_edit = QLineEdit(services.settings.clock().today().isoformat(), self)
         self.date_edit.setObjectName("revoked_on")
         self.fields.add_row(self.form, self.tr("Revoked &on:"), self.date_edit, "revoked_on")
         self.note_edit = QLineEdit(self)

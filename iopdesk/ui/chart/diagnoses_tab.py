@@ -7,6 +7,7 @@ runs waits for that one) and searches again when it is done."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
@@ -24,8 +25,9 @@ from iopdesk.ui.table_model import RowsTableModel, record_table
 SEARCH_DELAY_MS = 250
 
 
-def _date_edit(parent: QWidget, name: str, optional: bool) -> QDateEdit:
-    edit = QDateEdit(QDate.currentDate(), parent)
+def _date_edit(parent: QWidget, name: str, optional: bool, today: date) -> QDateEdit:
+    """A date edit starting at `today` (the practice's, from the services' clock)."""
+    edit = QDateEdit(QDate(today.year, today.month, today.day), parent)
     edit.setObjectName(name)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy-MM-dd")
@@ -56,7 +58,8 @@ class AddDiagnosisDialog(QDialog):
         self.results = QListWidget(self)
         self.results.setObjectName("codeResults")
         self.primary_box = QCheckBox(self.tr("&Primary diagnosis"), self)
-        self.onset_edit = _date_edit(self, "onsetDate", optional=True)
+        self.onset_edit = _date_edit(self, "onsetDate", optional=True,
+                                     today=services.settings.clock().today())
         form = QFormLayout()
         self.fields = FieldMessages()
         self.fields.add_row(form, self.tr("&Search:"), self.search_edit, "search")
@@ -197,7 +200,8 @@ class ResolveDialog(QDialog):
         self.setWindowTitle(self.tr("Resolve {code}").format(code=diagnosis.icd10_code))
         self.services, self.actor, self.runner = services, actor, runner
         self.diagnosis = diagnosis
-        self.date_edit = _date_edit(self, "resolvedDate", optional=False)
+        self.date_edit = _date_edit(self, "resolvedDate", optional=False,
+                                    today=services.settings.clock().today())
         form = QFormLayout()
         self.fields = FieldMessages()
         form.addRow(QLabel(diagnosis.icd10_code + " " + diagnosis.description, self))

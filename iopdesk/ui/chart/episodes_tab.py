@@ -28,7 +28,8 @@ class AdmitDialog(QDialog):
         self.participant_id = participant_id
         self.track_combo = QComboBox(self)
         self.track_combo.setObjectName("admitTrack")
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        today = services.settings.clock().today()        # the practice's, not this computer's
+        self.date_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
         self.date_edit.setObjectName("admitDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
@@ -83,7 +84,7 @@ class AdmitDialog(QDialog):
         clinician = self.clinician_combo.currentData()
         self.ok_button.setEnabled(False)
         s, a, pid = self.services, self.actor, self.participant_id
-        self.runner.submit(lambda: s.episodes.admit(a, pid, track_id, day, clinician),
+        self.runner.change(lambda: s.episodes.admit(a, pid, track_id, day, clinician),
                            self._done, self._failed, owner=self)
 
     def _done(self, episode) -> None:

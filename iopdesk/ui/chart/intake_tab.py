@@ -138,8 +138,7 @@ class IntakeTab(QWidget):
                                          else 0)
         self._set_read_only(intake.signed)
         if intake.signed:
-            when = intake.signed_at.astimezone().strftime("%Y-%m-%d %H:%M") \
-                if intake.signed_at else ""
+            when = self.services.settings.clock().date_time(intake.signed_at)
             self.signed_label.setText(self.tr("Signed by {who} on {when}").format(
                 who=intake.signed_by, when=when))
         self.signed_label.setVisible(intake.signed)
@@ -181,7 +180,8 @@ class IntakeTab(QWidget):
         self.stale.setText(self.tr(
             "{who} changed this intake after you opened it. Your text is still here and "
             "nothing was overwritten; saving it will be refused. Copy what you need, then "
-            "reload (F5) to see their version.").format(who=change_set.describe()))
+            "reload (F5) to see their version.").format(
+                who=change_set.describe(self.services.settings.time_zone())))
         self.stale.show()
 
     # -- saving and signing -------------------------------------------------------------
@@ -207,7 +207,7 @@ class IntakeTab(QWidget):
             if done is not None:
                 done(True)
 
-        self.runner.submit(lambda: s.intake.save_draft(a, eid, data, version),
+        self.runner.change(lambda: s.intake.save_draft(a, eid, data, version),
                            saved, failed, owner=self)
 
     def _saved(self, intake, then_sign: bool) -> None:
@@ -215,7 +215,7 @@ class IntakeTab(QWidget):
         self._set_read_only(False)
         if then_sign:
             s, a = self.services, self.actor
-            self.runner.submit(lambda: s.intake.sign(a, intake.id, intake.version),
+            self.runner.change(lambda: s.intake.sign(a, intake.id, intake.version),
                                self._signed, self._failed, owner=self)
         else:
             self.saved.emit(intake)

@@ -272,7 +272,7 @@ class RegistrationDialog(QDialog):
     def _check_here(self) -> dict[str, str]:
         """Every field message the domain's checks give, before anything is sent."""
         data, errors = self.participant_input()
-        today = date.today()
+        today = self._services.settings.clock().today()     # the services' today, not ours
         try:
             check_participant(data, today)
         except ValidationError as refused:
@@ -365,7 +365,7 @@ class RegistrationDialog(QDialog):
 
     def _submit(self, call, on_success) -> None:
         self._set_busy(True)
-        self._runner.submit(call, on_success, self._failed, owner=self)
+        self._runner.change(call, on_success, self._failed, owner=self)
 
     def _registered(self, participant: Participant) -> None:
         self.participant = participant
