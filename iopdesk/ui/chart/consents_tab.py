@@ -8,16 +8,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QLineEdit,
+                               QPlainTextEdit, QWidget)
 
 from iopdesk.domain.chart import ConsentInput, ConsentState, ConsentView
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.validation import parse_date
 from iopdesk.ui.chart.record_dialog import RecordDialog
+from iopdesk.ui.chart.record_tab import RecordListTab
 from iopdesk.ui.errors import describe_error, show_error
-from iopdesk.ui.forms import ERROR_STYLE
-from iopdesk.ui.table_model import RowsTableModel, record_table
+from iopdesk.ui.table_model import RowsTableModel
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
@@ -174,98 +174,40 @@ class RevokeDialog(RecordDialog):
         return (lambda: services.consents.revoke(actor, cid, version, revoked_on, note)), {}
 
 
-class ConsentsTab(QWidget):
-    loaded = Signal()
-    dialog_opened = Signal(object)      # a ConsentDialog or RevokeDialog
+class ConsentsTab(RecordListTab):
     preview_opened = Signal(object)     # the PdfPreviewDialog
     recorded = Signal(str, str)         # a print or save is in the audit trail
 
-    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
-                 summary, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._services = services
-        self._actor = actor
-        self._runner = runner
-        self.participant_id = participant_id
-        self.setObjectName("consentsTab")
-        self.model = ConsentsModel(self)
-        self.table = record_table(self, self.model, "consentsTable")
+    NAME = "consents"
+    EMPTY = "No consents on record."
+
+    def make_model(self) -> ConsentsModel:
+        return ConsentsModel(self)
+
+    def make_buttons(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setColumnWidth(0, 200)
-        self.table.doubleClicked.connect(self.edit)
-        self.message = QLabel(self)
-        self.message.setObjectName("consentsMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.add_button = self._button(self.tr("&Add…"), "addConsent", self.add)
-        self.edit_button = self._button(self.tr("&Edit…"), "editConsent", self.edit)
-        self.revoke_button = self._button(self.tr("&Revoke…"), "revokeConsent", self.revoke)
-        self.print_button = self._button(self.tr("&Print consent…"), "printConsent",
-                                         self.print_consent)
-        buttons = QHBoxLayout()
-        for button in (self.add_button, self.edit_button, self.revoke_button,
-                       self.print_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
-        layout.addWidget(self.table, 1)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.model.modelReset.connect(self._update_buttons)
-        self._update_buttons()
-        self.reload()
+        self.add_button = self.button(self.tr("&Add…"), "addConsent", self.add)
+        self.edit_button = self.button(self.tr("&Edit…"), "editConsent", self.edit)
+        self.revoke_button = self.button(self.tr("&Revoke…"), "revokeConsent", self.revoke)
+        self.print_button = self.button(self.tr("&Print consent…"), "printConsent",
+                                        self.print_consent)
 
-    def _button(self, text: str, name: str, slot) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        return button
+    def list_call(self):
+        services, actor, pid = self._services, self._actor, self.participant_id
+        return lambda: services.consents.list(actor, pid)
 
-    def selected(self) -> ConsentView | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
-
-    @Slot()
-    def _update_buttons(self) -> None:
-        consent = self.selected()
+    def update_buttons(self, consent: ConsentView | None) -> None:
         open_ = consent is not None and consent.state is not ConsentState.REVOKED
         self.edit_button.setEnabled(open_)
         self.revoke_button.setEnabled(open_)
         self.print_button.setEnabled(consent is not None
                                      and hasattr(self._services, "documents"))
 
-    @Slot()
-    def reload(self) -> None:
-        services, actor, pid = self._services, self._actor, self.participant_id
-        self._runner.submit(lambda: services.consents.list(actor, pid), self._show,
-                            self._failed, owner=self)
-
-    def _show(self, rows) -> None:
-        chosen = self.selected()
-        self.model.set_rows(tuple(rows))
-        if chosen is not None:
-            for row in range(self.model.rowCount()):
-                if self.model.row_at(row).id == chosen.id:
-                    self.table.selectRow(row)
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("No consents on record."))
-        self.message.setVisible(not rows)
-        self.loaded.emit()
-
-    def _failed(self, error: object) -> None:
-        self.message.setText(describe_error(error))
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.show()
-
     def _open(self, dialog: RecordDialog) -> RecordDialog:
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(lambda _view: self.reload())
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
+        return self.open_dialog(dialog)
 
     @Slot()
     def add(self) -> RecordDialog:
