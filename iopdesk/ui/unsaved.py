@@ -97,3 +97,45 @@ def _save_each(forms: list[QWidget], proceed: Callable[[], None]) -> None:
 def _form_name(form: QWidget) -> str:
     title = form.property("formTitle")
     return str(title) if title else form.window().windowTitle() or form.objectName()
+
+
+class DialogEdits:
+    """The protocol for a QDialog whose fields are in `self.fields` (ui.forms.FieldMessages):
+    what it shows first is remembered (call `remember_shown` once it is filled), a difference
+    is an unsaved edit, `save_edits` saves through the dialog's own `accept`, and Esc/Cancel
+    asks (`ask_before_closing`). The dialog calls `tell_saved(True/False)` when a save ends."""
+
+    _shown_state: tuple | None = None
+    _done: Callable[[bool], None] | None = None
+
+    def remember_shown(self) -> None:
+        from iopdesk.ui.forms import form_state
+
+        self._shown_state = form_state(self.fields.widgets())
+
+    def has_unsaved_edits(self) -> bool:
+        from iopdesk.ui.forms import form_state
+
+        return (self.isVisible() and self._shown_state is not None
+                and form_state(self.fields.widgets()) != self._shown_state)
+
+    def save_edits(self, done: Callable[[bool], None]) -> None:
+        self._done = done
+        self.accept()
+
+    def discard_edits(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        self._shown_state = None
+        QDialog.reject(self)
+
+    def tell_saved(self, saved: bool) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(saved)
+
+    def ask_before_closing(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
+        ask_about_unsaved(self, [self], lambda: self.isVisible() and QDialog.reject(self),
+                          doing=self.tr("before the form closes"))

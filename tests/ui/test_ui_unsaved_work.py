@@ -291,3 +291,21 @@ def test_an_untouched_dialog_closes_without_a_question(qtbot, demo, window):
     qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_half_typed_registration_is_asked_about_on_esc_and_at_log_out(qtbot, demo, window):
+    dialog = window.registrations.open()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.fields.widget("last_name"), "Halfway")
+    assert dialog.has_unsaved_edits()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    _answer(qtbot, _question(qtbot, dialog), Button.Cancel)
+    assert dialog.isVisible() and dialog.fields.widget("last_name").text() == "Halfway"
+
+    window.close()                                          # logging out asks too
+    _answer(qtbot, _question(qtbot, window), Button.Cancel)
+    assert window.isVisible() and dialog.isVisible()
+    window.close()
+    _answer(qtbot, _question(qtbot, window), Button.Discard)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    assert demo.services.participants.search(window.actor, "Halfway").rows == ()

@@ -27,6 +27,7 @@ from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput, check_participant, parse_date
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
+from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import Participant, ParticipantRow
@@ -55,7 +56,7 @@ def duplicate_text(row: ParticipantRow) -> str:
             "person?")
 
 
-class RegistrationDialog(QDialog):
+class RegistrationDialog(DialogEdits, QDialog):
     """New participant (`participant` None) or a demographic edit of `participant`."""
 
     registered = Signal(int)        # the new participant's id
@@ -288,6 +289,11 @@ class RegistrationDialog(QDialog):
                     errors.update(prefixed(refused, prefix))
         return errors
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._shown_state is None:
+            self.remember_shown()       # what a Cancel would lose is what differs from this
+
     # -- saving ---------------------------------------------------------------------------
 
     @Slot()
@@ -300,6 +306,7 @@ class RegistrationDialog(QDialog):
         errors = self._check_here()
         if errors:
             self._show_fields(errors)
+            self.tell_saved(False)
             return
         data, _ = self.participant_input()
         services, actor = self._services, self._actor
@@ -340,6 +347,7 @@ class RegistrationDialog(QDialog):
         layout.addWidget(self.register_anyway_button, len(self.duplicates), 1)
         layout.setColumnStretch(0, 1)
         self.duplicate_panel.show()
+        self.tell_saved(False)          # the person at the desk decides: open or register
 
     def duplicate_texts(self) -> list[str]:
         return [label.text() for label in self.duplicate_panel.findChildren(QLabel)
@@ -378,9 +386,11 @@ class RegistrationDialog(QDialog):
         if new:
             self.registered.emit(participant.id)
         super().accept()
+        self.tell_saved(True)
 
     def _failed(self, error: object) -> None:
         self._set_busy(False)
+        self.tell_saved(False)
         if isinstance(error, ValidationError):
             self._show_fields(error.fields)
         elif isinstance(error, StaleVersion):
@@ -398,8 +408,9 @@ class RegistrationDialog(QDialog):
 
     @Slot()
     def reject(self) -> None:
+        """Cancel or Esc: asks first when something typed is not saved."""
         if not self._busy:
-            super().reject()
+            self.ask_before_closing()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
