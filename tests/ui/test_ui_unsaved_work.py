@@ -309,3 +309,25 @@ def test_a_half_typed_registration_is_asked_about_on_esc_and_at_log_out(qtbot, d
     _answer(qtbot, _question(qtbot, window), Button.Discard)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
     assert demo.services.participants.search(window.actor, "Halfway").rows == ()
+
+
+def test_a_half_typed_new_user_is_asked_about_and_an_untouched_one_closes(qtbot, demo,
+                                                                           settings,
+                                                                           session_info):
+    admin = MainWindow(demo.services, demo.log_in("admin"), demo.runner, session_info,
+                       settings=settings, today=lambda: TODAY)
+    qtbot.addWidget(admin)
+    admin.show()
+    users = admin.open_users()
+    qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
+    dialog = users.add_user()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)                   # untouched: closes at once
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+
+    dialog = users.add_user()
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT_MS)
+    qtbot.keyClicks(dialog.username_edit, "newhire")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    _answer(qtbot, _question(qtbot, dialog), Button.Discard)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)

@@ -20,6 +20,7 @@ from iopdesk.domain.errors import NotFound, StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, say
 from iopdesk.ui.roles import role_names
+from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import StaffMember
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 ROLE_ORDER = (Role.FRONT_DESK, Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN)
 
 
-class UserDialog(QDialog):
+class UserDialog(DialogEdits, QDialog):
     saved = Signal(object)      # the StaffMember as stored
 
     def __init__(self, services: Services, actor: Actor, runner: Runner,
@@ -175,6 +176,7 @@ class UserDialog(QDialog):
         say(self.message, "")
         if self.adding and self.password_edit.text() != self.again_edit.text():
             self.fields.show({"password_again": self.tr("The two passwords differ.")})
+            self.tell_saved(False)
             return
         services, actor = self._services, self._actor
         supervisor_id = self.supervisor_combo.currentData()
@@ -198,21 +200,29 @@ class UserDialog(QDialog):
             call = lambda: services.users.update_user(actor, user_id, version,  # noqa: E731
                                                       changes)
         self._set_busy(True)
-        self._runner.submit(call, self._saved, self._failed, owner=self)
+        self._runner.change(call, self._saved, self._failed, owner=self)
 
     @Slot()
     def reject(self) -> None:
+        """Cancel or Esc: asks first when something typed is not saved."""
         if not self._busy:
-            super().reject()
+            self.ask_before_closing()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._shown_state is None:
+            self.remember_shown()
 
     def _saved(self, member: StaffMember) -> None:
         self._set_busy(False)
         self.member = member
         self.saved.emit(member)
         super().accept()
+        self.tell_saved(True)
 
     def _failed(self, error: object) -> None:
         self._set_busy(False)
+        self.tell_saved(False)
         if isinstance(error, ValidationError):
             rest = self.fields.show(error.fields)
             say(self.message, "\n".join(rest.values()))
@@ -248,6 +258,7 @@ class UserDialog(QDialog):
         self._set_busy(False)
         self.member = member
         self._fill(member)
+        self.remember_shown()           # the saved version is what is shown now
         self._say_banner("")
         say(self.message, self.tr("The saved version is shown; make your change again."))
         self.message.setStyleSheet("")
