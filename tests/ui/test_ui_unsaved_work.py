@@ -331,3 +331,23 @@ def test_a_half_typed_new_user_is_asked_about_and_an_untouched_one_closes(qtbot,
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     _answer(qtbot, _question(qtbot, dialog), Button.Discard)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_users_list_shows_an_account_added_at_another_workstation(
+        qtbot, demo, settings, session_info, other_workstation):
+    from iopdesk.domain.accounts import NewUserInput
+    from iopdesk.domain.enums import Role
+
+    other_workstation.changes.subscribe(change_bus(demo.services).announce)
+    admin = MainWindow(demo.services, demo.log_in("admin"), demo.runner, session_info,
+                       settings=settings, today=lambda: TODAY)
+    qtbot.addWidget(admin)
+    users = admin.open_users()
+    qtbot.waitUntil(lambda: users.model.rowCount() > 0 and demo.runner.pending == 0,
+                    timeout=WAIT_MS)
+    before = users.model.rowCount()
+    there = other_workstation.staff.log_in("admin", _password())
+    other_workstation.users.add_user(there, NewUserInput(
+        username="newcomer", display_name="Nell Newcomer", roles=frozenset({Role.CLINICIAN})),
+        "temporary-pass-9")
+    qtbot.waitUntil(lambda: users.model.rowCount() == before + 1, timeout=WAIT_MS)

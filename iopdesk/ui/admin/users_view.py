@@ -10,8 +10,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.ui.admin.user_dialog import UserDialog
 from iopdesk.ui.admin.users_model import UsersModel
+from iopdesk.ui.changes import change_bus
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.password_dialog import PasswordDialog
 
@@ -37,7 +39,14 @@ class UsersView(QWidget):
         self.model = UsersModel(self, clock=services.settings.clock)
         self._build()
         self.resize(980, 480)
+        change_bus(services).changed.connect(self._changed)
         self.reload()
+
+    @Slot(object)
+    def _changed(self, change_set) -> None:
+        """An account changed here or at another workstation: the list again."""
+        if change_set.touches(RecordKind.USER):
+            self.reload()
 
     def _build(self) -> None:
         self.table = QTableView(self)
