@@ -33,6 +33,7 @@ class UsersView(QWidget):
         self._actor = actor
         self._runner = runner
         self._select_after_load: int | None = None
+        self._reloads = 0
         self.dialog: QWidget | None = None
         self.setObjectName("usersWindow")
         self.setWindowTitle(self.tr("Users — IOPDesk"))
@@ -96,10 +97,15 @@ class UsersView(QWidget):
 
     @Slot()
     def reload(self) -> None:
+        """The list again; only the answer to the latest request is shown (a change set and
+        the operation that made it may both ask)."""
         services, actor = self._services, self._actor
+        self._reloads += 1
+        asked = self._reloads
         self.status.setText(self.tr("Loading…"))
         self._runner.submit(lambda: services.users.list_users(actor, include_disabled=True),
-                            self._loaded, self._failed, owner=self)
+                            lambda users: self._loaded(users) if asked == self._reloads
+                            else None, self._failed, owner=self)
 
     def _loaded(self, users: tuple[StaffMember, ...]) -> None:
         selected = self._select_after_load or (self.selected().id if self.selected() else None)
