@@ -11,7 +11,8 @@ Locking keeps the forms as they are (they are only hidden).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
 import shiboken6
@@ -112,6 +113,18 @@ class DialogEdits:
         from iopdesk.ui.forms import form_state
 
         self._shown_state = form_state(self.fields.widgets())
+
+    @contextmanager
+    def filling(self) -> Iterator[None]:
+        """Fields filled by the dialog, not typed (choices that arrive after it showed): what
+        they hold afterwards counts as shown, unless the user had typed something before."""
+        from iopdesk.ui.forms import form_state
+
+        untouched = (self._shown_state is None
+                     or form_state(self.fields.widgets()) == self._shown_state)
+        yield
+        if untouched and self._shown_state is not None:
+            self._shown_state = form_state(self.fields.widgets())
 
     def has_unsaved_edits(self) -> bool:
         from iopdesk.ui.forms import form_state

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from support import AUDIT_KEY
+from support import ADMIN_PASSWORD, AUDIT_KEY, STAFF_PASSWORD  # noqa: F401 - re-exported
 
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
@@ -128,8 +128,6 @@ def open_window(qtbot, demo, settings, session_info):
 
 # -- a real (non-demo) practice set up through the services ------------------------------------
 
-ADMIN_PASSWORD = "admin-password-1"
-STAFF_PASSWORD = "staff-password-1"
 
 
 @dataclass

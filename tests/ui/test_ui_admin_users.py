@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import shiboken6
 
-from conftest import STAFF_PASSWORD
+from support import STAFF_PASSWORD
 
 from iopdesk.app import build_main_window
 from iopdesk.domain.accounts import UserChanges

@@ -188,7 +188,7 @@ PASSPHRASE = "correct horse battery staple"
 @pytest.fixture
 def encrypted_config(db_path, tmp_path) -> Config:
     """A practice with an administrator, in an encrypted database."""
-    from conftest import ADMIN_PASSWORD
+    from support import ADMIN_PASSWORD
 
     from iopdesk.db.crypto import is_encrypted
     from iopdesk.db.encryption import encrypt_database
@@ -215,7 +215,7 @@ def encrypted_config(db_path, tmp_path) -> Config:
 def test_the_passphrase_is_asked_again_until_it_opens_the_database(qapp, qtbot,
                                                                    encrypted_config,
                                                                    fatal_errors, watchdog):
-    from conftest import ADMIN_PASSWORD
+    from support import ADMIN_PASSWORD
 
     seen: dict[str, object] = {}
 

@@ -66,10 +66,10 @@ def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo
     tab = chart.show_tab("episodes")
     _wait_idle(qtbot, demo)
     dialog = tab.open_admit()
-    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=WAIT_MS)
     dialog.track_combo.setCurrentIndex(0)
     with qtbot.waitSignal(chart.loaded, timeout=WAIT_MS):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert chart.summary.current_episode_id is not None
     assert "Active" in chart.details_label.text()
     episodes = chart.show_tab("episodes")
@@ -84,9 +84,9 @@ def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo
     qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=WAIT_MS)
     rows = tab.model.rowCount()
     dialog = tab.open_admit()
-    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=WAIT_MS)
     with qtbot.waitSignal(referred.loaded, timeout=WAIT_MS):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert referred.summary.status is EpisodeStatus.ACTIVE
     tab = referred.show_tab("episodes")
     qtbot.waitUntil(lambda: tab.model.rowCount() == rows
@@ -94,8 +94,8 @@ def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo
 
     # admitted now: a second admission shows the conflict in the dialog, at the date
     dialog = tab.open_admit()
-    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=WAIT_MS)
-    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "already admitted" in dialog.fields.text("admission_date"),
                     timeout=WAIT_MS)
     assert dialog.isVisible()
@@ -117,7 +117,7 @@ def test_add_diagnosis_by_words(qtbot, demo, icd10_table, open_window):
     qtbot.waitUntil(lambda: dialog.choose("F10.20") or not dialog.isVisible(),
                     timeout=WAIT_MS)
     with qtbot.waitSignal(tab.loaded, timeout=WAIT_MS):
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert "F10.20" in {d.icd10_code for d in tab.diagnoses if d.active}
     chart.close()
 

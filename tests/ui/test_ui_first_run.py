@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWizard
 from sqlalchemy import select
 
-from conftest import ADMIN_PASSWORD
+from support import ADMIN_PASSWORD
 
 from iopdesk.app import EXIT_OK, run_app
 from iopdesk.config import Config

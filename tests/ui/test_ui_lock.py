@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, QEvent, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from conftest import ADMIN_PASSWORD, STAFF_PASSWORD
+from support import ADMIN_PASSWORD, STAFF_PASSWORD
 
 from iopdesk.app import build_main_window
 from iopdesk.domain.enums import Role
@@ -203,8 +203,14 @@ def test_log_in_as_someone_else_keeps_the_first_session_hidden_and_unchanged(
     assert dialog.isVisible() and dialog.display_name_edit.text() == "Admin's unsaved text"
     assert not frank_session.window.isVisible()
 
-    # the administrator quits: Frank's locked session comes back to its lock screen
+    # the administrator cancels (asked first: the text is not saved; Discard), then quits:
+    # Frank's locked session comes back to its lock screen
     dialog.reject()
+    question = dialog.findChild(QMessageBox, "unsavedQuestion")
+    assert question is not None and question.isVisible()
+    qtbot.mouseClick(question.button(QMessageBox.StandardButton.Discard),
+                     Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
     admin_window.close()
     assert manager.sessions == (frank_session,)
     assert manager.lock_screen is not None and manager.lock_screen.isVisible()

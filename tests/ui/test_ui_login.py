@@ -126,7 +126,7 @@ def test_a_new_database_says_nobody_can_log_in_yet_and_points_to_the_demo(qtbot,
 # -- lockout and the password that must be changed (issue 4) --------------------------------
 
 def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(qtbot, practice):
-    from conftest import STAFF_PASSWORD
+    from support import STAFF_PASSWORD
 
     practice.add_user("frank", Role.FRONT_DESK)
     dialog = make_dialog(qtbot, practice.runner, practice.services)

@@ -8,19 +8,24 @@ runs waits for that one) and searches again when it is done."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtWidgets import (QCheckBox, QDateEdit, QHeaderView, QLabel, QLineEdit,
+                               QListWidget, QListWidgetItem, QWidget)
 
-from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.clinical import Diagnosis
+from iopdesk.domain.errors import Conflict
 from iopdesk.domain.icd10 import CodeTableNotReady
+from iopdesk.ui.chart.record_dialog import RecordDialog
+from iopdesk.ui.chart.record_tab import RecordListTab
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import FieldMessages, error_label, say
-from iopdesk.ui.table_model import RowsTableModel, record_table
+from iopdesk.ui.table_model import RowsTableModel
+
+if TYPE_CHECKING:
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
 
 SEARCH_DELAY_MS = 250
 
@@ -38,16 +43,33 @@ def _date_edit(parent: QWidget, name: str, optional: bool, today: date) -> QDate
     return edit
 
 
-class AddDiagnosisDialog(QDialog):
-    added = Signal(object)
+class SearchEdit(QLineEdit):
+    """A search field: Enter searches (returnPressed) and goes no further, so it never also
+    presses the dialog's default button (Add, which would add whichever code the last search
+    put first)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
+class AddDiagnosisDialog(RecordDialog):
+    """Search, choose a billable code, primary or not, onset date; `saved` carries the new
+    Diagnosis. A code already current in the episode is refused at the code. Enter in the
+    search field searches now; in the list of codes (or a double-click) it adds the code."""
+
     searched = Signal(str)          # the status text after each search (tests wait on it)
 
-    def __init__(self, services, actor, runner, episode_id: int, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Add diagnosis"))
-        self.services, self.actor, self.runner = services, actor, runner
+    def __init__(self, services: Services, actor: Actor, runner: Runner, episode_id: int,
+                 parent: QWidget | None = None):
+        super().__init__(runner, parent)
+        self._services = services
+        self._actor = actor
         self.episode_id = episode_id
-        self.search_edit = QLineEdit(self)
+        self.setObjectName("addDiagnosisDialog")
+        self.setWindowTitle(self.tr("Add diagnosis"))
+        self.search_edit = SearchEdit(self)
         self.search_edit.setObjectName("codeSearch")
         self.search_edit.setPlaceholderText(self.tr("Code (F10.20) or words (alcohol "
                                                     "dependence)"))
@@ -58,26 +80,15 @@ class AddDiagnosisDialog(QDialog):
         self.results = QListWidget(self)
         self.results.setObjectName("codeResults")
         self.primary_box = QCheckBox(self.tr("&Primary diagnosis"), self)
+        self.primary_box.setObjectName("isPrimary")
         self.onset_edit = _date_edit(self, "onsetDate", optional=True,
                                      today=services.settings.clock().today())
-        form = QFormLayout()
-        self.fields = FieldMessages()
-        self.fields.add_row(form, self.tr("&Search:"), self.search_edit, "search")
-        form.addRow("", self.status)
-        self.fields.add_row(form, self.tr("&Code:"), self.results, "code")
-        form.addRow("", self.primary_box)
-        self.fields.add_row(form, self.tr("&Onset date:"), self.onset_edit, "onset_date")
-        self.message = error_label(self, "addDiagnosisMessage")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Add"))
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.fields.add_row(self.form, self.tr("&Search:"), self.search_edit, "search")
+        self.form.addRow("", self.status)
+        self.fields.add_row(self.form, self.tr("&Code:"), self.results, "code", "icd10_code")
+        self.fields.add_row(self.form, "", self.primary_box, "is_primary")
+        self.fields.add_row(self.form, self.tr("&Onset date:"), self.onset_edit, "onset_date")
+        self.save_button.setText(self.tr("Add"))
         self.resize(560, 480)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -85,7 +96,8 @@ class AddDiagnosisDialog(QDialog):
         self._timer.timeout.connect(self.search_now)
         self.search_edit.textChanged.connect(lambda _t: self._timer.start(SEARCH_DELAY_MS))
         self.search_edit.returnPressed.connect(self.search_now)
-        self.results.itemDoubleClicked.connect(lambda _item: self.submit())
+        self.results.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.results.currentRowChanged.connect(self._code_chosen)
         self._ticket = 0
         self._build_asked = False   # this dialog has asked for the code table's build
         self.building = False       # and is waiting for it
@@ -102,11 +114,11 @@ class AddDiagnosisDialog(QDialog):
             return
         self._ticket += 1
         ticket = self._ticket
-        s, a = self.services, self.actor
+        s, a = self._services, self._actor
         self.status.setText(self.tr("Searching…"))
-        self.runner.submit(lambda: s.diagnoses.search_codes(a, text),
-                           lambda codes: self._found(ticket, codes),
-                           lambda error: self._search_failed(ticket, error), owner=self)
+        self._runner.submit(lambda: s.diagnoses.search_codes(a, text),
+                            lambda codes: self._found(ticket, codes),
+                            lambda error: self._search_failed(ticket, error), owner=self)
 
     def _found(self, ticket: int, codes) -> None:
         if ticket != self._ticket:
@@ -138,9 +150,9 @@ class AddDiagnosisDialog(QDialog):
         self.fields.set("search", "")
         self.status.setText(self.tr("Building the ICD-10-CM code table… (done once; it takes "
                                     "a few seconds)"))
-        s = self.services
-        self.runner.submit(s.diagnoses.build_code_table, self._table_built,
-                           self._table_failed, owner=self)
+        s = self._services
+        self._runner.submit(s.diagnoses.build_code_table, self._table_built,
+                            self._table_failed, owner=self)
 
     def _table_built(self, _built: bool) -> None:
         self.building = False
@@ -153,6 +165,11 @@ class AddDiagnosisDialog(QDialog):
         self.fields.set("search", describe_error(error))
         self.searched.emit(self.fields.text("search"))
 
+    @Slot(int)
+    def _code_chosen(self, row: int) -> None:
+        if row >= 0:
+            self.fields.set("code", "")     # "choose a code" is answered
+
     def choose(self, code: str) -> bool:
         for row in range(self.results.count()):
             if self.results.item(row).data(Qt.ItemDataRole.UserRole) == code:
@@ -160,83 +177,52 @@ class AddDiagnosisDialog(QDialog):
                 return True
         return False
 
-    @Slot()
-    def submit(self) -> None:
-        self.fields.clear()
-        say(self.message, "")
+    def call(self):
         item = self.results.currentItem()
         if item is None:
-            self.fields.set("code", self.tr("Search and choose a code"))
-            return
+            return None, {"code": self.tr("Search and choose a code")}
         code = item.data(Qt.ItemDataRole.UserRole)
         onset = None if self.onset_edit.date() == self.onset_edit.minimumDate() \
             else self.onset_edit.date().toPython()
         primary = self.primary_box.isChecked()
-        s, a, eid = self.services, self.actor, self.episode_id
-        self.ok_button.setEnabled(False)
-        self.runner.submit(lambda: s.diagnoses.add(a, eid, code, is_primary=primary,
-                                                   onset_date=onset),
-                           self._done, self._failed, owner=self)
+        services, actor, eid = self._services, self._actor, self.episode_id
+        return (lambda: services.diagnoses.add(actor, eid, code, is_primary=primary,
+                                               onset_date=onset)), {}
 
-    def _done(self, diagnosis) -> None:
-        self.added.emit(diagnosis)
-        self.accept()
-
-    def _failed(self, error: object) -> None:
-        self.ok_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            rest = self.fields.show(error.fields)
-            if rest:
-                say(self.message, "\n".join(rest.values()))
-        else:
-            say(self.message, describe_error(error))
+    def error_fields(self, error: object):
+        if isinstance(error, Conflict):             # already a current diagnosis
+            return {"code": describe_error(error)}
+        return super().error_fields(error)
 
 
-class ResolveDialog(QDialog):
-    resolved = Signal(object)
+class ResolveDialog(RecordDialog):
+    """The date a diagnosis was resolved (today at first); saved over the version shown."""
 
-    def __init__(self, services, actor, runner, diagnosis, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Resolve {code}").format(code=diagnosis.icd10_code))
-        self.services, self.actor, self.runner = services, actor, runner
+    def __init__(self, services: Services, actor: Actor, runner: Runner,
+                 diagnosis: Diagnosis, parent: QWidget | None = None):
+        super().__init__(runner, parent)
+        self._services = services
+        self._actor = actor
         self.diagnosis = diagnosis
+        self.setObjectName("resolveDialog")
+        self.setWindowTitle(self.tr("Resolve {code}").format(code=diagnosis.icd10_code))
+        self.form.addRow(QLabel(diagnosis.icd10_code + " " + diagnosis.description, self))
         self.date_edit = _date_edit(self, "resolvedDate", optional=False,
                                     today=services.settings.clock().today())
-        form = QFormLayout()
-        self.fields = FieldMessages()
-        form.addRow(QLabel(diagnosis.icd10_code + " " + diagnosis.description, self))
-        self.fields.add_row(form, self.tr("&Resolved on:"), self.date_edit, "resolved_date")
-        self.message = error_label(self, "resolveMessage")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resolve"))
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        self.fields.add_row(self.form, self.tr("&Resolved on:"), self.date_edit,
+                            "resolved_date")
+        self.save_button.setText(self.tr("Resolve"))
 
-    @Slot()
-    def submit(self) -> None:
-        self.fields.clear()
-        say(self.message, "")
-        day = self.date_edit.date().toPython()
-        s, a, dx = self.services, self.actor, self.diagnosis
-        self.runner.submit(lambda: s.diagnoses.resolve(a, dx.id, dx.version, day),
-                           self._done, self._failed, owner=self)
+    def call(self):
+        day: date = self.date_edit.date().toPython()
+        services, actor = self._services, self._actor
+        did, version = self.diagnosis.id, self.diagnosis.version
+        return (lambda: services.diagnoses.resolve(actor, did, version, day)), {}
 
-    def _done(self, diagnosis) -> None:
-        self.resolved.emit(diagnosis)
-        self.accept()
-
-    def _failed(self, error: object) -> None:
-        if isinstance(error, ValidationError):
-            rest = self.fields.show(error.fields)
-            if rest:
-                say(self.message, "\n".join(rest.values()))
-        else:
-            say(self.message, describe_error(error))
+    def error_fields(self, error: object):
+        if isinstance(error, Conflict):             # resolved already
+            return {"resolved_date": describe_error(error)}
+        return super().error_fields(error)
 
 
 class DiagnosesModel(RowsTableModel):
@@ -255,8 +241,11 @@ class DiagnosesModel(RowsTableModel):
         self._rows = sorted(diagnoses, key=lambda d: (not d.active, not d.is_primary))
         self.endResetModel()
 
-    def rows(self) -> tuple:
+    def rows(self) -> tuple[Diagnosis, ...]:
         return tuple(self._rows)
+
+    def row_at(self, row: int) -> Diagnosis:
+        return self._rows[row]
 
     def _display(self, dx, column: int) -> str | None:
         return (dx.icd10_code, dx.description, "Primary" if dx.is_primary else "",
@@ -270,74 +259,60 @@ class DiagnosesModel(RowsTableModel):
         return None
 
 
-class DiagnosesTab(QWidget):
-    loaded = Signal()
+class DiagnosesTab(RecordListTab):
+    """The current episode's diagnoses; with no episode, it says to admit first."""
 
-    def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
-        super().__init__(parent)
-        self.services, self.actor, self.runner = services, actor, runner
-        self.episode_id = summary.current_episode_id
-        self.diagnoses: tuple = ()
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.add_button = QPushButton(self.tr("&Add…"), self)
-        self.add_button.setObjectName("addDiagnosisButton")
-        self.add_button.clicked.connect(self.open_add)
-        self.resolve_button = QPushButton(self.tr("&Resolve…"), self)
-        self.resolve_button.setObjectName("resolveDiagnosisButton")
-        self.resolve_button.clicked.connect(self.open_resolve)
-        self.model = DiagnosesModel(self)
-        self.table = record_table(self, self.model, "diagnosesTable")
+    NAME = "diagnoses"
+    EMPTY = "No diagnoses yet."
+    NO_EPISODE = "No episode yet: admit the participant first."
+
+    @property
+    def episode_id(self) -> int | None:
+        return self.summary.current_episode_id if self.summary is not None else None
+
+    @property
+    def diagnoses(self) -> tuple[Diagnosis, ...]:
+        """The diagnoses shown: current ones first (the primary at the top)."""
+        return self.model.rows()
+
+    def make_model(self) -> DiagnosesModel:
+        return DiagnosesModel(self)
+
+    def make_buttons(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(DiagnosesModel.DESCRIPTION, QHeaderView.ResizeMode.Stretch)
-        top = QHBoxLayout()
-        top.addWidget(self.message, 1)
-        top.addWidget(self.add_button)
-        top.addWidget(self.resolve_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        self.dialog: QDialog | None = None
-        if self.episode_id is None:
-            self.message.setText(self.tr("No episode yet: admit the participant first."))
-            self.add_button.setEnabled(False)
-            self.resolve_button.setEnabled(False)
-        else:
-            self.reload()
+        self.add_button = self.button(self.tr("&Add…"), "addDiagnosisButton", self.open_add)
+        self.resolve_button = self.button(self.tr("&Resolve…"), "resolveDiagnosisButton",
+                                          self.open_resolve)
+
+    def list_call(self):
+        services, actor, eid = self._services, self._actor, self.episode_id
+        return lambda: services.diagnoses.list(actor, eid)
+
+    def update_buttons(self, chosen: Diagnosis | None) -> None:
+        self.add_button.setEnabled(self.episode_id is not None)
+        self.resolve_button.setEnabled(chosen is not None and chosen.active)
 
     @Slot()
     def reload(self) -> None:
-        s, a, eid = self.services, self.actor, self.episode_id
-        self.runner.submit(lambda: s.diagnoses.list(a, eid), self._show,
-                           lambda e: self.message.setText(describe_error(e)), owner=self)
-
-    def _show(self, diagnoses) -> None:
-        self.model.set_rows(diagnoses)
-        self.diagnoses = self.model.rows()
-        self.message.setText("" if self.diagnoses else self.tr("No diagnoses yet."))
-        self.loaded.emit()
+        if self.episode_id is None:
+            self.show_message(self.tr(self.NO_EPISODE))
+            return
+        super().reload()
 
     @Slot()
-    def open_add(self) -> AddDiagnosisDialog:
-        dialog = AddDiagnosisDialog(self.services, self.actor, self.runner, self.episode_id,
-                                    self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.added.connect(lambda _dx: self.reload())
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+    def open_add(self) -> AddDiagnosisDialog | None:
+        if self.episode_id is None:
+            return None
+        return self.open_dialog(AddDiagnosisDialog(self._services, self._actor, self._runner,
+                                                   self.episode_id, self))
 
     @Slot()
     def open_resolve(self) -> ResolveDialog | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or not self.diagnoses[rows[0].row()].active:
-            self.message.setText(self.tr("Choose a current diagnosis to resolve."))
+        chosen = self.selected()
+        if chosen is None or not chosen.active:
+            self.show_message(self.tr("Choose a current diagnosis to resolve."))
             return None
-        dialog = ResolveDialog(self.services, self.actor, self.runner,
-                               self.diagnoses[rows[0].row()], self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.resolved.connect(lambda _dx: self.reload())
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+        return self.open_dialog(ResolveDialog(self._services, self._actor, self._runner,
+                                              chosen, self))

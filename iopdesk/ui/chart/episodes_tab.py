@@ -1,31 +1,40 @@
-"""The chart's Episodes tab: the participant's episodes of care (latest first) and "Admit…"."""
+"""The chart's Episodes tab: the participant's episodes of care (latest first) and "Admit…"
+(track, admission date and primary clinician; the tracks and clinicians load on a worker)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal, Slot
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QDate, Slot
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHeaderView, QWidget
 
 from iopdesk.domain.enums import Role
-from iopdesk.domain.errors import Conflict, ValidationError
+from iopdesk.domain.errors import Conflict
+from iopdesk.domain.readmodels import Episode
+from iopdesk.ui.chart.record_dialog import RecordDialog
+from iopdesk.ui.chart.record_tab import RecordListTab
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import FieldMessages, error_label, say
-from iopdesk.ui.table_model import RowsTableModel, record_table
+from iopdesk.ui.table_model import RowsTableModel
+
+if TYPE_CHECKING:
+    from iopdesk.services import Actor, Services
+    from iopdesk.ui.operations import Runner
 
 
-class AdmitDialog(QDialog):
-    """Track, admission date and primary clinician; `admitted` carries the new Episode."""
+class AdmitDialog(RecordDialog):
+    """Track, admission date and primary clinician; `saved` carries the new Episode. Admit is
+    enabled once the tracks are loaded; an admission over an active episode is refused at the
+    date."""
 
-    admitted = Signal(object)
-
-    def __init__(self, services, actor, runner, participant_id: int, parent=None):
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Admit"))
-        self.services, self.actor, self.runner = services, actor, runner
+    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
+                 parent: QWidget | None = None):
+        super().__init__(runner, parent)
+        self._services = services
+        self._actor = actor
         self.participant_id = participant_id
+        self.setObjectName("admitDialog")
+        self.setWindowTitle(self.tr("Admit"))
         self.track_combo = QComboBox(self)
         self.track_combo.setObjectName("admitTrack")
         today = services.settings.clock().today()        # the practice's, not this computer's
@@ -36,71 +45,44 @@ class AdmitDialog(QDialog):
         self.clinician_combo = QComboBox(self)
         self.clinician_combo.setObjectName("admitClinician")
         self.clinician_combo.addItem(self.tr("(none)"), None)
-        form = QFormLayout()
-        self.fields = FieldMessages()
-        self.fields.add_row(form, self.tr("&Track:"), self.track_combo, "track_id")
-        self.fields.add_row(form, self.tr("&Admission date:"), self.date_edit,
+        self.fields.add_row(self.form, self.tr("&Track:"), self.track_combo, "track_id")
+        self.fields.add_row(self.form, self.tr("&Admission date:"), self.date_edit,
                             "admission_date")
-        self.fields.add_row(form, self.tr("&Primary clinician:"), self.clinician_combo,
+        self.fields.add_row(self.form, self.tr("&Primary clinician:"), self.clinician_combo,
                             "primary_clinician_id")
-        self.message = error_label(self, "admitMessage")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(self.tr("Admit"))
-        self.ok_button.setEnabled(False)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        self.save_button.setText(self.tr("Admit"))
+        self.set_ready(False)
         runner.submit(lambda: (services.staff.tracks(actor),
                                services.staff.list_staff(actor, role=Role.CLINICIAN)),
-                      self._choices, self._failed, owner=self)
+                      self._choices, self.show_error, owner=self)
 
     def _choices(self, result) -> None:
         tracks, clinicians = result
-        for track in tracks:
-            self.track_combo.addItem(track.name, track.id)
-        for person in clinicians:
-            shown = f"{person.display_name}, {person.credentials}" if person.credentials \
-                else person.display_name
-            self.clinician_combo.addItem(shown, person.id)
-        if self.actor.user_id in [c.id for c in clinicians]:
-            self.clinician_combo.setCurrentIndex(
-                self.clinician_combo.findData(self.actor.user_id))
-        self.ok_button.setEnabled(bool(tracks))
+        with self.filling():
+            for track in tracks:
+                self.track_combo.addItem(track.name, track.id)
+            for person in clinicians:
+                shown = f"{person.display_name}, {person.credentials}" \
+                    if person.credentials else person.display_name
+                self.clinician_combo.addItem(shown, person.id)
+            if self._actor.user_id in [c.id for c in clinicians]:
+                self.clinician_combo.setCurrentIndex(
+                    self.clinician_combo.findData(self._actor.user_id))
+        self.set_ready(bool(tracks))
 
-    @Slot()
-    def submit(self) -> None:
-        self.fields.clear()
-        say(self.message, "")
+    def call(self):
         track_id = self.track_combo.currentData()
         if track_id is None:
-            self.fields.set("track_id", self.tr("Choose a track"))
-            return
+            return None, {"track_id": self.tr("Choose a track")}
         day: date = self.date_edit.date().toPython()
         clinician = self.clinician_combo.currentData()
-        self.ok_button.setEnabled(False)
-        s, a, pid = self.services, self.actor, self.participant_id
-        self.runner.change(lambda: s.episodes.admit(a, pid, track_id, day, clinician),
-                           self._done, self._failed, owner=self)
+        services, actor, pid = self._services, self._actor, self.participant_id
+        return (lambda: services.episodes.admit(actor, pid, track_id, day, clinician)), {}
 
-    def _done(self, episode) -> None:
-        self.admitted.emit(episode)
-        self.accept()
-
-    def _failed(self, error: object) -> None:
-        self.ok_button.setEnabled(self.track_combo.count() > 0)
-        if isinstance(error, ValidationError):
-            rest = self.fields.show(error.fields)
-            if rest:
-                say(self.message, "\n".join(rest.values()))
-        elif isinstance(error, Conflict):
-            self.fields.set("admission_date", describe_error(error))
-        else:
-            say(self.message, describe_error(error))
+    def error_fields(self, error: object):
+        if isinstance(error, Conflict):             # already admitted: about the date
+            return {"admission_date": describe_error(error)}
+        return super().error_fields(error)
 
 
 class EpisodesModel(RowsTableModel):
@@ -117,67 +99,44 @@ class EpisodesModel(RowsTableModel):
         self._rows = list(episodes)
         self.endResetModel()
 
-    def rows(self) -> tuple:
+    def rows(self) -> tuple[Episode, ...]:
         return tuple(self._rows)
 
-    def _display(self, ep, column: int) -> str | None:
+    def row_at(self, row: int) -> Episode:
+        return self._rows[row]
+
+    def _display(self, ep: Episode, column: int) -> str | None:
         return (ep.track_name, ep.admission_date.isoformat(), ep.status.value.capitalize(),
                 ep.discharge_date.isoformat() if ep.discharge_date else "",
                 ep.primary_clinician_name)[column]
 
 
-class EpisodesTab(QWidget):
-    chart_changed = Signal()        # an admission changes the banner
-    loaded = Signal()
+class EpisodesTab(RecordListTab):
+    """An admission reloads the list here; the chart's banner follows from the change set
+    it announces (ui.changes)."""
 
-    def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
-        super().__init__(parent)
-        self.services, self.actor, self.runner = services, actor, runner
-        self.participant_id = participant_id
-        self.episodes: tuple = ()
-        self.model = EpisodesModel(self)
-        self.table = record_table(self, self.model, "episodesTable")
+    NAME = "episodes"
+    EMPTY = "No episodes yet."
+
+    def make_model(self) -> EpisodesModel:
+        return EpisodesModel(self)
+
+    def make_buttons(self) -> None:
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(EpisodesModel.TRACK, QHeaderView.ResizeMode.Stretch)
-        self.admit_button = QPushButton(self.tr("&Admit…"), self)
-        self.admit_button.setObjectName("admitButton")
-        self.admit_button.clicked.connect(self.open_admit)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        top = QHBoxLayout()
-        top.addWidget(self.message, 1)
-        top.addWidget(self.admit_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        self.dialog: AdmitDialog | None = None
-        self.reload()
+        self.admit_button = self.button(self.tr("&Admit…"), "admitButton", self.open_admit)
 
-    @Slot()
-    def reload(self) -> None:
-        s, a, pid = self.services, self.actor, self.participant_id
-        self.runner.submit(lambda: s.episodes.list(a, pid), self._show, self._failed,
-                           owner=self)
+    def list_call(self):
+        services, actor, pid = self._services, self._actor, self.participant_id
+        return lambda: services.episodes.list(actor, pid)
 
-    def _failed(self, error: object) -> None:
-        self.message.setText(describe_error(error))
-
-    def _show(self, episodes) -> None:
-        self.model.set_rows(episodes)
-        self.episodes = self.model.rows()
-        self.message.setText("" if self.episodes else self.tr("No episodes yet."))
-        self.loaded.emit()
+    @property
+    def episodes(self) -> tuple[Episode, ...]:
+        """The episodes shown, latest first."""
+        return self.model.rows()
 
     @Slot()
     def open_admit(self) -> AdmitDialog:
-        dialog = AdmitDialog(self.services, self.actor, self.runner, self.participant_id, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.admitted.connect(self._admitted)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _admitted(self, _episode) -> None:
-        self.reload()
-        self.chart_changed.emit()
+        return self.open_dialog(AdmitDialog(self._services, self._actor, self._runner,
+                                            self.participant_id, self))

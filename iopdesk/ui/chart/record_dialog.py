@@ -1,12 +1,18 @@
-"""What the contact and consent editors share (STYLE point 5): a form of named fields, a save
-as new or as update on a worker, every ValidationError message at its field, and a refused
-save over a newer version told in a banner with what was typed kept. It knows when it holds
-unsaved edits (ui.unsaved): Cancel, Esc, or closing the chart or the session over it asks
-Save / Discard / Cancel."""
+"""What the chart's record editors share (STYLE point 5: contacts, consents, admissions,
+diagnoses): a form of named fields, a save as new or as update (with the version it loaded) as
+a change operation, every ValidationError message at its field, and a refused save over a
+newer version told in a banner with what was typed kept. It knows when it holds unsaved edits
+(ui.unsaved): Cancel, Esc, or closing the chart or the session over it asks
+Save / Discard / Cancel.
+
+A dialog says what it saves (`call`); optionally, which other refusals belong at a field
+(`error_fields`: an admission over an active episode, at its date), that it cannot be saved
+until something loads (`set_ready`), and which fields it fills itself after showing
+(`filling`: choices loaded on a worker are not the user's edits)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -16,19 +22,18 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from iopdesk.domain.errors import ValidationError
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, form_state, say
-from iopdesk.ui.unsaved import ask_about_unsaved
+from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
+from iopdesk.ui.unsaved import DialogEdits
 
 
-class RecordDialog(QDialog):
+class RecordDialog(DialogEdits, QDialog):
     saved = Signal(object)          # the read model as stored
 
     def __init__(self, runner, parent: QWidget | None = None):
         super().__init__(parent)
         self._runner = runner
         self._busy = False
-        self._shown_state: tuple | None = None     # the fields as first shown
-        self._done: Callable[[bool], None] | None = None
+        self._ready = True                          # False: cannot be saved yet (loading)
         self.banner = QLabel(self)
         self.banner.setObjectName("recordBanner")
         self.banner.setStyleSheet(BANNER_STYLE)
@@ -57,29 +62,32 @@ class RecordDialog(QDialog):
         """The service call to make, or the messages of fields read here (a subclass's job)."""
         raise NotImplementedError
 
-    # -- unsaved edits (ui.unsaved) -----------------------------------------------------------
+    def error_fields(self, error: object) -> Mapping[str, str] | None:
+        """The messages of a refused save to show at fields (None: it goes in the banner).
+        A subclass may place more than ValidationError (a Conflict, at the field it is
+        about)."""
+        return error.fields if isinstance(error, ValidationError) else None
+
+    def set_ready(self, ready: bool) -> None:
+        """Whether the form can be saved at all yet (its choices loaded, say)."""
+        self._ready = ready
+        self.save_button.setEnabled(ready and not self._busy)
+
+    def show_error(self, error: object) -> None:
+        """A refusal or failure: at its fields when it names them, else in the banner."""
+        fields = self.error_fields(error)
+        if fields:
+            self._show_fields(dict(fields))
+        else:                       # StaleVersion names who saved what; the rest as told
+            self.banner.setText(describe_error(error))
+            self.banner.show()
+
+    # -- unsaved edits: ui.unsaved.DialogEdits ------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._shown_state is None:
-            self._shown_state = form_state(self.fields.widgets())
-
-    def has_unsaved_edits(self) -> bool:
-        return (self.isVisible() and self._shown_state is not None
-                and form_state(self.fields.widgets()) != self._shown_state)
-
-    def save_edits(self, done: Callable[[bool], None]) -> None:
-        self._done = done
-        self.accept()
-
-    def discard_edits(self) -> None:
-        self._shown_state = None
-        QDialog.reject(self)
-
-    def _tell(self, saved: bool) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(saved)
+            self.remember_shown()
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -87,13 +95,16 @@ class RecordDialog(QDialog):
     def accept(self) -> None:
         if self._busy:
             return
+        if not self._ready:
+            self.tell_saved(False)
+            return
         self.fields.clear()
         self.banner.hide()
         say(self.message, "")
         call, errors = self.call()
         if errors or call is None:
             self._show_fields(errors)
-            self._tell(False)
+            self.tell_saved(False)
             return
         self._set_busy(True)
         self._runner.change(call, self._saved, self._failed, owner=self)
@@ -103,23 +114,18 @@ class RecordDialog(QDialog):
         """Cancel or Esc: asks first when something typed is not saved."""
         if self._busy:
             return
-        ask_about_unsaved(self, [self], lambda: self.isVisible() and QDialog.reject(self),
-                          doing=self.tr("before the form closes"))
+        self.ask_before_closing()
 
     def _saved(self, view: object) -> None:
         self._set_busy(False)
         self.saved.emit(view)
         super().accept()
-        self._tell(True)
+        self.tell_saved(True)
 
     def _failed(self, error: object) -> None:
         self._set_busy(False)
-        self._tell(False)
-        if isinstance(error, ValidationError):
-            self._show_fields(error.fields)
-        else:                       # StaleVersion names who saved what; the rest as told
-            self.banner.setText(describe_error(error))
-            self.banner.show()
+        self.tell_saved(False)
+        self.show_error(error)
 
     def _show_fields(self, errors: dict[str, str]) -> None:
         rest = self.fields.show(errors)
@@ -127,4 +133,4 @@ class RecordDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.save_button.setEnabled(not busy)
+        self.save_button.setEnabled(self._ready and not busy)

@@ -107,20 +107,24 @@ class RecordListTab(QWidget):
             for row in range(self.model.rowCount()):
                 if self.model.row_at(row).id == chosen.id:
                     self.table.selectRow(row)
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr(self.EMPTY) if not rows else "")
-        self.message.setVisible(not rows)
+        self.show_message(self.tr(self.EMPTY) if not rows else "")
         self.loaded.emit()
 
     def _failed(self, error: object) -> None:
-        self.message.setText(describe_error(error))
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.show()
+        self.show_message(describe_error(error), error=True)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """A line over the table (in red for an `error`); empty text takes it away."""
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def open_dialog(self, dialog: QWidget) -> QWidget:
-        """Show an editor of this tab's records; its save reloads the list."""
+        """Show an editor of this tab's records; its save reloads the list. (The slot itself,
+        not a closure over `self`: a closure held by the dialog could be the tab's last
+        reference, dropped while the dialog is being deleted, taking the dialog with it.)"""
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(lambda _view: self.reload())
+        dialog.saved.connect(self.reload)
         dialog.open()
         self.dialog_opened.emit(dialog)
         return dialog
