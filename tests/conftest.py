@@ -158,3 +158,23 @@ def icd10_table(tmp_path_factory):
     table = CodeTable(path)
     yield table
     table.close()
+
+
+@pytest.fixture
+def workstation_in_tokyo():
+    """This computer's zone is Tokyo for the test (TZ and tzset), then what it was: what the
+    app shows must be in the practice's zone instead."""
+    import time
+    from datetime import UTC, datetime
+
+    from iopdesk.domain.time import workstation_zone
+
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset (POSIX)")
+    workstation_zone()          # the zone a new practice starts with: read before the change
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "Asia/Tokyo")
+        time.tzset()
+        assert datetime(2026, 11, 17, 0, 30, tzinfo=UTC).astimezone().hour == 9   # Tokyo
+        yield
+    time.tzset()

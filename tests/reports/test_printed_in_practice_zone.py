@@ -3,10 +3,8 @@ is given (the practice's clock's `now()`), never this workstation's own zone."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
-import pytest
 from document_samples import face_sheet, frame, pages
 
 from iopdesk.domain.time import PracticeClock
@@ -16,15 +14,6 @@ from iopdesk.reports.face_sheet import render_face_sheet
 MOMENT = datetime(2026, 11, 17, 0, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def workstation_in_tokyo():
-    if not hasattr(time, "tzset"):
-        pytest.skip("needs time.tzset (POSIX)")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Asia/Tokyo")
-        time.tzset()
-        yield
-    time.tzset()
 
 
 def test_printed_at_is_the_practice_time(workstation_in_tokyo):

@@ -4,10 +4,8 @@ whatever zone the workstation is set to."""
 from __future__ import annotations
 
 import io
-import time
 from datetime import UTC, date, datetime
 
-import pytest
 from pypdf import PdfReader
 
 from iopdesk.db.models import PracticeSetting
@@ -16,15 +14,6 @@ from iopdesk.domain.validation import ParticipantInput
 MOMENT = datetime(2026, 11, 17, 0, 30, tzinfo=UTC)   # the 17th in Tokyo, the 16th in LA
 
 
-@pytest.fixture
-def workstation_in_tokyo():
-    if not hasattr(time, "tzset"):
-        pytest.skip("needs time.tzset (POSIX)")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", "Asia/Tokyo")
-        time.tzset()
-        yield
-    time.tzset()
 
 
 def test_the_face_sheet_prints_the_practice_time(services, actors, track_id, session_factory,

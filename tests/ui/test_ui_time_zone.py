@@ -18,7 +18,7 @@ from iopdesk.db.models import Practice, ProgramTrack
 from iopdesk.domain.audit import AuditFilter
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus
 from iopdesk.domain.errors import ValidationError
-from iopdesk.domain.time import format_date_time, workstation_zone
+from iopdesk.domain.time import format_date_time
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import intake as intake_service
 from iopdesk.ui.admin.audit_model import AuditModel
@@ -39,16 +39,6 @@ WORKSTATION_ZONE = "Asia/Tokyo"
 SIGNED = datetime(2026, 11, 17, 0, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def workstation_in_tokyo():
-    """This computer's zone is Tokyo for the test (TZ and tzset), then what it was."""
-    workstation_zone()          # the zone a new practice starts with: read before the change
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TZ", WORKSTATION_ZONE)
-        time.tzset()
-        assert datetime(2026, 11, 17, 0, 30, tzinfo=UTC).astimezone().hour == 9   # Tokyo
-        yield
-    time.tzset()
 
 
 @pytest.fixture
