@@ -33,6 +33,7 @@ from iopdesk.db.models import AuditEvent, Episode, Participant, StaffUser
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import StaleVersion
 from iopdesk.domain.time import practice_time
+from iopdesk.services.stored_settings import load_time_zone
 
 AFTER_OPENING = "after you opened it"
 WHILE_SAVING = "while you were saving it"
@@ -55,8 +56,6 @@ def apply_changes(row: Any, values: Mapping[str, Any]) -> list[str]:
 
 def _when(session: Session, moment: datetime) -> str:
     """'2026-11-16 at 09:14' at the practice."""
-    from iopdesk.services.settings import load_time_zone   # settings imports this module
-
     return practice_time(moment, load_time_zone(session)).strftime("%Y-%m-%d at %H:%M")
 
 

@@ -27,7 +27,7 @@ from iopdesk.domain.time import practice_time
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.participants import load_episodes
 from iopdesk.services.permissions import Permission, requires
-from iopdesk.services.settings import load_settings, load_time_zone
+from iopdesk.services.stored_settings import load_settings, load_time_zone
 
 FACE_SHEET, CONSENT_FORM = "face_sheet", "consent_form"
 KINDS = (FACE_SHEET, CONSENT_FORM)

@@ -9,52 +9,15 @@ and today's date: from the services' injected clock, never the workstation's.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from iopdesk.db.models import PracticeSetting
-from iopdesk.domain.accounts import PracticeSettings, check_settings, settings_from_stored
+from iopdesk.domain.accounts import PracticeSettings, check_settings
 from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.time import PracticeClock, practice_today, utc_now
 from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
-
-SETTING_KEYS = tuple(f.name for f in fields(PracticeSettings))
-
-
-def load_settings(session: Session) -> PracticeSettings:
-    rows = session.scalars(select(PracticeSetting).where(PracticeSetting.key.in_(SETTING_KEYS)))
-    return settings_from_stored({row.key: row.value for row in rows})
-
-
-def store_settings(session: Session, settings: PracticeSettings, *,
-                   only_missing: bool = False) -> dict[str, list]:
-    """Write every setting (adding missing rows; with `only_missing`, only those);
-    returns {key: [before, after]} of what changed."""
-    existing = {row.key: row for row in session.scalars(
-        select(PracticeSetting).where(PracticeSetting.key.in_(SETTING_KEYS)))}
-    changed: dict[str, list] = {}
-    for key, value in asdict(settings).items():
-        row = existing.get(key)
-        if row is None:
-            session.add(PracticeSetting(key=key, value=value))
-            changed[key] = [None, value]
-        elif row.value != value and not only_missing:
-            changed[key] = [row.value, value]
-            row.value = value
-    return changed
-
-
-def load_time_zone(session: Session) -> str:
-    """The practice's time zone (one row; its default when missing or unusable)."""
-    value = session.scalar(select(PracticeSetting.value)
-                           .where(PracticeSetting.key == "time_zone"))
-    stored = {} if value is None else {"time_zone": value}
-    return settings_from_stored(stored).time_zone
+from iopdesk.services.stored_settings import load_settings, load_time_zone, store_settings
 
 
 class SettingsService:

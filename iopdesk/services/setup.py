@@ -18,7 +18,7 @@ from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.services.accounts import hash_password
 from iopdesk.services.context import Actor, ServiceContext
-from iopdesk.services.settings import SETTING_KEYS, store_settings
+from iopdesk.services.stored_settings import SETTING_KEYS, store_settings
 from iopdesk.services.staff import actor_of, current_time
 from iopdesk.services.users import username_taken
 

@@ -22,7 +22,7 @@ from iopdesk.services.accounts import verify_password as password_matches
 from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
-from iopdesk.services.settings import load_settings
+from iopdesk.services.stored_settings import load_settings
 
 GENERIC_REFUSAL = "Unknown user name or wrong password"
 

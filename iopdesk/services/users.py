@@ -26,7 +26,7 @@ from iopdesk.services.accounts import hash_password
 from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
-from iopdesk.services.settings import load_settings
+from iopdesk.services.stored_settings import load_settings
 from iopdesk.services.staff import (account_of, attempt_password, check_attempt, current_time,
                                     find_user, staff_view)
 
