@@ -1,9 +1,10 @@
-"""`python -m benchmarks [--quick] [--rebuild]`: IOPDesk against its floors, on the large demo
-(log-in and the encrypted database on the small one).
+"""`python -m benchmarks [--quick] [--rebuild] [--only GROUP ...]`: IOPDesk against its floors,
+on the large demo (log-in and the encrypted database on the small one).
 
-Every case runs many times in this one (warm) process, IOPDesk and floor interleaved, and
-reports medians of `time.perf_counter` differences. Imports are done before timing: the cost of
-starting the interpreter and importing is measured elsewhere (see DESIGN §10).
+Every case but the start-up rows runs many times in this one (warm) process, IOPDesk and floor
+interleaved, and reports medians of `time.perf_counter` differences; imports are done before
+timing. The start-up rows ("startup") are whole processes, launched again for every run, so the
+interpreter's start and every import are in them (benchmarks/startup.py, DESIGN §10).
 """
 
 from __future__ import annotations
@@ -450,6 +451,16 @@ def bench_face_sheet(url: str, runs: int) -> Result:
     finally:
         close()
 
+
+def bench_startup(runs: int) -> list[Result]:
+    """Whole processes: the log-in window from launch, the main window from the verified
+    password, each against a bare PySide6 process (benchmarks/startup.py)."""
+    from benchmarks.startup import startup_rows
+
+    return [Result(case, ours, floor, count)
+            for case, ours, floor, count in startup_rows(runs, _say)]
+
+
 def row_counts() -> dict[str, int]:
     with sqlite3.connect(DATABASE) as conn:
         return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -460,13 +471,16 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
 
 
-def render(results: list[Result], counts: dict[str, int], markdown: bool) -> str:
+def render(results: list[Result], counts: dict[str, int] | None, markdown: bool) -> str:
     header = ("case", "IOPDesk median", "floor median", "ratio")
     rows = [(r.case, _ms(r.ours), _ms(r.floor), f"{r.ratio:.1f}×") for r in results]
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|---|---:|---:|---:|"]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         lines.append("")
+        if counts is None:
+            lines.append(f"{_machine()}.")
+            return "\n".join(lines)
         lines.append(f"Large demo: {counts['participants']:,} participants, "
                      f"{counts['attendance']:,} attendance rows (log-in and the encrypted "
                      f"database: the small demo); {_machine()}.")
@@ -482,34 +496,57 @@ def _machine() -> str:
             f"{os.cpu_count()} CPUs, {platform.system()} {platform.machine()}")
 
 
+# The groups of cases `--only` can choose; "large" ones need the large demo.
+GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet", "startup")
+LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet"})
+SMALL_GROUPS = frozenset({"login", "encrypted"})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--rebuild", action="store_true", help="build the large demo again")
+    parser.add_argument("--only", nargs="+", choices=GROUPS, metavar="GROUP",
+                        help=f"run only these groups of cases ({', '.join(GROUPS)})")
     args = parser.parse_args(argv)
-    built = ensure_database(args.rebuild)
-    ensure_small(args.rebuild)
+    chosen_groups = set(args.only or GROUPS)
+    needs_large = bool(chosen_groups & LARGE)
+    built = ensure_database(args.rebuild) if needs_large else None
+    if chosen_groups & SMALL_GROUPS:
+        ensure_small(args.rebuild)
     url = sqlite_url(DATABASE)
-    counts = row_counts()
+    counts = row_counts() if needs_large else None
     open_runs, search_runs, words = (20, 5, 6) if args.quick else (200, 40, 12)
     login_runs, encrypted_runs = (5, 5) if args.quick else (30, 30)
-    chosen = prefixes(words)
-    typed = typed_names(3 if args.quick else 6)
-    results = [bench_open(url, open_runs), bench_search(url, search_runs, chosen),
-               bench_typing(url, search_runs, typed),
-               bench_login(login_runs), bench_open_encrypted(encrypted_runs)]
-    results.append(bench_chart(url, 5 if args.quick else 40))
-    results.append(bench_face_sheet(url, 5 if args.quick else 30))
+    startup_runs = 3 if args.quick else 7
+    chosen = prefixes(words) if "search" in chosen_groups else []
+    typed = typed_names(3 if args.quick else 6) if "typing" in chosen_groups else []
+    cases: dict[str, Callable[[], list[Result]]] = {
+        "open": lambda: [bench_open(url, open_runs)],
+        "search": lambda: [bench_search(url, search_runs, chosen)],
+        "typing": lambda: [bench_typing(url, search_runs, typed)],
+        "login": lambda: [bench_login(login_runs)],
+        "encrypted": lambda: [bench_open_encrypted(encrypted_runs)],
+        "chart": lambda: [bench_chart(url, 5 if args.quick else 40)],
+        "face-sheet": lambda: [bench_face_sheet(url, 5 if args.quick else 30)],
+        "startup": lambda: bench_startup(startup_runs),
+    }
+    results = [result for group in GROUPS if group in chosen_groups
+               for result in cases[group]()]
     print(f"IOPDesk benchmarks — {_machine()}")
     if built is not None:
         print(f"Built the large demo in {built:.0f} s")
-    print(f"Data: {counts['participants']:,} participants, {counts['episodes']:,} episodes, "
-          f"{counts['attendance']:,} attendance rows, {counts['notes']:,} notes")
-    print(f"Search prefixes: {', '.join(chosen)}")
-    print(f"Typed letter by letter: {', '.join(typed)}")
+    if counts is not None:
+        print(f"Data: {counts['participants']:,} participants, {counts['episodes']:,} episodes, "
+              f"{counts['attendance']:,} attendance rows, {counts['notes']:,} notes")
+    if chosen:
+        print(f"Search prefixes: {', '.join(chosen)}")
+    if typed:
+        print(f"Typed letter by letter: {', '.join(typed)}")
     print()
     print(render(results, counts, markdown=False))
     table = render(results, counts, markdown=True)
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     (DATA_DIR / "results.md").write_text(table + "\n", encoding="utf-8")
     print()
     print(f"Markdown (also in {DATA_DIR / 'results.md'}):")

@@ -43,6 +43,7 @@ EXIT_CODES = {Ending.QUIT: EXIT_OK, Ending.DATABASE: EXIT_DATABASE,
               Ending.NO_PASSPHRASE: EXIT_NO_PASSPHRASE}
 ORGANIZATION = "IOPDesk"
 APPLICATION = "IOPDesk"
+SQLITE_HEADER = b"SQLite format 3\x00"      # the first bytes of every plain SQLite file
 
 # What Qt's xcb platform plugin loads, and the Debian/Ubuntu package that provides each.
 X_LIBRARIES = {
@@ -146,19 +147,31 @@ class _Database:
     """The engine opened on a worker, kept here so that it is disposed however we leave."""
 
     def __init__(self, config: Config):
-        from iopdesk.db.crypto import MIN_NEW_PASSPHRASE  # light: the standard library only
-
         self.config = config
         self.engine: Engine | None = None
         self.label = str(config.database_path or "")     # the full label once opened
-        self.min_passphrase = MIN_NEW_PASSPHRASE          # what encrypt_database accepts
+
+    @property
+    def min_passphrase(self) -> int:
+        """What encrypt_database accepts (asked by the first-run wizard only)."""
+        from iopdesk.db.crypto import MIN_NEW_PASSPHRASE
+
+        return MIN_NEW_PASSPHRASE
 
     def looks_encrypted(self) -> bool:
-        """Whether to ask for the passphrase first (a header check: no SQLAlchemy needed)."""
-        from iopdesk.db.crypto import is_encrypted
-
+        """Whether to ask for the passphrase first: the test of `db.crypto.is_encrypted` (a
+        non-empty file without SQLite's header), made here so that neither it nor sqlite3
+        is imported on the GUI thread before the first window; the worker's opening tells
+        for sure (PassphraseRequired)."""
         path = self.config.database_path
-        return path is not None and is_encrypted(path)
+        if path is None:
+            return False
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(len(SQLITE_HEADER))
+        except OSError:          # missing, a folder, unreadable
+            return False
+        return bool(head) and head != SQLITE_HEADER
 
     def open(self, passphrase: str | None = None, *, create: bool = False
              ) -> Opened:  # on a worker

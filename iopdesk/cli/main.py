@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 
 from iopdesk import __version__
-from iopdesk.cli import (audit_commands, db_commands, demo_command, init_command,
-                         print_command, users_commands)
 from iopdesk.cli.common import EXIT_FAILED, EXIT_OK, error, say
 from iopdesk.config import DATABASE_FILE, Config, load_config
 from iopdesk.domain.errors import IOPDeskError
 
-# Each module adds its sub-command: register(commands, common) with a handler(config, args).
-COMMAND_MODULES = (demo_command, db_commands, audit_commands, init_command, users_commands,
-                   print_command)
+# Each module (of iopdesk.cli) adds its sub-command: register(commands, common) with a
+# handler(config, args). Imported only when a sub-command may be there: some import the
+# services, and with them the ORM, which the app must not wait for (DESIGN §10).
+COMMAND_MODULES = ("demo_command", "db_commands", "audit_commands", "init_command",
+                   "users_commands", "print_command")
 
 
 def _common() -> argparse.ArgumentParser:
@@ -37,14 +39,42 @@ def build_parser() -> argparse.ArgumentParser:
                     "Program. Without a sub-command it opens the app.")
     parser.add_argument("--version", action="version", version=f"IOPDesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(commands, common)
+    for name in COMMAND_MODULES:
+        import_module(f"iopdesk.cli.{name}").register(commands, common)
     return parser
 
 
+class _NotTheApp(Exception):
+    pass
+
+
+class _AppParser(argparse.ArgumentParser):
+    def error(self, message: str):      # the whole parser will say it, with its usage
+        raise _NotTheApp(message)
+
+
+def _app_arguments(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options when there is nothing but the common ones (`iopdesk`, `iopdesk --demo`):
+    the app then starts without the sub-commands' modules being imported. None when there is
+    anything else (a sub-command, --help, --version, a mistake): the whole parser takes it."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:                        # plain `iopdesk`, as a launcher starts it
+        return argparse.Namespace(command=None)
+    parser = _AppParser(prog="iopdesk", parents=[_common()], add_help=False)
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotTheApp:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _app_arguments(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     # `iopdesk demo` sets default_file: with neither --database nor IOPDESK_DATABASE_URL it
     # builds the demo practice's file, where every other command uses the practice's.
     config = load_config(getattr(args, "database", None), demo=getattr(args, "demo", False),
@@ -102,8 +132,14 @@ def failure_message(exc: BaseException, config: Config) -> str | None:
 def _open_app(config: Config, *, demo: bool) -> int:
     path = config.database_path
     if demo and path is not None and (not path.exists() or path.stat().st_size == 0):
+        from iopdesk.cli import demo_command
+
         say(f"Building the demo practice at {config.database_path} …")
         demo_command.build(config, seed=1, size="small", as_of=None)
+    # The app turns Python's automatic garbage collection off for good and collects from
+    # the GUI thread (ui.operations.install_collector); off from here already, no collection
+    # runs while PySide6 and the windows' modules load (a few per cent of the start).
+    gc.disable()
     from iopdesk.app import run_app
 
     return run_app(config)

@@ -8,7 +8,6 @@ open. A user who presses Enter before that is logged in as soon as it is. Passwo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -54,6 +53,7 @@ def _say(label: QLabel, text: str) -> None:
 
 class LoginDialog(QDialog):
     logged_in = Signal(object)  # the Actor
+    checking = Signal()         # a password is being checked (on a worker)
 
     def __init__(self, runner: Runner, parent: QWidget | None = None, *,
                  cancel_text: str | None = None):
@@ -174,6 +174,8 @@ class LoginDialog(QDialog):
             self.adjustSize()
         if details.demo_password is None:
             return
+        from html import escape
+
         links = ", ".join(f'<a href="{name}">{name}</a>' for name in details.demo_accounts)
         self.demo_label.setText(self.tr(
             "This is the demo practice. Accounts: {accounts}; password: <b>{password}</b>. "
@@ -230,6 +232,7 @@ class LoginDialog(QDialog):
         self.status_label.setText(self.tr("Checking…"))
         self._runner.submit(lambda: services.staff.log_in(username, password),
                             self._login_succeeded, self._login_failed, owner=self)
+        self.checking.emit()
 
     def _login_succeeded(self, actor: Actor) -> None:
         self._actor = actor

@@ -73,17 +73,21 @@ class GuiThreadCollector(QObject):
         return generation
 
 
+_COLLECTOR: GuiThreadCollector | None = None
+
+
 def install_collector(app: QCoreApplication | None = None) -> GuiThreadCollector:
     """The application's collector, made on first call (on the GUI thread); the same after."""
+    global _COLLECTOR
     app = app or QCoreApplication.instance()
     if app is None:
         raise RuntimeError("install_collector needs the QApplication")
-    found = app.findChild(GuiThreadCollector)
-    if found is not None:
-        return found
+    if _COLLECTOR is not None and shiboken6.isValid(_COLLECTOR) and _COLLECTOR.parent() is app:
+        return _COLLECTOR
     if QThread.currentThread() is not app.thread():
         raise RuntimeError("install_collector must be called on the GUI thread")
-    return GuiThreadCollector(app)
+    _COLLECTOR = GuiThreadCollector(app)
+    return _COLLECTOR
 
 
 class _Relay(QObject):

@@ -6,6 +6,10 @@ work itself (opening, creating, encrypting) belongs to the composition root, whi
 `DatabaseOpener`; its calls run on a worker. Opening never creates a database: where there is
 none (NoDatabase) the wizard runs, and its Finish creates it. `ended` says how the start
 ended, once.
+
+Only the log-in dialog is imported with this module: the other steps' windows (the main
+window above all, with every area it holds) are imported when they are needed, so that the
+log-in dialog is up sooner (DESIGN §10).
 """
 
 from __future__ import annotations
@@ -13,21 +17,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from iopdesk.domain.errors import NoDatabase, PassphraseRequired, WrongPassphrase
-from iopdesk.ui.main_window import MainWindow, SessionInfo
-from iopdesk.ui.passphrase_dialog import PassphraseDialog
-from iopdesk.ui.session import SessionManager
-from iopdesk.ui.setup_wizard import SetupWizard
 from iopdesk.ui.sign_in import SignIn
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
+    from iopdesk.ui.passphrase_dialog import PassphraseDialog
+    from iopdesk.ui.session import SessionManager
+    from iopdesk.ui.setup_wizard import SetupWizard
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,36 @@ class Ending(enum.Enum):
     DATABASE = "database"               # the database could not be opened
 
 
+class _WhenPainted(QObject):
+    """Calls `then` once, just after `window` is first painted, or after FALLBACK_MS if it
+    is not painted by then (or is gone)."""
+
+    FALLBACK_MS = 500
+
+    def __init__(self, window: QWidget, then: Callable[[], None], parent: QObject):
+        super().__init__(parent)
+        self._then: Callable[[], None] | None = then
+        window.installEventFilter(self)         # Qt takes it away with the window
+        QTimer.singleShot(self.FALLBACK_MS, self, self._call)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._call)    # once the paint is done
+        return False
+
+    def _call(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            self.deleteLater()
+            then()
+
+
+def _import_session_windows() -> None:
+    for name in ("iopdesk.ui.main_window", "iopdesk.ui.session"):
+        import_module(name)
+
+
 class Startup(QObject):
     ended = Signal(object)      # an Ending
 
@@ -76,13 +110,17 @@ class Startup(QObject):
         self.wizard: SetupWizard | None = None
         self.progress: QProgressDialog | None = None
         self.manager: SessionManager | None = None
+        self._session_windows_loading = False
 
     def begin(self) -> None:
         if self._passphrase is None and self._database.looks_encrypted():
             self._ask_passphrase()
             return
         self._show_log_in()
-        self._open(self._passphrase)
+        # The database opens on a worker while the user types, from the moment the log-in
+        # window is drawn: the worker's imports (SQLAlchemy, the models) would otherwise
+        # hold the GIL while the window is being shown and delay it.
+        _WhenPainted(self.sign_in.dialog, lambda: self._open(self._passphrase), self)
 
     # -- opening --------------------------------------------------------------------------
 
@@ -124,6 +162,8 @@ class Startup(QObject):
                                                    "database."))
 
     def _ask_passphrase(self) -> None:
+        from iopdesk.ui.passphrase_dialog import PassphraseDialog
+
         dialog = PassphraseDialog(self._database.label)
         dialog.submitted.connect(self._open)
         dialog.rejected.connect(lambda: self._end(Ending.NO_PASSPHRASE))
@@ -135,6 +175,8 @@ class Startup(QObject):
     def _run_wizard(self, services: Services | None) -> None:
         """The first-run wizard, over the open database's `services`, or with None when
         there is no database yet: the wizard's Finish creates it."""
+        from iopdesk.ui.setup_wizard import SetupWizard
+
         database = self._database
         wizard = SetupWizard(services, self._runner,
                              min_passphrase=database.min_passphrase,
@@ -169,6 +211,7 @@ class Startup(QObject):
 
     def _show_log_in(self, services: Services | None = None, username: str = "") -> None:
         sign_in = SignIn(self._runner, services=services, username=username, parent=self)
+        sign_in.dialog.checking.connect(self._load_session_windows)
         sign_in.signed_in.connect(self._signed_in)
         sign_in.cancelled.connect(self._log_in_cancelled)
         self.sign_in = sign_in
@@ -183,7 +226,17 @@ class Startup(QObject):
             self.sign_in.discard()
             self.sign_in = None
 
+    def _load_session_windows(self) -> None:
+        """While the password is checked (on a worker; tenths of a second), import the main
+        window and all it holds, once: it is then built as soon as the user is let in."""
+        if not self._session_windows_loading:
+            self._session_windows_loading = True
+            QTimer.singleShot(0, self, _import_session_windows)   # after "Checking…" shows
+
     def _signed_in(self, actor: Actor) -> None:
+        from iopdesk.ui.main_window import MainWindow, SessionInfo
+        from iopdesk.ui.session import SessionManager
+
         services, runner = self.services, self._runner
         info = SessionInfo(practice_name=self.sign_in.practice_name or "",
                            workstation=self._workstation, database=self._database.label)
