@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +90,8 @@ def load_config(database: str | None = None, *, demo: bool = False,
         url = chosen if "://" in chosen else sqlite_url(Path(chosen).expanduser().resolve())
     else:
         url = sqlite_url(data_dir / default_file)
+    import socket       # here, not at start-up: only a configuration without a name needs it
+
     workstation = env.get("IOPDESK_WORKSTATION") or socket.gethostname() or "unknown"
     return Config(data_dir=data_dir, database_url=url, workstation=workstation,
                   config_dir=default_config_dir(env))

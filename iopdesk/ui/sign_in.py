@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from iopdesk.ui.login import LoginDialog
-from iopdesk.ui.password_dialog import PasswordDialog, change_own_password_dialog
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
 
@@ -33,7 +34,7 @@ class SignIn(QObject):
         self.dialog.logged_in.connect(self._logged_in)
         self.dialog.rejected.connect(self._rejected)
         self._over = False
-        self.password_dialog: PasswordDialog | None = None
+        self.password_dialog: QWidget | None = None       # a PasswordDialog, when asked
         self.practice_name: str | None = None
         if services is not None:
             self.dialog.set_services(services)
@@ -73,6 +74,8 @@ class SignIn(QObject):
             self._finish(actor)
             return
         services = self.dialog.services
+        from iopdesk.ui.password_dialog import change_own_password_dialog  # rarely: not at start
+
         dialog = change_own_password_dialog(services, actor, self._runner, required=True)
         dialog.saved.connect(self._finish)
         dialog.rejected.connect(self._back_to_log_in)
