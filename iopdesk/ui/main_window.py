@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QProgressBar, QStackedWidget, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QWidget)
 
 from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.enums import Role
@@ -35,6 +35,7 @@ from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
 from iopdesk.ui.password_dialog import change_own_password_dialog
 from iopdesk.ui.registration import Registrations
 from iopdesk.ui.roles import role_names
+from iopdesk.ui.status_bar import SessionStatusBar
 from iopdesk.ui.unsaved import ask_about_unsaved, unsaved_forms
 
 __all__ = ["MainWindow", "SessionInfo", "role_names"]
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
 
 ORGANIZATION = "IOPDesk"
 APPLICATION = "IOPDesk"
-STATUS_MESSAGE_MS = 5000
-BUSY_AFTER_MS = 400         # background work shorter than this shows no indicator
 # The kinds of record shown by the participant list and by Today: a change set touching one
 # of them reloads that list.
 LIST_KINDS = frozenset({RecordKind.PARTICIPANT, RecordKind.EPISODE, RecordKind.USER})
@@ -356,46 +355,21 @@ class MainWindow(QMainWindow):
         dialog.saved.connect(lambda _actor: self._show_status(self.tr("Password changed.")))
         dialog.open()
 
-    # -- the status bar -------------------------------------------------------------------
+    # -- the status bar (ui.status_bar) ----------------------------------------------------
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        roles = role_names(self.actor.roles)
-        self.user_label = QLabel(self.tr("{name} ({roles})").format(
-            name=self.actor.display_name, roles=roles) if roles else self.actor.display_name)
-        self.user_label.setObjectName("statusUser")
-        self.workstation_label = QLabel(self.tr("Workstation: {name}").format(
-            name=self.info.workstation))
-        self.database_label = QLabel(self.tr("Database: {url}").format(url=self.info.database))
-        self.database_label.setToolTip(self.info.database)
-        self.busy_bar = QProgressBar(self)
-        self.busy_bar.setObjectName("statusBusy")
-        self.busy_bar.setRange(0, 0)
-        self.busy_bar.setMaximumWidth(120)
-        self.busy_bar.setToolTip(self.tr("Working in the background…"))
-        self.busy_bar.hide()
-        self._busy_timer = QTimer(self)
-        self._busy_timer.setSingleShot(True)
-        self._busy_timer.setInterval(BUSY_AFTER_MS)
-        self._busy_timer.timeout.connect(self.busy_bar.show)
-        bar.addPermanentWidget(self.busy_bar)
-        for label in (self.user_label, self.workstation_label, self.database_label):
-            bar.addPermanentWidget(label)
+        bar = SessionStatusBar(self.actor, self.info.workstation, self.info.database, self)
+        self.setStatusBar(bar)
+        self.user_label, self.busy_bar = bar.user_label, bar.busy_bar
+        self.workstation_label, self.database_label = bar.workstation_label, bar.database_label
 
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
-        if busy:
-            self._busy_timer.start()
-        else:
-            self._busy_timer.stop()
-            self.busy_bar.hide()
+        self.statusBar().set_busy(busy)
 
     @Slot(str)
     def _show_status(self, message: str) -> None:
-        if message:
-            self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
-        else:
-            self.statusBar().clearMessage()
+        self.statusBar().say(message)
 
     @Slot(object)
     def _background_failed(self, error: object) -> None:
