@@ -19,6 +19,8 @@ their audit event), and never meets StaleDataError itself. (`refuse_stale` and
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -34,6 +36,8 @@ from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import StaleVersion
 from iopdesk.domain.time import practice_time
 from iopdesk.services.stored_settings import load_time_zone
+
+log = logging.getLogger(__name__)
 
 AFTER_OPENING = "after you opened it"
 WHILE_SAVING = "while you were saving it"
@@ -181,8 +185,8 @@ class _Held:
                         return stale_refusal(what, WHILE_SAVING,
                                              describe_last_change(fresh, stored),
                                              held, stored.version)
-        except SQLAlchemyError:
-            pass                  # the refusal stands without naming the other change
+        except SQLAlchemyError:   # the refusal stands, without naming the other change
+            log.warning("could not read who changed %s", what, exc_info=True)
         return stale_refusal(what, WHILE_SAVING, "", None, None)
 
 
