@@ -22,8 +22,7 @@ from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.services.files import check_destination, write_private_file
 
 # `iopdesk print NAME`: the sub-commands the chart's sections declare (domain.areas).
-DOCUMENTS = {command.name: (command.document, command.summary)
-             for command in print_commands()}
+COMMANDS = {command.name: command for command in print_commands()}
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -80,16 +79,14 @@ def find_participant(services, actor, chart: str) -> int:
 
 
 def print_document(config: Config, args: argparse.Namespace) -> int:
-    kind = DOCUMENTS[args.document][0]
+    command = COMMANDS[args.document]
+    kind = command.document
     out = _check_destination(args.out, args.force)
     with open_services(config) as services:
         actor = log_in(services, getattr(args, "user", None))
         participant_id = find_participant(services, actor, args.participant)
-        if kind == "face_sheet":
-            pdf = services.documents.face_sheet(actor, participant_id)
-        else:
-            pdf = services.documents.consent_form(actor, args.consent,
-                                                  participant_id=participant_id)
+        record_id = getattr(args, command.record_id) if command.record_id else None
+        pdf = services.documents.render(actor, kind, participant_id, record_id)
         write_recorded(out, pdf, lambda: services.documents.record_export(
             actor, kind, participant_id, str(out)), force=args.force)
     say(f"Wrote {out} ({len(pdf):,} bytes).")

@@ -1,32 +1,51 @@
 """The chart's sections, declared once: what each is called, which service holds its records,
-which permission shows it, which record ids its calls take, which kinds of record it shows,
-which documents it prints and under which `iopdesk print` sub-command, and which widget is
-its tab.
+which permission shows it, which records it keeps (their kind in change sets, their table,
+the id its calls take, the audited actions that change them), which documents it prints and
+under which `iopdesk print` sub-command, and which widget is its tab.
 
 Everything that used to list the sections separately reads this table: `services.chart`
-(the tabs a user may open), `context` (whose record an id names, for audited refusals),
-`ui.chart.tabs` (the widgets), the chart window (which change sets reload a tab),
-`cli.print_command` (its sub-commands) and the permission tests. Adding a section is one
-entry here plus its own files; docs/ARCHITECTURE.md gives the steps.
+(the tabs a user may open), `services.context` (which audited actions are changes, and whose
+record an id names, for audited refusals), `ui.chart.tabs` (the widgets), the chart window
+(which change sets reload a tab), the main window's print actions, `cli.print_command` (its
+sub-commands) and the permission tests. Adding a section is one entry here (and a
+`RecordKind` for a new kind of record) plus its own files; docs/ARCHITECTURE.md gives the
+steps.
 
 Plain data (names as strings): the domain imports no service, screen or command.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from iopdesk.domain.changes import RecordKind
+from iopdesk.domain.changes import RecordChange, RecordKind
 
 
 @dataclass(frozen=True)
 class PrintCommand:
-    """An `iopdesk print NAME` sub-command: the document kind it renders, and what it is."""
+    """A document of the chart: `iopdesk print NAME`, and the print action of the screens.
+    `record_id` names the option (`--consent`) choosing the record it prints, when it is not
+    the whole chart; `title` is how a screen names it ("face sheet")."""
 
     name: str
     document: str
+    title: str
     summary: str
-    record_id: str | None = None        # the option naming the record, when not the chart
+    record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """A kind of record a section keeps: its kind in change sets, its table (whose
+    `participant_id`, or `episode_id`'s episode, says whose record it is), the id argument
+    its service calls take (None: the calls name the participant), and the audited actions
+    that create it and that change it."""
+
+    kind: RecordKind
+    table: str
+    id_arg: str | None
+    creates: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,9 +56,17 @@ class ChartSection:
     view: str                           # the Permission (its value) that shows the tab
     edit: str                           # the Permission (its value) its changes need
     tab: str                            # "module:Class" of its QWidget
-    record_ids: tuple[str, ...] = ()    # the id arguments its calls take (owner look-ups)
-    kinds: frozenset[RecordKind] = frozenset()     # change sets of these reload the tab
-    prints: tuple[PrintCommand, ...] = field(default=())
+    records: tuple[RecordType, ...] = ()
+    prints: tuple[PrintCommand, ...] = ()
+
+    @property
+    def kinds(self) -> frozenset[RecordKind]:
+        """Change sets of these kinds reload the tab."""
+        return frozenset(r.kind for r in self.records)
+
+    @property
+    def record_ids(self) -> tuple[str, ...]:
+        return tuple(r.id_arg for r in self.records if r.id_arg)
 
 
 _DEMOGRAPHICS = ("view_demographics", "edit_demographics")
@@ -49,36 +76,57 @@ SECTIONS: tuple[ChartSection, ...] = (
     ChartSection(
         "face_sheet", "Face sheet", "participants", *_DEMOGRAPHICS,
         "iopdesk.ui.chart.face_sheet_tab:FaceSheetTab",
-        kinds=frozenset({RecordKind.PARTICIPANT}),
-        prints=(PrintCommand("face-sheet", "face_sheet", "the participant's face sheet "
-                             "(demographics, contacts, coverage, consents in force)"),)),
+        records=(RecordType(RecordKind.PARTICIPANT, "participants", None,
+                            creates=("participant.register",),
+                            changes=("participant.update",)),
+                 # coverage is kept at registration and on the face sheet, and printed there
+                 RecordType(RecordKind.COVERAGE, "coverages", "coverage_id",
+                            creates=("coverage.add",),
+                            changes=("coverage.update", "coverage.end"))),
+        prints=(PrintCommand("face-sheet", "face_sheet", "face sheet",
+                             "the participant's face sheet (demographics, contacts, coverage, "
+                             "consents in force)"),)),
     ChartSection(
         "contacts", "Contacts and family", "contacts", *_DEMOGRAPHICS,
-        "iopdesk.ui.chart.contacts_tab:ContactsTab", record_ids=("contact_id",),
-        kinds=frozenset({RecordKind.CONTACT})),
+        "iopdesk.ui.chart.contacts_tab:ContactsTab",
+        records=(RecordType(RecordKind.CONTACT, "contacts", "contact_id",
+                            creates=("contacts.add",),
+                            changes=("contacts.update", "contacts.deactivate")),)),
     ChartSection(
         "consents", "Consents", "consents", *_DEMOGRAPHICS,
-        "iopdesk.ui.chart.consents_tab:ConsentsTab", record_ids=("consent_id",),
-        kinds=frozenset({RecordKind.CONSENT}),
-        prints=(PrintCommand("consent", "consent_form", "a consent to release information, "
-                             "prefilled from the consent on record", record_id="consent"),)),
+        "iopdesk.ui.chart.consents_tab:ConsentsTab",
+        records=(RecordType(RecordKind.CONSENT, "consents", "consent_id",
+                            creates=("consents.add",),
+                            changes=("consents.update", "consents.revoke")),),
+        prints=(PrintCommand("consent", "consent_form", "consent form",
+                             "a consent to release information, prefilled from the consent "
+                             "on record", record_id="consent"),)),
     ChartSection(
         "episodes", "Episodes", "episodes", *_CLINICAL,
-        "iopdesk.ui.chart.episodes_tab:EpisodesTab", record_ids=("episode_id",),
-        kinds=frozenset({RecordKind.EPISODE})),
+        "iopdesk.ui.chart.episodes_tab:EpisodesTab",
+        records=(RecordType(RecordKind.EPISODE, "episodes", "episode_id",
+                            creates=("episode.admit",)),)),
     ChartSection(
         "diagnoses", "Diagnoses", "diagnoses", *_CLINICAL,
-        "iopdesk.ui.chart.diagnoses_tab:DiagnosesTab", record_ids=("diagnosis_id",),
-        kinds=frozenset({RecordKind.DIAGNOSIS})),
+        "iopdesk.ui.chart.diagnoses_tab:DiagnosesTab",
+        records=(RecordType(RecordKind.DIAGNOSIS, "diagnoses", "diagnosis_id",
+                            creates=("diagnosis.add",),
+                            changes=("diagnosis.update", "diagnosis.resolve")),)),
     ChartSection(
         "intake", "Intake assessment", "intake", *_CLINICAL,
-        "iopdesk.ui.chart.intake_tab:IntakeTab", record_ids=("intake_id",),
-        kinds=frozenset({RecordKind.INTAKE})),
+        "iopdesk.ui.chart.intake_tab:IntakeTab",
+        records=(RecordType(RecordKind.INTAKE, "intake_assessments", "intake_id",
+                            changes=("intake.save_draft", "intake.sign")),)),
 )
 
-# Records with no tab of their own whose calls still take an id (coverage is kept on the
-# registration form and printed on the face sheet).
-OTHER_RECORD_IDS: dict[str, str] = {"coverage_id": "coverage"}
+# The practice's own records, kept outside any chart: staff accounts and settings.
+PRACTICE_RECORDS: tuple[RecordType, ...] = (
+    RecordType(RecordKind.USER, "staff_users", None, creates=("user.add",),
+               changes=("user.update", "user.disable", "user.enable", "user.reset_password",
+                        "password.change")),
+    RecordType(RecordKind.SETTINGS, "practice_settings", None, creates=("setup.initialize",),
+               changes=("settings.update",)),
+)
 
 # Id arguments that name no participant's record, so have no owner to look up: the practice's
 # tracks and staff, a page's place in a list, and a participant named directly.
@@ -88,6 +136,30 @@ NOT_CHART_RECORD_IDS: dict[str, str] = {
     "before_id": "where a page of the audit log starts",
     "exclude_id": "a participant (the one being edited, left out of the duplicate check)",
 }
+
+
+def record_types() -> tuple[RecordType, ...]:
+    """Every kind of record the sections and the practice keep."""
+    return (*(r for s in SECTIONS for r in s.records), *PRACTICE_RECORDS)
+
+
+# audited action: (the kind of record it changes, whether it creates one). Every change is
+# audited in the same transaction, so a transaction's audit events say what it changed.
+CHANGE_ACTIONS: dict[str, tuple[RecordKind, bool]] = {
+    action: (r.kind, created) for r in record_types()
+    for actions, created in ((r.creates, True), (r.changes, False)) for action in actions}
+
+
+def change_of(action: str, *, entity_id: int | None,
+              participant_id: int | None) -> RecordChange | None:
+    """The record change an audited action stands for, or None when it changes nothing
+    (a read, a search, a print)."""
+    found = CHANGE_ACTIONS.get(action)
+    if found is None:
+        return None
+    kind, created = found
+    return RecordChange(kind=kind, record_id=entity_id, participant_id=participant_id,
+                        created=created)
 
 
 def section(key: str) -> ChartSection:

@@ -7,9 +7,8 @@ banners and titles reload only what a change set touches; a form holding unsaved
 touched record says so instead of reloading over them. The value is plain (no ORM, no Qt) so
 that it can travel between workstations as it is.
 
-Which audited actions are changes, and of which kind of record, is `CHANGE_ACTIONS`: every
-change is audited in the same transaction, so the audit events of a transaction say what it
-changed, and a new area adds its actions here.
+Which audited actions are changes, and of which kind of record, is declared with the areas
+that keep the records (`domain.areas.CHANGE_ACTIONS`).
 """
 
 from __future__ import annotations
@@ -31,36 +30,6 @@ class RecordKind(StrEnum):
     COVERAGE = "coverage"
     USER = "user"
     SETTINGS = "settings"
-
-
-# audited action: (the kind of record it changes, whether it creates one)
-CHANGE_ACTIONS: dict[str, tuple[RecordKind, bool]] = {
-    "participant.register": (RecordKind.PARTICIPANT, True),
-    "participant.update": (RecordKind.PARTICIPANT, False),
-    "episode.admit": (RecordKind.EPISODE, True),
-    "intake.save_draft": (RecordKind.INTAKE, False),
-    "intake.sign": (RecordKind.INTAKE, False),
-    "diagnosis.add": (RecordKind.DIAGNOSIS, True),
-    "diagnosis.update": (RecordKind.DIAGNOSIS, False),
-    "diagnosis.resolve": (RecordKind.DIAGNOSIS, False),
-    "contacts.add": (RecordKind.CONTACT, True),
-    "contacts.update": (RecordKind.CONTACT, False),
-    "contacts.deactivate": (RecordKind.CONTACT, False),
-    "consents.add": (RecordKind.CONSENT, True),
-    "consents.update": (RecordKind.CONSENT, False),
-    "consents.revoke": (RecordKind.CONSENT, False),
-    "coverage.add": (RecordKind.COVERAGE, True),
-    "coverage.update": (RecordKind.COVERAGE, False),
-    "coverage.end": (RecordKind.COVERAGE, False),
-    "user.add": (RecordKind.USER, True),
-    "user.update": (RecordKind.USER, False),
-    "user.disable": (RecordKind.USER, False),
-    "user.enable": (RecordKind.USER, False),
-    "user.reset_password": (RecordKind.USER, False),
-    "password.change": (RecordKind.USER, False),
-    "settings.update": (RecordKind.SETTINGS, False),
-    "setup.initialize": (RecordKind.SETTINGS, True),
-}
 
 
 @dataclass(frozen=True)
@@ -113,15 +82,3 @@ class ChangeSet:
         where = f" at {self.workstation}" if self.workstation else ""
         when = f" at {format_time(self.at, zone)}" if self.at else ""
         return f"{who}{where}{when}"
-
-
-def change_of(action: str, *, entity_id: int | None,
-              participant_id: int | None) -> RecordChange | None:
-    """The record change an audited action stands for, or None when it changes nothing
-    (a read, a search, a print)."""
-    found = CHANGE_ACTIONS.get(action)
-    if found is None:
-        return None
-    kind, created = found
-    return RecordChange(kind=kind, record_id=entity_id, participant_id=participant_id,
-                        created=created)

@@ -17,34 +17,34 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.db.engine import WRITE
-from iopdesk.db.models import (Consent, Contact, Coverage, Diagnosis, Episode,
-                               IntakeAssessment, StaffRole, StaffUser)
+from iopdesk.db.base import Base
+from iopdesk.db.models import Episode, StaffRole, StaffUser
 from iopdesk.services import audit_chain
 from iopdesk.services.audit_mark import HighWaterMarks
-from iopdesk.domain.changes import ChangeSet, RecordChange, change_of
+from iopdesk.domain.areas import change_of, record_types
+from iopdesk.domain.changes import ChangeSet, RecordChange
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, SessionNotIssued
 from iopdesk.domain.time import utc_now
 
 log = logging.getLogger(__name__)
 
-# For a refused call naming a record by id: its table, and how to find whose record it is.
-_OWNER_OF = {
-    "episode_id": ("episodes", select(Episode.participant_id)
-                   .where(Episode.id == bindparam("id"))),
-    "contact_id": ("contacts", select(Contact.participant_id)
-                   .where(Contact.id == bindparam("id"))),
-    "consent_id": ("consents", select(Consent.participant_id)
-                   .where(Consent.id == bindparam("id"))),
-    "coverage_id": ("coverages", select(Coverage.participant_id)
-                    .where(Coverage.id == bindparam("id"))),
-    "diagnosis_id": ("diagnoses", select(Episode.participant_id)
-                     .join(Diagnosis, Diagnosis.episode_id == Episode.id)
-                     .where(Diagnosis.id == bindparam("id"))),
-    "intake_id": ("intake_assessments", select(Episode.participant_id)
-                  .join(IntakeAssessment, IntakeAssessment.episode_id == Episode.id)
-                  .where(IntakeAssessment.id == bindparam("id"))),
-}
+def owner_look_up(table_name: str):
+    """How to find whose record a row of `table_name` is: its `participant_id`, or the
+    participant of its `episode_id`'s episode (LookupError for a table with neither)."""
+    table = Base.metadata.tables[table_name]
+    if "participant_id" in table.c:
+        return select(table.c.participant_id).where(table.c.id == bindparam("id"))
+    if "episode_id" in table.c:
+        return (select(Episode.participant_id)
+                .join(table, table.c.episode_id == Episode.id)
+                .where(table.c.id == bindparam("id")))
+    raise LookupError(f"{table_name} rows belong to no participant's chart")
+
+
+# For a refused call naming a record by id (the record types of domain.areas): its table,
+# and how to find whose record it is.
+OWNER_OF = {r.id_arg: (r.table, owner_look_up(r.table)) for r in record_types() if r.id_arg}
 
 _CURRENT_ROLES = (select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
                   .where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)))
@@ -202,7 +202,7 @@ class ServiceContext:
               detail: Mapping[str, Any] | None = None,
               outcome: AuditOutcome = AuditOutcome.OK, username: str | None = None) -> None:
         """Add an audit event to `session`: it commits or rolls back with the action. An
-        event of a change (domain.changes.CHANGE_ACTIONS) is also noted for the change set."""
+        event of a change (domain.areas.CHANGE_ACTIONS) is also noted for the change set."""
         if outcome == AuditOutcome.OK:
             change = change_of(action, entity_id=entity_id, participant_id=participant_id)
             if change is not None:
@@ -249,13 +249,13 @@ class ServiceContext:
             detail = {"needs": str(permission), "reason": "not issued by log-in", **claimed}
         participant_id = arguments.get("participant_id")
         target = next(((name, value) for name, value in arguments.items()
-                       if name in _OWNER_OF and isinstance(value, int)), None)
+                       if name in OWNER_OF and isinstance(value, int)), None)
         with self.unit_of_work() as session:
             if not isinstance(participant_id, int) and target is not None:
-                participant_id = session.scalar(_OWNER_OF[target[0]][1], {"id": target[1]})
+                participant_id = session.scalar(OWNER_OF[target[0]][1], {"id": target[1]})
             self.audit(session, who, action,
                        participant_id=participant_id if isinstance(participant_id, int) else None,
-                       entity=_OWNER_OF[target[0]][0] if target else "",
+                       entity=OWNER_OF[target[0]][0] if target else "",
                        entity_id=target[1] if target else None,
                        outcome=AuditOutcome.REFUSED, username=username, detail=detail)
 

@@ -148,6 +148,19 @@ class DocumentService:
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
 
+    def render(self, actor: Actor, document: str, participant_id: int,
+               record_id: int | None = None) -> bytes:
+        """The chart document `document` (a `PrintCommand.document` of domain.areas) of the
+        participant, or of their record `record_id` when the document prints one record."""
+        if document == FACE_SHEET:
+            return self.face_sheet(actor, participant_id)
+        if document == CONSENT_FORM:
+            if record_id is None:
+                raise ValidationError({"record_id": "Say which consent to print"})
+            return self.consent_form(actor, record_id, participant_id=participant_id)
+        raise ValidationError({"document": f"“{document}” is not a document IOPDesk prints; "
+                                           f"choose {' or '.join(KINDS)}"})
+
     @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
     def face_sheet(self, actor: Actor, participant_id: int) -> bytes:
         """The participant's face sheet as PDF bytes (demographics only: the front desk

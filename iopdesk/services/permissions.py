@@ -71,6 +71,8 @@ UNGUARDED: dict[str, str] = {
     "AuditService.record_restore": "`iopdesk db restore` records itself without a log-in "
                                    "(the accounts are the restored file's): names the "
                                    "operating-system account",
+    "DocumentService.render": "picks the document's own call (face_sheet, consent_form…), "
+                              "which checks the permission and audits the print",
     "SetupService.needs_setup": "the first start asks whether a practice exists yet",
     "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
                                "(refused once a practice exists)",

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from iopdesk.domain.changes import (CHANGE_ACTIONS, ChangeSet, RecordChange, RecordKind,
-                                    change_of)
+from iopdesk.domain.areas import CHANGE_ACTIONS, change_of
+from iopdesk.domain.changes import ChangeSet, RecordChange, RecordKind
 
 AT = datetime(2026, 11, 16, 17, 14, tzinfo=UTC)
 CONTACT = RecordChange(RecordKind.CONTACT, 31, participant_id=7, created=True)

@@ -10,11 +10,12 @@ import typing
 
 import pytest
 
-from iopdesk.domain.areas import (NOT_CHART_RECORD_IDS, OTHER_RECORD_IDS, SECTIONS,
-                                  print_commands, tabs_for)
+from iopdesk.db.base import Base
+from iopdesk.domain.areas import (NOT_CHART_RECORD_IDS, SECTIONS, print_commands,
+                                  record_types, tabs_for)
 from iopdesk.domain.enums import Role
 from iopdesk.services import Services
-from iopdesk.services.context import _OWNER_OF
+from iopdesk.services.context import OWNER_OF, owner_look_up
 from iopdesk.services.permissions import REGISTRY, ROLE_PERMISSIONS, Permission
 
 
@@ -29,22 +30,43 @@ def _guarded_calls() -> dict[str, typing.Callable]:
 
 
 def test_every_call_that_takes_a_record_id_has_an_owner_look_up():
-    """A refusal of such a call is audited with whose record it aimed at (context._OWNER_OF);
+    """A refusal of such a call is audited with whose record it aimed at (context.OWNER_OF);
     a call naming an id nobody can look up would leave the chart out of the trail."""
     missing = {}
     for qualname, function in _guarded_calls().items():
         ids = [p for p in inspect.signature(function).parameters
                if p.endswith("_id") and p != "participant_id"]
-        unknown = [p for p in ids if p not in _OWNER_OF and p not in NOT_CHART_RECORD_IDS]
+        unknown = [p for p in ids if p not in OWNER_OF and p not in NOT_CHART_RECORD_IDS]
         if unknown:
             missing[qualname] = unknown
     assert missing == {}
 
 
 def test_every_declared_record_id_has_an_owner_look_up():
-    declared = {i for s in SECTIONS for i in s.record_ids} | set(OTHER_RECORD_IDS)
-    assert sorted(declared - set(_OWNER_OF)) == []
-    assert sorted(set(_OWNER_OF) - declared) == []      # and nothing looked up is undeclared
+    declared = {r.id_arg for r in record_types() if r.id_arg}
+    assert sorted(declared - set(OWNER_OF)) == []
+    assert sorted(set(OWNER_OF) - declared) == []      # and nothing looked up is undeclared
+
+
+@pytest.mark.parametrize("record", record_types(), ids=lambda r: r.kind.value)
+def test_every_record_type_names_a_real_table(record):
+    assert record.table in Base.metadata.tables
+    if record.id_arg:                                   # whose record it is can be found
+        assert owner_look_up(record.table) is not None
+
+
+def test_a_table_that_belongs_to_no_chart_has_no_owner_look_up():
+    with pytest.raises(LookupError, match="program_tracks"):
+        owner_look_up("program_tracks")
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)
+def test_an_owner_look_up_finds_whose_record_it_is(section, services, session_factory):
+    """Run against a database: each section's look-up is a query that compiles and runs."""
+    for record in section.records:
+        if record.id_arg:
+            with session_factory() as session:
+                assert session.scalar(OWNER_OF[record.id_arg][1], {"id": 10 ** 9}) is None
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.key)

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from iopdesk.domain.changes import CHANGE_ACTIONS, ChangeSet, RecordChange, RecordKind
+from iopdesk.domain.areas import CHANGE_ACTIONS
+from iopdesk.domain.changes import ChangeSet, RecordChange, RecordKind
 from iopdesk.domain.errors import PermissionDenied, ValidationError
 from iopdesk.domain.validation import ParticipantInput
 
@@ -77,7 +78,7 @@ def test_unsubscribing_stops_the_announcements(services, actors):
 
 # Audited actions that change no record a screen shows: reads, searches, prints, log-in
 # lock-outs and the audit trail's own upkeep. A new action must be put here or in
-# domain.changes.CHANGE_ACTIONS.
+# domain.areas.CHANGE_ACTIONS.
 NOT_CHANGES = {"audit.actions", "audit.export", "audit.maintenance", "audit.search",
                "audit.verify", "chart.open", "consents.view", "contacts.view", "coverage.view",
                "db.restore", "diagnosis.search_codes", "diagnosis.view", "document.export",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from iopdesk.db.models import AuditEvent, Consent, Contact, Coverage, Practice, StaffUser
 from iopdesk.domain.accounts import PracticeSettings
+from iopdesk.domain.areas import print_commands
 from iopdesk.domain.documents import PART2_NOTICE_FULL, PART2_NOTICE_SHORT
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import NotFound, PermissionDenied, ValidationError
@@ -249,3 +250,28 @@ def test_a_disabled_role_cannot_record_an_export(services, person, session_facto
     [refusal] = _events(session_factory, "document.export")
     assert refusal.outcome == AuditOutcome.REFUSED
 
+
+
+@pytest.mark.parametrize("command", print_commands(), ids=lambda c: c.name)
+def test_every_declared_print_command_renders_through_one_call(services, actors, person,
+                                                               session_factory, command):
+    """`documents.render` is what `iopdesk print` and the screens' print actions call: each
+    document the areas declare renders through it, audited as its own call would be."""
+    record_id = _consent(session_factory, person.id) if command.record_id else None
+    pdf = services.documents.render(actors["front_desk"], command.document, person.id,
+                                    record_id)
+    assert pdf.startswith(b"%PDF")
+    [event] = _events(session_factory, "document.generate")
+    assert event.detail["document"] == command.document and event.participant_id == person.id
+
+
+@pytest.mark.parametrize("document, record_id, field", [
+    ("intake_letter", None, "document"), ("", None, "document"),
+    ("consent_form", None, "record_id")])
+def test_render_refuses_an_unknown_document_or_a_missing_record(services, actors, person,
+                                                                session_factory, document,
+                                                                record_id, field):
+    with pytest.raises(ValidationError) as refused:
+        services.documents.render(actors["front_desk"], document, person.id, record_id)
+    assert field in refused.value.fields
+    assert _events(session_factory, "document.generate") == []
