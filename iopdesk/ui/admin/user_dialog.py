@@ -1,5 +1,6 @@
-"""Adding a user, or changing one (the one form pattern, STYLE point 5: load a read model or
-nothing, validate per field, save as new or as update carrying the row version).
+"""Adding a user, or changing one, on the one record-dialog base (ui.chart.record_dialog:
+load a read model or nothing, validate per field, save as new or as update carrying the row
+version, ask before unsaved edits are thrown away).
 
 A save over a newer version (StaleVersion) is refused by the service; the dialog says so in
 a banner, keeps what was typed, and offers to load the saved version.
@@ -7,20 +8,16 @@ a banner, keeps what was typed, and offers to load the saved version.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from iopdesk.domain.accounts import NewUserInput, UserChanges
 from iopdesk.domain.enums import Role
-from iopdesk.domain.errors import NotFound, StaleVersion, ValidationError
-from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, say
+from iopdesk.domain.errors import NotFound
+from iopdesk.ui.chart.record_dialog import RecordDialog
 from iopdesk.ui.roles import role_names
-from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import StaffMember
@@ -30,43 +27,31 @@ if TYPE_CHECKING:
 ROLE_ORDER = (Role.FRONT_DESK, Role.CLINICIAN, Role.SUPERVISOR, Role.ADMIN)
 
 
-class UserDialog(DialogEdits, QDialog):
-    saved = Signal(object)      # the StaffMember as stored
-
+class UserDialog(RecordDialog):
     def __init__(self, services: Services, actor: Actor, runner: Runner,
                  users: tuple[StaffMember, ...], member: StaffMember | None = None,
                  parent: QWidget | None = None):
-        super().__init__(parent)
+        super().__init__(runner, parent)
         self._services = services
         self._actor = actor
-        self._runner = runner
         self._users = users
         self.member = member
-        self._busy = False
         self.setObjectName("userDialog")
+        self.banner.setObjectName("userDialogBanner")
+        self.message.setObjectName("userDialogMessage")
         self.setWindowTitle(self.tr("Add a user") if member is None
                             else self.tr("Change {name}").format(name=member.display_name))
         self.setMinimumWidth(480)
         self._build()
         if member is not None:
-            self._fill(member)
+            self.load(member)
 
     @property
     def adding(self) -> bool:
         return self.member is None
 
     def _build(self) -> None:
-        self.banner = QLabel(self)
-        self.banner.setObjectName("userDialogBanner")
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.setWordWrap(True)
-        self.banner.hide()
-        self.reload_button = QPushButton(self.tr("Load the saved version"), self)
-        self.reload_button.hide()
-        self.reload_button.clicked.connect(self.reload)
-
-        self.fields = FieldMessages()
-        form = QFormLayout()
+        form = self.form
         self.username_edit = self._edit("username", 64)
         self.fields.add_row(form, self.tr("&User name:"), self.username_edit, "username")
         self.display_name_edit = self._edit("display_name", 100)
@@ -120,23 +105,6 @@ class UserDialog(DialogEdits, QDialog):
                                                   "names it."))
             self.password_edit.hide()
             self.again_edit.hide()
-
-        self.message = QLabel(self)
-        self.message.setObjectName("userDialogMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
         (self.username_edit if self.adding else self.display_name_edit).setFocus()
 
     def _edit(self, name: str, max_length: int | None, *, password: bool = False) -> QLineEdit:
@@ -148,7 +116,8 @@ class UserDialog(DialogEdits, QDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
-    def _fill(self, member: StaffMember) -> None:
+    def load(self, member: StaffMember) -> None:
+        self.member = member
         self.username_edit.setText(member.username)
         self.display_name_edit.setText(member.display_name)
         self.credentials_edit.setText(member.credentials)
@@ -165,19 +134,11 @@ class UserDialog(DialogEdits, QDialog):
     def _roles(self) -> frozenset[Role]:
         return frozenset(role for role, check in self.role_checks.items() if check.isChecked())
 
-    # -- saving ---------------------------------------------------------------------------
+    # -- saving: ui.chart.record_dialog.RecordDialog ------------------------------------
 
-    @Slot()
-    def accept(self) -> None:
-        if self._busy:
-            return
-        self.fields.clear()
-        self._say_banner("")
-        say(self.message, "")
+    def call(self) -> tuple[Callable[[], Any] | None, dict[str, str]]:
         if self.adding and self.password_edit.text() != self.again_edit.text():
-            self.fields.show({"password_again": self.tr("The two passwords differ.")})
-            self.tell_saved(False)
-            return
+            return None, {"password_again": self.tr("The two passwords differ.")}
         services, actor = self._services, self._actor
         supervisor_id = self.supervisor_combo.currentData()
         if self.adding:
@@ -188,61 +149,18 @@ class UserDialog(DialogEdits, QDialog):
                                 needs_cosign=self.cosign_check.isChecked(),
                                 supervisor_id=supervisor_id)
             password = self.password_edit.text()
-            call = lambda: services.users.add_user(actor, data, password)  # noqa: E731
-        else:
-            changes = UserChanges(display_name=self.display_name_edit.text(),
-                                  roles=self._roles(),
-                                  credentials=self.credentials_edit.text(),
-                                  email=self.email_edit.text(),
-                                  needs_cosign=self.cosign_check.isChecked(),
-                                  supervisor_id=supervisor_id)
-            user_id, version = self.member.id, self.member.version
-            call = lambda: services.users.update_user(actor, user_id, version,  # noqa: E731
-                                                      changes)
-        self._set_busy(True)
-        self._runner.change(call, self._saved, self._failed, owner=self)
+            return (lambda: services.users.add_user(actor, data, password)), {}
+        changes = UserChanges(display_name=self.display_name_edit.text(),
+                              roles=self._roles(), credentials=self.credentials_edit.text(),
+                              email=self.email_edit.text(),
+                              needs_cosign=self.cosign_check.isChecked(),
+                              supervisor_id=supervisor_id)
+        user_id, version = self.member.id, self.member.version
+        return (lambda: services.users.update_user(actor, user_id, version, changes)), {}
 
-    @Slot()
-    def reject(self) -> None:
-        """Cancel or Esc: asks first when something typed is not saved."""
-        if not self._busy:
-            self.ask_before_closing()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._shown_state is None:
-            self.remember_shown()
-
-    def _saved(self, member: StaffMember) -> None:
-        self._set_busy(False)
-        self.member = member
-        self.saved.emit(member)
-        super().accept()
-        self.tell_saved(True)
-
-    def _failed(self, error: object) -> None:
-        self._set_busy(False)
-        self.tell_saved(False)
-        if isinstance(error, ValidationError):
-            rest = self.fields.show(error.fields)
-            say(self.message, "\n".join(rest.values()))
-            self.message.setStyleSheet("color: #b00020;")
-        elif isinstance(error, StaleVersion):
-            self._say_banner(describe_error(error), reload=True)
-        else:
-            self._say_banner(describe_error(error))
-
-    def _say_banner(self, text: str, *, reload: bool = False) -> None:
-        self.banner.setText(text)
-        self.banner.setVisible(bool(text))
-        self.reload_button.setVisible(reload)
-        self.adjustSize()
-
-    @Slot()
-    def reload(self) -> None:
-        """Load the saved version (what was typed here is replaced by it)."""
-        if self.member is None or self._busy:
-            return
+    def saved_version(self) -> Callable[[], StaffMember] | None:
+        if self.member is None:
+            return None
         services, actor, user_id = self._services, self._actor, self.member.id
 
         def fetch() -> StaffMember:
@@ -251,19 +169,8 @@ class UserDialog(DialogEdits, QDialog):
                     return user
             raise NotFound("This user no longer exists.")
 
-        self._set_busy(True)
-        self._runner.submit(fetch, self._reloaded, self._failed, owner=self)
+        return fetch
 
-    def _reloaded(self, member: StaffMember) -> None:
-        self._set_busy(False)
+    def _saved(self, member: StaffMember) -> None:
         self.member = member
-        self._fill(member)
-        self.remember_shown()           # the saved version is what is shown now
-        self._say_banner("")
-        say(self.message, self.tr("The saved version is shown; make your change again."))
-        self.message.setStyleSheet("")
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.save_button.setEnabled(not busy)
-        self.reload_button.setEnabled(not busy)
+        super()._saved(member)

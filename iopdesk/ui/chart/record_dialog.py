@@ -7,20 +7,22 @@ Save / Discard / Cancel.
 
 A dialog says what it saves (`call`); optionally, which other refusals belong at a field
 (`error_fields`: an admission over an active episode, at its date), that it cannot be saved
-until something loads (`set_ready`), and which fields it fills itself after showing
-(`filling`: choices loaded on a worker are not the user's edits)."""
+until something loads (`set_ready`), which fields it fills itself after showing
+(`filling`: choices loaded on a worker are not the user's edits), and how to read the saved
+version of what it edits (`saved_version` and `load`): then a refused save over a newer
+version offers "Load the saved version"."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
-from iopdesk.domain.errors import ValidationError
+from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
 from iopdesk.ui.unsaved import DialogEdits
@@ -39,6 +41,10 @@ class RecordDialog(DialogEdits, QDialog):
         self.banner.setStyleSheet(BANNER_STYLE)
         self.banner.setWordWrap(True)
         self.banner.hide()
+        self.reload_button = QPushButton(self.tr("Load the saved version"), self)
+        self.reload_button.setObjectName("loadSavedVersion")
+        self.reload_button.hide()
+        self.reload_button.clicked.connect(self.reload)
         self.fields = FieldMessages()
         self.form = QFormLayout()
         self.message = QLabel(self)
@@ -53,6 +59,7 @@ class RecordDialog(DialogEdits, QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
@@ -68,6 +75,15 @@ class RecordDialog(DialogEdits, QDialog):
         about)."""
         return error.fields if isinstance(error, ValidationError) else None
 
+    def saved_version(self) -> Callable[[], Any] | None:
+        """A query reading the stored version of the record edited (None: nothing to load,
+        as when adding). With it, a save refused over a newer version offers to load it."""
+        return None
+
+    def load(self, view: Any) -> None:
+        """Show `view`, the saved version, in the fields (a subclass with `saved_version`)."""
+        raise NotImplementedError
+
     def set_ready(self, ready: bool) -> None:
         """Whether the form can be saved at all yet (its choices loaded, say)."""
         self._ready = ready
@@ -81,6 +97,27 @@ class RecordDialog(DialogEdits, QDialog):
         else:                       # StaleVersion names who saved what; the rest as told
             self.banner.setText(describe_error(error))
             self.banner.show()
+            self.reload_button.setVisible(isinstance(error, StaleVersion)
+                                          and self.saved_version() is not None)
+
+    @Slot()
+    def reload(self) -> None:
+        """Load the saved version: what was typed here is replaced by it."""
+        fetch = self.saved_version()
+        if fetch is None or self._busy:
+            return
+        self._set_busy(True)
+        self._runner.submit(fetch, self._reloaded, self._failed, owner=self)
+
+    def _reloaded(self, view: Any) -> None:
+        self._set_busy(False)
+        self.load(view)
+        self.remember_shown()               # the saved version is what is shown now
+        self.banner.hide()
+        self.reload_button.hide()
+        self.fields.clear()
+        self.message.setStyleSheet("")
+        say(self.message, self.tr("The saved version is shown; make your change again."))
 
     # -- unsaved edits: ui.unsaved.DialogEdits ------------------------------------------------
 
@@ -100,6 +137,8 @@ class RecordDialog(DialogEdits, QDialog):
             return
         self.fields.clear()
         self.banner.hide()
+        self.reload_button.hide()
+        self.message.setStyleSheet(ERROR_STYLE)
         say(self.message, "")
         call, errors = self.call()
         if errors or call is None:
@@ -134,3 +173,4 @@ class RecordDialog(DialogEdits, QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.save_button.setEnabled(self._ready and not busy)
+        self.reload_button.setEnabled(not busy)
