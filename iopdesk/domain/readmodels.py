@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Generic, TypeVar
 
+from iopdesk.domain.audit import AuditEntry, AuditFilter
 from iopdesk.domain.enums import AgeGroup, EpisodeStatus, LevelOfCare, Role, TrackFocus
 from iopdesk.domain.names import list_name
 
@@ -79,6 +80,7 @@ class Episode:
     status: EpisodeStatus
     discharge_date: date | None
     version: int
+    referral_date: date | None = None       # when the participant was referred (if known)
 
 
 @dataclass(frozen=True)
@@ -113,3 +115,55 @@ class Participant:
     @property
     def current_episode(self) -> Episode | None:
         return self.episodes[0] if self.episodes else None
+
+
+@dataclass(frozen=True)
+class LedGroup:
+    """A group meeting the acting clinician facilitates on a day (their Today): when, what,
+    and how many participants are expected at it (and how many are recorded so far)."""
+
+    meeting_id: int
+    meeting_date: date
+    start_time: time
+    end_time: time
+    title: str
+    topic: str
+    track_id: int
+    track_name: str
+    expected_count: int     # as the front desk's list counts them (services.today)
+    recorded_count: int     # of those, with attendance recorded
+
+
+@dataclass(frozen=True)
+class AuditRow(AuditEntry):
+    """A line of the audit log: the event, and the participant it names as people know them
+    (chart number and name; all empty when it names none). The internal id stays in
+    `participant_id`, for the CSV export and the services, never for the screen."""
+
+    chart_number: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    preferred_name: str = ""
+
+    @property
+    def participant_name(self) -> str:
+        """"Okafor, Samuel", as the participant list shows it; "" when the event names no
+        one."""
+        if not self.chart_number:
+            return ""
+        return list_name(self.last_name, self.first_name, self.preferred_name)
+
+    @property
+    def participant_label(self) -> str:
+        """"Okafor, Samuel (1001)": the name and the chart number, as the chart window's
+        title names a participant; "" when the event names no one."""
+        return f"{self.participant_name} ({self.chart_number})" if self.chart_number else ""
+
+
+@dataclass(frozen=True)
+class AuditSelection(AuditFilter):
+    """What the audit screen and its CSV export select: an AuditFilter, and `participant`,
+    a chart number or a name as people type them ("1001", "okafor", "Okafor, Samuel (1001)";
+    None means anyone). Every word must be the chart number or start a name."""
+
+    participant: str | None = None

@@ -1,5 +1,6 @@
-"""A PDF held in memory: read it, print it, write it to a file. No widgets; the printing and
-writing functions are safe on a worker thread (each reads its own copy of the document)."""
+"""A PDF held in memory: read it, print it, write it to a file; and the folder a Save as PDF
+starts in. No widgets; the printing and writing functions are safe on a worker thread (each
+reads its own copy of the document)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,28 @@ import os
 import tempfile
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice, QRectF, QSize
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QRectF,
+    QSize,
+    QStandardPaths,
+)
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from iopdesk.domain.errors import FileNotWritten, IOPDeskError
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
 PRINT_DPI_CAP = 300         # pages are rasterised for the printer at most at this resolution
+LAST_FOLDER_KEY = "pdf_preview/last_folder"
 
 
 def _tr(text: str) -> str:
@@ -118,3 +132,32 @@ def save_pdf(target: Path, pdf: bytes, *, overwrite: bool = False) -> str:
         raise DocumentError(_tr("{path} could not be written: {reason}").format(
             path=target, reason=reason)) from error
     return str(target)
+
+
+# -- where a Save as PDF starts ----------------------------------------------------------------
+
+def documents_folder() -> Path:
+    """The user's documents folder; their home folder when there is none. Never the
+    program's current folder (a file dialog given a folder that is not there falls back to
+    that: the program's own folder, or wherever it was started from)."""
+    found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if found and Path(found).is_absolute() and Path(found).is_dir():
+        return Path(found)
+    return Path.home()
+
+
+def save_folder(settings: QSettings | None) -> Path:
+    """The folder a Save as PDF starts in: the one last saved into (`remember_folder`) while
+    it is there, else the documents folder."""
+    stored = settings.value(LAST_FOLDER_KEY) if settings is not None else None
+    if isinstance(stored, str) and stored:
+        folder = Path(stored)
+        if folder.is_absolute() and folder.is_dir():
+            return folder
+    return documents_folder()
+
+
+def remember_folder(settings: QSettings | None, folder: Path) -> None:
+    """Start the next Save as PDF in `folder` (called once a file is saved there)."""
+    if settings is not None:
+        settings.setValue(LAST_FOLDER_KEY, str(folder))

@@ -9,6 +9,13 @@ the chosen name. `on_recorded(kind, where)` is called on the GUI thread after a 
 (`"print"`, the printer's name or the file it printed into) or a save (`"save"`, the path);
 a cancelled or failed print or save reports nothing.
 
+The dialog opens no larger than the screen it appears on (its parent's, else the cursor's):
+about a page wide and nine tenths of the screen's free height. Save as PDF starts in the folder
+last saved into (kept in `settings`; the application's own settings when none are given),
+else the user's documents folder (else their home), never the program's current folder. A
+saved file is confirmed under the pages with its full path and an "Open folder" button; a file
+that could not be saved is explained in a message, and the preview stays open.
+
 The saved file is readable by its owner only (0600). An existing file is replaced only after
 the user says so in this dialog's own question (the file dialog is told not to ask, since
 ".pdf" may be added to the name it returns); a file the user may not write, a folder or a
@@ -24,29 +31,35 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QStandardPaths, Qt, Signal, Slot
-from PySide6.QtGui import (QAction, QCloseEvent, QGuiApplication, QKeySequence,
-                           QResizeEvent, QShowEvent)
+from PySide6.QtCore import QPointF, QSettings, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (QAction, QCloseEvent, QCursor, QDesktopServices, QGuiApplication,
+                           QKeySequence, QResizeEvent, QShowEvent)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
-                               QMessageBox, QProgressBar, QSizePolicy, QSpinBox, QStackedWidget,
-                               QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout,
+                               QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
+                               QSizePolicy, QSpinBox, QStackedWidget, QToolBar, QVBoxLayout,
+                               QWidget)
 
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
-from iopdesk.ui.errors import show_error
+from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.replace_question import ask_to_replace
 from iopdesk.ui.operations import Runner
-from iopdesk.ui.pdf_output import load_pdf, print_pdf, save_pdf
+from iopdesk.ui.pdf_output import (LAST_FOLDER_KEY, load_pdf, print_pdf, remember_folder,
+                                   save_folder, save_pdf)
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QScreen
+
+__all__ = ["LAST_FOLDER_KEY", "PdfPreviewDialog"]
 
 RecordCallback = Callable[[str, str], None]
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 4.0
-LAST_FOLDER_KEY = "pdf_preview/last_folder"
+PAGE_WIDTH_INCHES = 8.5     # a US Letter page, shown at 100 % …
+PAGE_FRAME = 80             # … with the view's margins, its scroll bar and the dialog's edges
+SCREEN_SHARE = 0.9          # of the screen's free width and height, at most
 
 
 def _file_name(title: str) -> str:
@@ -58,7 +71,8 @@ def _file_name(title: str) -> str:
 class PdfPreviewDialog(QDialog):
     """The preview: pages (fit to width at first), zoom, page navigation, Print… and Save as
     PDF…. `runner` runs printing and writing off the GUI thread (the dialog makes its own
-    when none is given); `settings` remembers the folder last saved into."""
+    when none is given); `settings` remembers the folder last saved into (the
+    application's settings when none are given)."""
 
     recorded = Signal(str, str)         # after on_recorded: ("print" | "save", where)
 
@@ -71,8 +85,9 @@ class PdfPreviewDialog(QDialog):
         self._on_recorded = on_recorded
         self._file_name = file_name or _file_name(title)
         self._runner = runner if runner is not None else Runner(self)
-        self._settings = settings
+        self._settings = settings if settings is not None else QSettings(self)
         self._busy = False
+        self.saved_to: Path | None = None       # the file last saved, shown with its folder
         self.readable = False
         self.print_dialog: QDialog | None = None
         self.replace_box: QMessageBox | None = None
@@ -84,7 +99,7 @@ class PdfPreviewDialog(QDialog):
         self._buffer.setParent(self)
         self._build()
         self._show_document()
-        self.resize(820, 960)
+        self._fit_to_screen(self._screen_to_open_on(parent))
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -155,6 +170,7 @@ class PdfPreviewDialog(QDialog):
         self.progress.setRange(0, 0)            # busy: how long a printer takes is unknown
         self.progress.setMaximumWidth(160)
         self.progress.hide()
+        self._build_saved_banner()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
@@ -166,8 +182,51 @@ class PdfPreviewDialog(QDialog):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(toolbar)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.saved_banner)
         layout.addLayout(bottom)
         self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
+
+    def _build_saved_banner(self) -> None:
+        """Under the pages, once a file is saved: its full path (selectable, scrolled in its
+        field however long) and a button that opens its folder."""
+        banner = QFrame(self)
+        banner.setObjectName("pdfSaved")
+        banner.setFrameShape(QFrame.Shape.StyledPanel)
+        label = QLabel(self.tr("Saved as:"), banner)
+        self.saved_path = QLineEdit(banner)
+        self.saved_path.setObjectName("pdfSavedPath")
+        self.saved_path.setReadOnly(True)
+        self.saved_path.setAccessibleName(self.tr("Saved as"))
+        label.setBuddy(self.saved_path)
+        self.open_folder_button = QPushButton(self.tr("Open &folder"), banner)
+        self.open_folder_button.setObjectName("pdfOpenFolder")
+        self.open_folder_button.setToolTip(self.tr("Show the folder the file was saved in"))
+        self.open_folder_button.setAutoDefault(False)
+        self.open_folder_button.clicked.connect(self.open_folder)
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.addWidget(label)
+        row.addWidget(self.saved_path, 1)
+        row.addWidget(self.open_folder_button)
+        banner.hide()
+        self.saved_banner = banner
+
+    @staticmethod
+    def _screen_to_open_on(parent: QWidget | None) -> QScreen:
+        """The screen the dialog appears on: its parent's (Qt centres it over the parent),
+        else the one under the cursor (where Qt puts a dialog without a parent)."""
+        screen = parent.screen() if parent is not None else None
+        return (screen or QGuiApplication.screenAt(QCursor.pos())
+                or QGuiApplication.primaryScreen())
+
+    def _fit_to_screen(self, screen: QScreen) -> None:
+        """About a page wide and nine tenths of the free height, never more than the screen
+        has free (a laptop's short screen keeps its Close button in view)."""
+        available = screen.availableGeometry()
+        page = round(PAGE_WIDTH_INCHES * screen.logicalDotsPerInch()) + PAGE_FRAME
+        width = min(page, int(available.width() * SCREEN_SHARE))
+        height = int(available.height() * SCREEN_SHARE)
+        self.resize(max(width, 1), max(height, 1))
 
     def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
         action = QAction(text, self)
@@ -313,17 +372,15 @@ class PdfPreviewDialog(QDialog):
         user agrees, and never over one they may not write."""
         if not self.readable or self._busy:
             return
-        folder = self._last_folder()
+        folder = save_folder(self._settings)
         path, _filter = QFileDialog.getSaveFileName(
-            self, self.tr("Save as PDF"), str(Path(folder) / self._file_name),
+            self, self.tr("Save as PDF"), str(folder / self._file_name),
             self.tr("PDF documents (*.pdf)"), "", QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         target = Path(path)
         if target.suffix.lower() != ".pdf":
             target = target.with_name(target.name + ".pdf")
-        if self._settings is not None:
-            self._settings.setValue(LAST_FOLDER_KEY, str(target.parent))
         try:
             from iopdesk.services.files import check_destination  # not at start: it loads the ORM
 
@@ -332,7 +389,7 @@ class PdfPreviewDialog(QDialog):
             self.ask_to_replace(target)
             return
         except FileNotWritten as error:
-            show_error(self, self.tr("Saving failed"), error)
+            self._save_failed(error)
             return
         self._save(target, overwrite=False)
 
@@ -347,26 +404,53 @@ class PdfPreviewDialog(QDialog):
             return
         pdf = self._pdf
         self._start(self.tr("Saving…"), lambda: save_pdf(target, pdf, overwrite=overwrite),
-                    lambda where: self._done("save", where,
-                                             self.tr("Saved as {path}").format(path=where)),
-                    self.tr("Saving failed"))
+                    self._saved, self._save_failed)
 
-    def _last_folder(self) -> str:
-        stored = self._settings.value(LAST_FOLDER_KEY) if self._settings is not None else None
-        if isinstance(stored, str) and Path(stored).is_dir():
-            return stored
-        return QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    def _saved(self, where: str) -> None:
+        """The file is written: say where, offer its folder, start the next save there."""
+        saved = Path(where)
+        remember_folder(self._settings, saved.parent)
+        self.saved_to = saved
+        self.saved_path.setText(where)
+        self.saved_path.setCursorPosition(0)
+        self.saved_path.setToolTip(where)
+        self.saved_banner.show()
+        self._done("save", where, self.tr("Saved."))
+
+    def _save_failed(self, error: object) -> QMessageBox:
+        """Why nothing was saved (a folder the user may not write in, a full disk…); the
+        preview stays open to save elsewhere."""
+        text = self.tr("{reason}\n\nThe document was not saved. Choose Save as PDF… again "
+                       "and pick another folder (your Documents folder, for instance) or "
+                       "another name.").format(reason=describe_error(error))
+        return show_error(self, self.tr("Saving failed"), text)
+
+    @Slot()
+    def open_folder(self) -> bool:
+        """Open the folder of the file last saved in the system's file manager."""
+        if self.saved_to is None:
+            return False
+        folder = self.saved_to.parent
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        show_error(self, self.tr("Open folder"), self.tr(
+            "The folder could not be opened here. The file is saved in {folder}.").format(
+                folder=folder))
+        return False
 
     def _start(self, what: str, work: Callable[[], str], done: Callable[[str], None],
-               failure_title: str) -> None:
+               failure: str | Callable[[object], object]) -> None:
         """Run `work` on a worker; the dialog stays open until it is over (so that a print
-        or save is never left unreported)."""
+        or save is never left unreported). `failure` is the title of the message that says
+        why it failed, or what shows it."""
         self._set_busy(True, what)
 
         def failed(error: object) -> None:
             self._set_busy(False, "")
-            show_error(self, failure_title, error)
+            if callable(failure):
+                failure(error)
+            else:
+                show_error(self, failure, error)
 
         def succeeded(where: str) -> None:
             self._set_busy(False, "")
@@ -397,6 +481,8 @@ class PdfPreviewDialog(QDialog):
 
     def _set_busy(self, busy: bool, what: str) -> None:
         self._busy = busy
+        if busy:
+            self.saved_banner.hide()        # about the last save, not the one starting
         self.message.setText(what)
         self.progress.setVisible(busy)
         self._update_actions()

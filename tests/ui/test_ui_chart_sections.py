@@ -154,7 +154,8 @@ def test_add_a_consent_and_revoke_it(qtbot, demo, chart):
         qtbot.mouseClick(revoke.save_button, Qt.MouseButton.LeftButton)
     shown = tab.selected()
     assert shown is not None and shown.state is ConsentState.REVOKED
-    assert tab.model.index(tab.table.currentIndex().row(), 5).data().startswith("Revoked")
+    assert tab.model.index(tab.table.currentIndex().row(),
+                           tab.model.STATE).data().startswith("Revoked")
     assert not tab.edit_button.isEnabled() and not tab.revoke_button.isEnabled()
     assert not tab.grab().isNull()
 

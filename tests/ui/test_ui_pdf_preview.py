@@ -146,7 +146,7 @@ def test_save_as_pdf_writes_the_same_bytes_and_reports_the_path(qtbot, monkeypat
     assert reports == [("save", str(target))]
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["face sheet.pdf"]
     assert asked[0].endswith("Face sheet — Test Person.pdf")
-    assert "Saved as" in dialog.message.text() and not dialog.busy
+    assert dialog.saved_path.text() == str(target) and not dialog.busy
     assert stat.S_IMODE(target.stat().st_mode) == 0o600        # health information
     assert dialog.replace_box is None                           # a new file: nothing asked
 

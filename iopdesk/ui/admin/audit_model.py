@@ -2,6 +2,9 @@
 
 `set_filter(selection)` starts over; `load_more()` asks for the events before the oldest one
 shown. Answers to a filter changed since are dropped (by sequence number).
+
+A participant is shown as people know them, "Okafor, Samuel (1001)" (name and chart number),
+never by the internal id the event was recorded with.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Signal
 
 from iopdesk.domain.audit import AuditEntry, AuditFilter
 from iopdesk.domain.enums import AuditOutcome
+from iopdesk.domain.readmodels import AuditRow, AuditSelection
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.table_model import RowIdRole, RowsTableModel
 
@@ -22,11 +26,21 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 PAGE_SIZE = 200
+PARTICIPANTS = "participants"       # the entity whose id is a participant's
 AuditIdRole = RowIdRole
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("AuditModel", text)
+
+
+def participant_text(entry: AuditEntry) -> str:
+    """Who the event names: "Okafor, Samuel (1001)"; "" for no one. Never the internal id."""
+    if entry.participant_id is None:
+        return ""
+    if isinstance(entry, AuditRow) and entry.chart_number:
+        return entry.participant_label
+    return _tr("(not on file)")
 
 
 def outcome_text(outcome: AuditOutcome) -> str:
@@ -50,7 +64,7 @@ class AuditModel(RowsTableModel):
         self._clock = services.settings.clock()      # read again with every first page
         self._page_size = page_size
         self._rows: list[AuditEntry] = []
-        self._filter = AuditFilter()
+        self._filter: AuditFilter = AuditSelection()
         self._before: int | None = None
         self._sequence = 0
         self._loading = False
@@ -141,11 +155,13 @@ class AuditModel(RowsTableModel):
         if column == self.OUTCOME:
             return outcome_text(entry.outcome)
         if column == self.PARTICIPANT:
-            return "" if entry.participant_id is None else str(entry.participant_id)
+            return participant_text(entry)
         if column == self.RECORD:
             if not entry.entity:
                 return ""
-            return entry.entity if entry.entity_id is None else f"{entry.entity} #{entry.entity_id}"
+            if entry.entity_id is None or entry.entity == PARTICIPANTS:
+                return entry.entity      # a participant's id: the column before names them
+            return f"{entry.entity} #{entry.entity_id}"
         if column == self.DETAIL:
             return entry.detail
         return None

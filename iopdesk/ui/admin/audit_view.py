@@ -1,7 +1,9 @@
-"""The Audit log screen (administrators): filter by user, participant, action and dates; read
-newest first, a page at a time; export what the filter selects to CSV (the export itself is
-audited; the file is readable by its owner only, an existing one is replaced only after the
-user agrees, and one they may not write never); and check the tamper-evident chain."""
+"""The Audit log screen (administrators): filter by user, participant (a chart number or a
+name, as people know them: never an internal id), action and dates; read newest first, a page
+at a time, each participant named "Okafor, Samuel (1001)"; export what the filter selects to
+CSV (the export itself is audited; the file is readable by its owner only, an existing one is
+replaced only after the user agrees, and one they may not write never); and check the
+tamper-evident chain."""
 
 from __future__ import annotations
 
@@ -10,13 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal, Slot
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QFileDialog,
                                QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from iopdesk.domain.audit import AuditFilter
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
+from iopdesk.domain.readmodels import AuditSelection
 from iopdesk.ui.admin.audit_model import AuditModel
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.replace_question import ask_to_replace
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 NO_DATE = QDate(2000, 1, 1)         # the date edits' "any" value
+PARTICIPANT_MAX = 100               # characters: a chart number, or a name and its chart
 
 
 def _date_edit(parent: QWidget, name: str) -> QDateEdit:
@@ -78,9 +80,14 @@ class AuditView(QWidget):
         self.user_combo.lineEdit().returnPressed.connect(self.search)
         self.participant_edit = QLineEdit(self)
         self.participant_edit.setObjectName("auditParticipant")
-        self.participant_edit.setPlaceholderText(self.tr("any"))
-        self.participant_edit.setValidator(QIntValidator(1, 2_000_000_000, self))
-        self.participant_edit.setMaximumWidth(110)
+        self.participant_edit.setPlaceholderText(self.tr("chart number or name"))
+        self.participant_edit.setToolTip(self.tr(
+            "The participant's chart number (1001) or name (Okafor, or Okafor Sam); empty "
+            "for anyone"))
+        self.participant_edit.setMaxLength(PARTICIPANT_MAX)
+        self.participant_edit.setClearButtonEnabled(True)
+        self.participant_edit.setMinimumWidth(
+            self.participant_edit.fontMetrics().averageCharWidth() * 20)
         self.participant_edit.returnPressed.connect(self.search)
         self.action_combo = QComboBox(self)
         self.action_combo.setObjectName("auditAction")
@@ -94,7 +101,7 @@ class AuditView(QWidget):
 
         filters = QHBoxLayout()
         for label, widget in ((self.tr("&User:"), self.user_combo),
-                              (self.tr("&Participant id:"), self.participant_edit),
+                              (self.tr("&Participant:"), self.participant_edit),
                               (self.tr("&Action:"), self.action_combo),
                               (self.tr("&From:"), self.from_edit),
                               (self.tr("&To:"), self.to_edit)):
@@ -120,7 +127,7 @@ class AuditView(QWidget):
         char = self.table.fontMetrics().averageCharWidth()
         for column, chars in ((AuditModel.WHEN, 18), (AuditModel.USER, 12),
                               (AuditModel.WORKSTATION, 14), (AuditModel.ACTION, 20),
-                              (AuditModel.OUTCOME, 9), (AuditModel.PARTICIPANT, 11),
+                              (AuditModel.OUTCOME, 9), (AuditModel.PARTICIPANT, 28),
                               (AuditModel.RECORD, 16)):
             self.table.setColumnWidth(column, chars * char + 16)
 
@@ -149,14 +156,14 @@ class AuditView(QWidget):
 
     # -- the filter -----------------------------------------------------------------------
 
-    def current_filter(self) -> AuditFilter:
-        participant = self.participant_edit.text().strip()
+    def current_filter(self) -> AuditSelection:
+        participant = " ".join(self.participant_edit.text().split())
         start, end = _date_of(self.from_edit), _date_of(self.to_edit)
         if start and end and start > end:
             start, end = end, start
-        return AuditFilter(username=self.user_combo.currentText().strip() or None,
-                           participant_id=int(participant) if participant else None,
-                           action=self.action_combo.currentData(), start=start, end=end)
+        return AuditSelection(username=self.user_combo.currentText().strip() or None,
+                              participant=participant or None,
+                              action=self.action_combo.currentData(), start=start, end=end)
 
     @Slot()
     def search(self) -> None:

@@ -1,6 +1,7 @@
 """The chart's consents tab: consents to disclose, added and changed (never once revoked),
 revoked (a date and a note; irreversible, so the dialog says so), and printed through the PDF
-preview, every print or save recorded as a `consent_form` export."""
+preview, every print or save recorded as a `consent_form` export. Each consent shows its
+number: the one the face sheet lists and `iopdesk print consent --consent NUMBER` takes."""
 
 from __future__ import annotations
 
@@ -42,9 +43,20 @@ def read_date(edit: QLineEdit, name: str, errors: dict[str, str]) -> date | None
 
 
 class ConsentsModel(RowsTableModel):
+    NUMBER, RECIPIENT, PURPOSE, PART2, EFFECTIVE, EXPIRY, STATE = range(7)
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._headers = ("Recipient", "Purpose", "Part 2", "Effective", "Expiry", "State")
+        self._headers = ("No.", "Recipient", "Purpose", "Part 2", "Effective", "Expiry",
+                         "State")
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (section == self.NUMBER and orientation == Qt.Orientation.Horizontal
+                and role == Qt.ItemDataRole.ToolTipRole):
+            return self.tr("The consent's number, as on the face sheet (iopdesk print "
+                           "consent --consent NUMBER)")
+        return super().headerData(section, orientation, role)
 
     def set_rows(self, rows: tuple[ConsentView, ...]) -> None:
         self.beginResetModel()
@@ -56,7 +68,7 @@ class ConsentsModel(RowsTableModel):
 
     def _display(self, row: ConsentView, column: int) -> str | None:
         expiry = _date_text(row.expiry_date) or row.expiry_event
-        return (row.recipient_name, " ".join(row.purpose.split()),
+        return (str(row.id), row.recipient_name, " ".join(row.purpose.split()),
                 "Yes" if row.is_part2 else "", row.effective_date.isoformat(), expiry,
                 row.state_text)[column]
 
@@ -186,9 +198,10 @@ class ConsentsTab(RecordListTab):
 
     def make_buttons(self) -> None:
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setColumnWidth(0, 200)
+        header.setSectionResizeMode(ConsentsModel.NUMBER, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ConsentsModel.PURPOSE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(ConsentsModel.STATE, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnWidth(ConsentsModel.RECIPIENT, 200)
         self.add_button = self.button(self.tr("&Add…"), "addConsent", self.add)
         self.edit_button = self.button(self.tr("&Edit…"), "editConsent", self.edit)
         self.revoke_button = self.button(self.tr("&Revoke…"), "revokeConsent", self.revoke)
