@@ -18,7 +18,7 @@ from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus  # noqa
 from iopdesk.services import Actor, build_services  # noqa: E402
 from iopdesk.services.context import ServiceContext  # noqa: E402
 
-from support import AUDIT_KEY, DEMO_SEED, TODAY  # noqa: E402
+from support import AUDIT_KEY, DEMO_SEED, STAFF_PASSWORD, TODAY  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -102,11 +102,19 @@ def issuer(services) -> ServiceContext:
     return services.staff._ctx
 
 
+def cheap_hash(password: str) -> str:
+    """An argon2 hash of `password` with small parameters (checked in a millisecond)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(password)
+
+
 def make_actor(issuer: ServiceContext, session_factory, username: str, *roles: Role) -> Actor:
-    """A staff user stored in the database, and the Actor a log-in would give."""
+    """A staff user stored in the database, and the Actor a log-in would give; their
+    password (asked again when they sign) is STAFF_PASSWORD."""
     with session_factory.begin() as s:
         user = StaffUser(username=username, display_name=username.title(),
-                         password_hash="not-used-here")
+                         password_hash=cheap_hash(STAFF_PASSWORD))
         user.roles = [StaffRole(role=r) for r in roles]
         s.add(user)
         s.flush()

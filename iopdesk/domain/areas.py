@@ -116,7 +116,7 @@ SECTIONS: tuple[ChartSection, ...] = (
         "intake", "Intake assessment", "intake", *_CLINICAL,
         "iopdesk.ui.chart.intake_tab:IntakeTab",
         records=(RecordType(RecordKind.INTAKE, "intake_assessments", "intake_id",
-                            changes=("intake.save_draft", "intake.sign")),)),
+                            changes=("intake.save_draft", "intake.sign", "intake.cosign")),)),
 )
 
 # The practice's own records, kept outside any chart: staff accounts and settings.
@@ -135,6 +135,8 @@ NOT_CHART_RECORD_IDS: dict[str, str] = {
     "primary_clinician_id": "a staff member", "user_id": "a staff account",
     "before_id": "where a page of the audit log starts",
     "exclude_id": "a participant (the one being edited, left out of the duplicate check)",
+    "record_id": "a signed document of the kind named beside it (the co-signature's own "
+                 "audit event names whose it is)",
 }
 
 

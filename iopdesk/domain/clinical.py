@@ -11,6 +11,7 @@ from iopdesk.domain.areas import SECTIONS, tabs_for
 from iopdesk.domain.enums import AttendanceStatus, EpisodeStatus, LevelOfCare, NoteStatus
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.names import list_name
+from iopdesk.domain.text import text_problem
 
 TEXT_LIMIT = 10_000          # characters per free-text field of a clinical form
 ASAM_RATING_MAX = 4
@@ -98,6 +99,54 @@ class IntakeInput:
     recommended_level: LevelOfCare | None = None
 
 
+ADDENDUM_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class Addendum:
+    """A correction or addition to a signed document, signed by its author when written."""
+
+    id: int
+    author_name: str                          # name and credentials
+    written_at: datetime
+    text: str
+
+
+def check_addendum(text: str) -> str:
+    """The addendum's text, trimmed; ValidationError at `text` when it is empty or too long."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise ValidationError({"text": "Write the addendum: what is corrected or added, "
+                                       "and why"})
+    if len(cleaned) > ADDENDUM_MAX:
+        raise ValidationError({"text": f"An addendum is at most {ADDENDUM_MAX:,} characters; "
+                                       f"this one has {len(cleaned):,}"})
+    problem = text_problem(text, "The addendum", multiline=True)
+    if problem:
+        raise ValidationError({"text": problem})
+    return cleaned
+
+
+@dataclass(frozen=True)
+class AwaitingCosign:
+    """A signed document waiting for a supervisor's co-signature (the queue on Today)."""
+
+    document: str                   # "intake"
+    record_id: int
+    version: int
+    participant_id: int
+    participant_name: str           # "Okafor, Samuel"
+    chart_number: str
+    author_name: str
+    signed_at: datetime | None
+
+
+def signing_status(needs_cosign: bool) -> NoteStatus:
+    """The status a document takes when its author signs it: awaiting a supervisor's
+    co-signature when the author's work needs one, else signed."""
+    return NoteStatus.AWAITING_COSIGN if needs_cosign else NoteStatus.SIGNED
+
+
 @dataclass(frozen=True)
 class Intake:
     id: int
@@ -121,10 +170,17 @@ class Intake:
     content_hash: str                         # SHA-256 of the signed content, "" unsigned
     updated_at: datetime
     version: int
+    cosigned_by: str = ""                     # the co-signer's name and credentials
+    cosigned_at: datetime | None = None
+    addenda: tuple[Addendum, ...] = ()
 
     @property
     def signed(self) -> bool:
         return self.status != NoteStatus.DRAFT
+
+    @property
+    def awaiting_cosign(self) -> bool:
+        return self.status == NoteStatus.AWAITING_COSIGN
 
     def as_input(self) -> IntakeInput:
         """The form's content, to edit a draft from."""

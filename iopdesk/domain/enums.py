@@ -60,6 +60,7 @@ class NoteFormat(enum.StrEnum):
 class NoteStatus(enum.StrEnum):
     DRAFT = "draft"
     SIGNED = "signed"
+    AWAITING_COSIGN = "awaiting_cosign"     # signed by a clinician whose work needs co-signing
     COSIGNED = "cosigned"
 
 

@@ -17,6 +17,7 @@ from iopdesk.services.chart import ChartService
 from iopdesk.services.consents import ConsentService
 from iopdesk.services.contacts import ContactService
 from iopdesk.services.context import Actor, ChangeFeed, ServiceContext
+from iopdesk.services.cosign import CosignService
 from iopdesk.services.coverage import CoverageService
 from iopdesk.services.diagnoses import DiagnosisService
 from iopdesk.services.documents import DocumentService
@@ -50,6 +51,7 @@ class Services:
     consents: ConsentService
     coverage: CoverageService
     documents: DocumentService
+    cosign: CosignService
     changes: ChangeFeed             # committed change sets are announced here
 
 
@@ -75,6 +77,7 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                     chart=ChartService(ctx), today=TodayService(ctx),
                     contacts=ContactService(ctx), consents=ConsentService(ctx),
                     coverage=CoverageService(ctx), documents=DocumentService(ctx),
+                    cosign=CosignService(ctx),
                     changes=ctx.changes)
 
 

@@ -1,5 +1,7 @@
-"""The intake assessment of an episode: a draft saved as often as needed, then signed, after
-which it never changes (a signature row holds the SHA-256 of what was signed)."""
+"""The intake assessment of an episode: a draft saved as often as needed, then signed with the
+signer's password (services.signing), after which it never changes (a signature row holds the
+SHA-256 of what was signed). Signed by a clinician whose work needs co-signature, it awaits a
+supervisor's (services.cosign)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,14 @@ from sqlalchemy.orm import Session
 from iopdesk.db.base import utcnow
 from iopdesk.db.models import Episode, IntakeAssessment, Signature, StaffUser
 from iopdesk.domain.clinical import (ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, AsamRating, Intake,
-                                     IntakeInput, check_intake, check_signable, intake_content)
+                                     IntakeInput, check_intake, check_signable, intake_content,
+                                     signing_status)
 from iopdesk.domain.enums import NoteStatus, SignatureKind
-from iopdesk.domain.errors import Conflict, NotFound
+from iopdesk.domain.errors import Conflict, NotFound, PermissionDenied
 from iopdesk.services.changes import saving
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
+from iopdesk.services.signing import SignerCheck, add_signature, may_cosign
 
 
 _WHAT = "The intake assessment"   # how a stale-save refusal names it
@@ -58,16 +62,26 @@ def _apply(row: IntakeAssessment, data: IntakeInput) -> list[str]:
     return changed
 
 
+def _signature(session: Session, row: IntakeAssessment, kind: SignatureKind) -> Signature | None:
+    if row.status == NoteStatus.DRAFT:
+        return None
+    return session.scalar(select(Signature).where(Signature.intake_id == row.id,
+                                                  Signature.kind == kind)
+                          .order_by(Signature.id).limit(1))
+
+
+def _signed_name(signature: Signature | None) -> str:
+    if signature is None:
+        return ""
+    return signature.signer_name + (f", {signature.signer_credentials}"
+                                    if signature.signer_credentials else "")
+
+
 def _view(session: Session, row: IntakeAssessment, participant_id: int) -> Intake:
     clinician = session.get(StaffUser, row.clinician_id)
-    signature = session.scalar(
-        select(Signature).where(Signature.intake_id == row.id,
-                                Signature.kind == SignatureKind.AUTHOR)
-        .order_by(Signature.id).limit(1)) if row.status != NoteStatus.DRAFT else None
-    signed_by = ""
-    if signature is not None:
-        signed_by = signature.signer_name + (f", {signature.signer_credentials}"
-                                             if signature.signer_credentials else "")
+    signature = _signature(session, row, SignatureKind.AUTHOR)
+    cosignature = _signature(session, row, SignatureKind.COSIGNER)
+    signed_by = _signed_name(signature)
     return Intake(id=row.id, episode_id=row.episode_id, participant_id=participant_id,
                   clinician_id=row.clinician_id,
                   clinician_name=clinician.display_name if clinician else "",
@@ -76,6 +90,8 @@ def _view(session: Session, row: IntakeAssessment, participant_id: int) -> Intak
                   signed_at=row.signed_at, signed_by=signed_by,
                   content_hash=signature.content_hash if signature is not None else "",
                   updated_at=row.updated_at, version=row.version,
+                  cosigned_by=_signed_name(cosignature),
+                  cosigned_at=cosignature.signed_at if cosignature is not None else None,
                   **{name: getattr(row, name) for name in INTAKE_TEXT_FIELDS})
 
 
@@ -145,27 +161,64 @@ class IntakeService:
             return _view(session, row, episode.participant_id)
 
     @requires(Permission.EDIT_CLINICAL, "intake.sign")
-    def sign(self, actor: Actor, intake_id: int, expected_version: int) -> Intake:
-        """Sign the draft as its author: it is complete (see check_signable) and then locked."""
+    def sign(self, actor: Actor, intake_id: int, expected_version: int, password: str) -> Intake:
+        """Sign the draft as its author with the author's password: it is complete (see
+        check_signable) and then locked, signed or, when the author's work needs
+        co-signature, awaiting a supervisor's. A wrong password signs nothing (ValidationError
+        at `password`; counted toward the lockout)."""
+        check = SignerCheck(self._ctx, actor, password)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, IntakeAssessment, intake_id, "Intake assessment")
+            episode = session.get(Episode, row.episode_id)
             with saving(session, row, _WHAT, expected=expected_version):
                 if row.status != NoteStatus.DRAFT:
                     raise _locked(session, row)
                 data = _input_of(row)
                 check_signable(data)
-                signer = session.get(StaffUser, actor.user_id)
-                now = utcnow()
-                digest = content_hash(intake_content(row.episode_id, data))
-                row.status = NoteStatus.SIGNED
-                row.signed_at = now
-                session.add(Signature(intake_id=row.id, kind=SignatureKind.AUTHOR,
-                                      signer_user_id=signer.id, signer_name=signer.display_name,
-                                      signer_credentials=signer.credentials, signed_at=now,
-                                      content_hash=digest))
-                episode = session.get(Episode, row.episode_id)
-                self._ctx.audit(session, actor, "intake.sign",
-                                participant_id=episode.participant_id,
-                                entity="intake_assessments", entity_id=row.id,
-                                detail={"content_hash": digest})
-            return _view(session, row, episode.participant_id)
+                signer = check.signer(session, "intake.sign")
+                if signer is not None:
+                    now = utcnow()
+                    digest = content_hash(intake_content(row.episode_id, data))
+                    row.status = signing_status(signer.needs_cosign)
+                    row.signed_at = now
+                    add_signature(session, signer, SignatureKind.AUTHOR, now, digest,
+                                  intake_id=row.id)
+                    self._ctx.audit(session, actor, "intake.sign",
+                                    participant_id=episode.participant_id,
+                                    entity="intake_assessments", entity_id=row.id,
+                                    detail={"content_hash": digest,
+                                            "status": row.status.value})
+            view = _view(session, row, episode.participant_id)
+        check.raise_refusal()
+        return view
+
+
+def cosign_intake(ctx: ServiceContext, session: Session, actor: Actor, intake_id: int,
+                  expected_version: int, check: SignerCheck) -> Intake | None:
+    """Co-sign an intake awaiting it, in `session` (services.cosign calls this): None when
+    the password was refused (check.refusal says why)."""
+    row = get_or_404(session, IntakeAssessment, intake_id, "Intake assessment")
+    episode = session.get(Episode, row.episode_id)
+    with saving(session, row, _WHAT, expected=expected_version):
+        if row.status != NoteStatus.AWAITING_COSIGN:
+            raise Conflict("This intake assessment is not awaiting a co-signature"
+                           + (" (it is still a draft)" if row.status == NoteStatus.DRAFT
+                              else ""))
+        author = _signature(session, row, SignatureKind.AUTHOR)
+        if author is None or not may_cosign(session, actor.user_id, author.signer_user_id):
+            raise PermissionDenied("Only the author's supervisor may co-sign this intake, and "
+                                   "never its author")
+        signer = check.signer(session, "intake.cosign")
+        if signer is None:
+            return None
+        now = utcnow()
+        digest = content_hash(intake_content(row.episode_id, _input_of(row)))
+        if digest != author.content_hash:
+            raise Conflict("This intake no longer matches what its author signed; "
+                           "it cannot be co-signed. Tell your administrator.")
+        row.status = NoteStatus.COSIGNED
+        add_signature(session, signer, SignatureKind.COSIGNER, now, digest, intake_id=row.id)
+        ctx.audit(session, actor, "intake.cosign", participant_id=episode.participant_id,
+                  entity="intake_assessments", entity_id=row.id,
+                  detail={"content_hash": digest})
+    return _view(session, row, episode.participant_id)

@@ -32,6 +32,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PRACTICE = "manage_practice"
     VIEW_AUDIT = "view_audit"
+    COSIGN = "cosign"                   # co-sign the work of clinicians who need it
 
 
 _EVERYONE = {Permission.VIEW_DEMOGRAPHICS, Permission.VIEW_STAFF}
@@ -40,7 +41,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLINICIAN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
     Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
-                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
+                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL,
+                                            Permission.COSIGN}),
     Role.ADMIN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS,
                                        Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT}),
 }

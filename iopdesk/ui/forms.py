@@ -105,10 +105,24 @@ class FieldMessages:
         for key in (name, *aliases):
             self._labels[key] = label
             self._widgets[key] = widget
-        if isinstance(widget, QLineEdit):
-            widget.textEdited.connect(lambda text, label=label, edit=widget:
-                                      self._typed(label, edit, text))
+        self._watch(widget, label)
         return label
+
+    def _watch(self, widget: QWidget, label: QLabel) -> None:
+        """A field's message goes as soon as the field is changed (typed, picked, ticked),
+        not at the next save; a line edit over its limit says so at once instead."""
+        for part in (widget, *widget.findChildren(QWidget)):
+            if isinstance(part, QLineEdit):
+                part.textEdited.connect(lambda text, label=label, edit=part:
+                                        self._typed(label, edit, text))
+            elif isinstance(part, (QPlainTextEdit, QTextEdit)):
+                part.textChanged.connect(lambda label=label: say(label, ""))
+            elif isinstance(part, QComboBox):
+                part.activated.connect(lambda _index, label=label: say(label, ""))
+            elif isinstance(part, QDateEdit):
+                part.userDateChanged.connect(lambda _date, label=label: say(label, ""))
+            elif isinstance(part, QAbstractButton) and part.isCheckable():
+                part.clicked.connect(lambda _checked=False, label=label: say(label, ""))
 
     def limit(self, name: str, max_length: int) -> None:
         """Say at once, at the field, when what is typed or pasted into `name` is longer than

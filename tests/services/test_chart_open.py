@@ -14,6 +14,7 @@ from support import TODAY
 from iopdesk.db.models import AuditEvent, Consent, Episode, MeasureResult, Participant
 from iopdesk.db.models import ProgramTrack
 from iopdesk.domain.clinical import ALL_TABS, FRONT_DESK_TABS, age_on
+from iopdesk.domain.demo_accounts import DEMO_PASSWORD
 from iopdesk.domain.enums import AuditOutcome, EpisodeStatus, Instrument
 from iopdesk.domain.errors import Conflict, NotFound, PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
@@ -148,7 +149,7 @@ def test_admit_add_a_diagnosis_by_words_complete_an_intake(demo, people):
                            onset_date=date(2024, 6, 1))
     draft = services.intake.save_draft(clinician, episode.id,
                                        complete_intake(assessed_on=TODAY), None)
-    services.intake.sign(clinician, draft.id, draft.version)
+    services.intake.sign(clinician, draft.id, draft.version, DEMO_PASSWORD)
 
     chart = services.chart.open(clinician, person.id)
     assert chart.alerts == ()

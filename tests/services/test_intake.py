@@ -15,6 +15,7 @@ from support import TODAY
 
 from iopdesk.db.models import AuditEvent, Episode, IntakeAssessment, Signature
 from iopdesk.domain.clinical import TEXT_LIMIT, AsamRating, IntakeInput, intake_content
+from iopdesk.domain.demo_accounts import DEMO_PASSWORD
 from iopdesk.domain.enums import AuditOutcome, LevelOfCare, NoteStatus, SignatureKind
 from iopdesk.domain.errors import (Conflict, NotFound, PermissionDenied, StaleVersion,
                                    ValidationError)
@@ -69,7 +70,7 @@ def test_complete_an_intake_draft_then_sign(demo, people, new_episode):
     assert draft.as_input() == complete_intake()
     assert _events(factory, "intake.save_draft")[-1].detail["new"] is False
 
-    signed = services.intake.sign(clinician, draft.id, draft.version)
+    signed = services.intake.sign(clinician, draft.id, draft.version, DEMO_PASSWORD)
     assert signed.status == NoteStatus.SIGNED and signed.signed_at is not None
     assert signed.signed_by == "Dana Whitfield, LCSW"
     expected = hashlib.sha256(json.dumps(
@@ -80,7 +81,8 @@ def test_complete_an_intake_draft_then_sign(demo, people, new_episode):
         signature = s.scalar(select(Signature).where(Signature.intake_id == draft.id))
     assert (signature.kind, signature.signer_user_id, signature.content_hash) == (
         SignatureKind.AUTHOR, clinician.user_id, expected)
-    assert _events(factory, "intake.sign")[-1].detail == {"content_hash": expected}
+    assert _events(factory, "intake.sign")[-1].detail == {"content_hash": expected,
+                                                          "status": "signed"}
     assert services.intake.get(clinician, new_episode) == signed
 
 
@@ -88,11 +90,12 @@ def test_a_signed_intake_is_locked(demo, people, new_episode):
     services, factory = demo
     clinician = people["clinician"]
     draft = services.intake.save_draft(clinician, new_episode, complete_intake(), None)
-    signed = services.intake.sign(clinician, draft.id, draft.version)
+    signed = services.intake.sign(clinician, draft.id, draft.version, DEMO_PASSWORD)
     for attempt in (lambda: services.intake.save_draft(
                         clinician, new_episode, complete_intake(medications="None."),
                         signed.version),
-                    lambda: services.intake.sign(people["supervisor"], signed.id, signed.version)):
+                    lambda: services.intake.sign(people["supervisor"], signed.id, signed.version,
+                                                 DEMO_PASSWORD)):
         with pytest.raises(Conflict, match="was signed by Dana Whitfield, LCSW on .* and is "
                                            "locked: a signed intake cannot be changed"):
             attempt()
@@ -123,7 +126,7 @@ def test_a_stale_draft_is_refused_and_nothing_is_overwritten(demo, people, new_e
         services.intake.save_draft(clinician, new_episode,
                                    complete_intake(medications="None."), draft.version)
     with pytest.raises(StaleVersion):
-        services.intake.sign(clinician, draft.id, draft.version)
+        services.intake.sign(clinician, draft.id, draft.version, DEMO_PASSWORD)
     assert services.intake.get(clinician, new_episode).medications == "Naltrexone 50 mg."
 
 
@@ -134,7 +137,7 @@ def test_saving_over_a_missing_intake_is_reported(demo, people, new_episode):
     with pytest.raises(NotFound, match="Episode 99999"):
         services.intake.save_draft(people["clinician"], 99999, IntakeInput(), None)
     with pytest.raises(NotFound):
-        services.intake.sign(people["clinician"], 99999, 1)
+        services.intake.sign(people["clinician"], 99999, 1, DEMO_PASSWORD)
 
 
 def test_signing_needs_the_essentials(demo, people, new_episode):
@@ -145,7 +148,7 @@ def test_signing_needs_the_essentials(demo, people, new_episode):
         IntakeInput(presenting_problem="  ", asam={1: AsamRating(2), 4: AsamRating(1, "ok")}),
         None)
     with pytest.raises(ValidationError) as refused:
-        services.intake.sign(clinician, draft.id, draft.version)
+        services.intake.sign(clinician, draft.id, draft.version, DEMO_PASSWORD)
     assert refused.value.fields == {
         "presenting_problem": "Presenting problem is needed before signing",
         "risk_screening": "Risk screening is needed before signing",
@@ -207,7 +210,7 @@ def test_ten_thousand_character_pastes_emoji_and_rtl_are_stored_intact(demo, peo
     data = complete_intake(presenting_problem=paste, strengths_supports=mixed,
                            asam={n: AsamRating(1, mixed) for n in range(1, 7)})
     saved = services.intake.save_draft(clinician, new_episode, data, None)
-    signed = services.intake.sign(clinician, saved.id, saved.version)
+    signed = services.intake.sign(clinician, saved.id, saved.version, DEMO_PASSWORD)
     again = services.intake.get(clinician, new_episode)
     assert len(again.presenting_problem) == TEXT_LIMIT and again.presenting_problem == paste
     assert again.strengths_supports == mixed and again.asam[6].note == mixed
@@ -223,7 +226,8 @@ def test_front_desk_is_refused_every_intake_function_and_each_refusal_is_audited
         "intake.view": lambda: services.intake.get(desk, new_episode),
         "intake.save_draft": lambda: services.intake.save_draft(desk, new_episode,
                                                                 complete_intake(), draft.version),
-        "intake.sign": lambda: services.intake.sign(desk, draft.id, draft.version),
+        "intake.sign": lambda: services.intake.sign(desk, draft.id, draft.version,
+                                                    DEMO_PASSWORD),
     }
     with factory() as s:
         participant_id = s.get(Episode, new_episode).participant_id

@@ -36,7 +36,7 @@ _EVERYONE = {P.VIEW_DEMOGRAPHICS, P.EDIT_DEMOGRAPHICS, P.VIEW_STAFF}
 EXPECTED_PERMISSIONS = {
     Role.FRONT_DESK: frozenset(_EVERYONE),
     Role.CLINICIAN: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN}),
     Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT}),
 }
 
@@ -61,7 +61,7 @@ def everyone(issuer, actors, session_factory) -> dict[str, Actor]:
     return {**actors, "supervisor_only": only}
 
 
-def _calls(services, everyone, track_id, tmp_path):
+def _calls(services, everyone, track_id, tmp_path, session_factory):
     admin = everyone["admin"]
     person = services.participants.register(admin, PERSON)
     clinician = everyone["clinician"]
@@ -87,6 +87,16 @@ def _calls(services, everyone, track_id, tmp_path):
         user_id = fresh_user()
         services.users.disable_user(admin, user_id)
         return user_id
+
+    def awaiting_cosign():
+        """An intake signed by the clinician while their work needed co-signature."""
+        draft = fresh_draft(services, admin, clinician, track_id)
+        with session_factory.begin() as s:
+            s.get(StaffUser, clinician.user_id).needs_cosign = True
+        signed = services.intake.sign(clinician, draft.id, draft.version, PASSWORD)
+        with session_factory.begin() as s:
+            s.get(StaffUser, clinician.user_id).needs_cosign = False
+        return signed
 
     def change_and_restore(a):
         services.users.change_own_password(a, PASSWORD, OTHER_PASSWORD)
@@ -150,7 +160,10 @@ def _calls(services, everyone, track_id, tmp_path):
         "IntakeService.save_draft": (P.EDIT_CLINICAL, lambda a: services.intake.save_draft(
             a, episode.id, complete_intake(), None)),
         "IntakeService.sign": (P.EDIT_CLINICAL, lambda a: (lambda d: services.intake.sign(
-            a, d.id, d.version))(fresh_draft(services, admin, clinician, track_id))),
+            a, d.id, d.version, PASSWORD))(fresh_draft(services, admin, clinician, track_id))),
+        "CosignService.queue": (P.COSIGN, lambda a: services.cosign.queue(a)),
+        "CosignService.cosign": (P.COSIGN, lambda a: (lambda i: services.cosign.cosign(
+            a, "intake", i.id, i.version, PASSWORD))(awaiting_cosign())),
         "ChartService.open": (P.VIEW_DEMOGRAPHICS, lambda a: services.chart.open(a, person.id)),
         "TodayService.front_desk": (P.VIEW_DEMOGRAPHICS,
                                     lambda a: services.today.front_desk(a, date(2026, 11, 16))),
@@ -242,7 +255,7 @@ ACTORS = ["front_desk", "clinician", "supervisor", "supervisor_only", "admin"]
 @pytest.mark.parametrize("who", ACTORS)
 def test_every_guarded_function_for_every_role(services, everyone, track_id, tmp_path,
                                               session_factory, who):
-    calls = _calls(services, everyone, track_id, tmp_path)
+    calls = _calls(services, everyone, track_id, tmp_path, session_factory)
     assert set(calls) == set(REGISTRY), (
         "every guarded service function needs a row in this matrix: "
         f"missing {sorted(set(REGISTRY) - set(calls))}, stale {sorted(set(calls) - set(REGISTRY))}")

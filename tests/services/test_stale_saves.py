@@ -294,7 +294,7 @@ CASES = [
          save=lambda s, a, i, v, mark: s.intake.save_draft(
              a, i.episode_id, complete_intake(presenting_problem=f"As told at {mark}."), v)),
     Case("intake.sign", **CLINICAL, make=_draft, row=lambda i: (IntakeAssessment, i.id),
-         save=lambda s, a, i, v, mark: s.intake.sign(a, i.id, v)),
+         save=lambda s, a, i, v, mark: s.intake.sign(a, i.id, v, DEMO_PASSWORD)),
     Case("users.update_user", **ADMIN, make=_staff("priya"), row=lambda m: (StaffUser, m.id),
          save=_email_of),
     # The calls below take no version: only their write can meet another save.

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
+from iopdesk.domain.demo_accounts import DEMO_PASSWORD
 from iopdesk.domain.enums import EpisodeStatus, LevelOfCare
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
@@ -141,9 +142,9 @@ def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, open_wi
     _wait_idle(qtbot, demo)
     tab.texts["presenting_problem"].setPlainText("Daily drinking, wants to stop")
     tab.texts["risk_screening"].setPlainText("Denies SI/HI")
-    box = tab.ask_to_sign()
-    qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(tab.fields.text("asam_1")), timeout=WAIT_MS)
+    qtbot.mouseClick(tab.sign_button, Qt.MouseButton.LeftButton)
+    # the fields are checked first: no password is asked while one is missing
+    assert tab.sign_dialog is None
     assert "needs a rating" in tab.fields.text("asam_6")
     assert tab.fields.text("recommended_level")
     assert tab.texts["presenting_problem"].toPlainText() == "Daily drinking, wants to stop"
@@ -151,9 +152,13 @@ def test_intake_sign_missing_ratings_then_complete_and_sign(qtbot, demo, open_wi
     for number, combo in tab.ratings.items():
         combo.setCurrentIndex(combo.findData(number % 3))
     tab.level_combo.setCurrentIndex(tab.level_combo.findData(LevelOfCare.IOP))
-    box = tab.ask_to_sign()
-    with qtbot.waitSignal(tab.saved, timeout=WAIT_MS):
-        qtbot.mouseClick(box.button(box.StandardButton.Yes), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.sign_dialog is not None and tab.sign_dialog.isVisible(),
+                    timeout=WAIT_MS)                    # saved, then the password is asked
+    dialog = tab.sign_dialog
+    qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.signed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     # the chart reloads after a signature: the intake tab is made again from the database
     qtbot.waitUntil(lambda: not any(a.objectName() == "alert_no_signed_intake"
                                     for a in chart.alert_labels()), timeout=WAIT_MS)

@@ -12,7 +12,7 @@ import pytest
 from clinical_support import complete_intake
 from PySide6.QtCore import QLocale
 from sqlalchemy import select
-from support import TODAY
+from support import STAFF_PASSWORD, TODAY
 
 from iopdesk.db.models import Practice, ProgramTrack
 from iopdesk.domain.audit import AuditFilter
@@ -71,7 +71,7 @@ def signed_intake(in_los_angeles, session_factory, monkeypatch):
                                       dana.user_id)
     draft = services.intake.save_draft(dana, episode.id, complete_intake(), None)
     monkeypatch.setattr(intake_service, "utcnow", lambda: SIGNED)
-    signed = services.intake.sign(dana, draft.id, draft.version)
+    signed = services.intake.sign(dana, draft.id, draft.version, STAFF_PASSWORD)
     assert signed.signed_at == SIGNED
     return SimpleNamespace(services=services, clinician=dana, participant_id=person.id,
                            episode_id=episode.id, runner=practice.runner)

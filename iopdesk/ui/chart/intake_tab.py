@@ -1,6 +1,9 @@
 """The chart's Intake tab: the current episode's intake assessment, "Save draft" and "Sign…".
-A signed intake is shown read-only with who signed it and when. A save over a newer version
-(StaleVersion) is refused with a message; the typed text stays in the form.
+Signing checks the fields first (each message at its field, gone as soon as the field is
+fixed), saves what is typed, then asks the signer's password (ui.signing). A signed intake is
+shown read-only with who signed it and when, and whether it awaits a supervisor's
+co-signature ("Co-sign…" for the supervisor). A save over a newer version (StaleVersion) is
+refused with a message; the typed text stays in the form.
 
 The tab knows when it holds unsaved edits (what is typed differs from what was shown) and takes
 part in ui.unsaved's Save / Discard / Cancel question; a change of this intake by someone else
@@ -10,14 +13,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QPlainTextEdit, QPushButton, QScrollArea,
+                               QPlainTextEdit, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
 from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TEXT_FIELDS,
-                                     LEVEL_NAMES, AsamRating, IntakeInput)
+                                     LEVEL_NAMES, AsamRating, IntakeInput, check_signable)
+from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_locked
+from iopdesk.ui.signing import SignDialog
 
 
 class IntakeTab(QWidget):
@@ -90,16 +95,21 @@ class IntakeTab(QWidget):
         self.sign_button = QPushButton(self.tr("S&ign…"), self)
         self.sign_button.setObjectName("signButton")
         self.sign_button.clicked.connect(self.ask_to_sign)
+        self.cosign_button = QPushButton(self.tr("&Co-sign…"), self)
+        self.cosign_button.setObjectName("cosignButton")
+        self.cosign_button.clicked.connect(self.ask_to_cosign)
+        self.cosign_button.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.signed_label, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.cosign_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stale)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
-        self.confirm: QMessageBox | None = None
+        self.sign_dialog: SignDialog | None = None
         if self.episode_id is None:
             say(self.message, self.tr("No episode yet: admit the participant first."))
             self._set_read_only(True)
@@ -137,12 +147,25 @@ class IntakeTab(QWidget):
         self.level_combo.setCurrentIndex(index if intake.recommended_level and index >= 0
                                          else 0)
         self._set_read_only(intake.signed)
-        if intake.signed:
-            when = self.services.settings.clock().date_time(intake.signed_at)
-            self.signed_label.setText(self.tr("Signed by {who} on {when}").format(
-                who=intake.signed_by, when=when))
+        self.signed_label.setText(self.signature_text(intake))
         self.signed_label.setVisible(intake.signed)
+        self.cosign_button.setVisible(intake.awaiting_cosign and self.actor.has(Role.SUPERVISOR)
+                                      and intake.clinician_id != self.actor.user_id)
         self._shown = self.form_input()
+
+    def signature_text(self, intake) -> str:
+        """'Signed by … on …', with its co-signature or that it awaits one."""
+        if not intake.signed:
+            return ""
+        clock = self.services.settings.clock()
+        text = self.tr("Signed by {who} on {when}").format(
+            who=intake.signed_by, when=clock.date_time(intake.signed_at))
+        if intake.awaiting_cosign:
+            text += self.tr(" · awaiting co-signature")
+        elif intake.cosigned_by:
+            text += self.tr(" · co-signed by {who} on {when}").format(
+                who=intake.cosigned_by, when=clock.date_time(intake.cosigned_at))
+        return text
 
     def _set_read_only(self, read_only: bool) -> None:
         for edit in self.texts.values():
@@ -187,7 +210,7 @@ class IntakeTab(QWidget):
     # -- saving and signing -------------------------------------------------------------
 
     @Slot()
-    def save_draft(self, then_sign: bool = False, done=None) -> None:
+    def save_draft(self, done=None) -> None:
         self.fields.clear()
         say(self.message, "")
         data = self.form_input()
@@ -203,43 +226,75 @@ class IntakeTab(QWidget):
 
         def saved(intake) -> None:
             self._shown = data
-            self._saved(intake, then_sign)
+            self.intake = intake
+            self._set_read_only(False)
+            self.saved.emit(intake)
             if done is not None:
                 done(True)
 
         self.runner.change(lambda: s.intake.save_draft(a, eid, data, version),
                            saved, failed, owner=self)
 
-    def _saved(self, intake, then_sign: bool) -> None:
-        self.intake = intake
-        self._set_read_only(False)
-        if then_sign:
-            s, a = self.services, self.actor
-            self.runner.change(lambda: s.intake.sign(a, intake.id, intake.version),
-                               self._signed, self._failed, owner=self)
-        else:
-            self.saved.emit(intake)
+    @Slot()
+    def ask_to_sign(self) -> SignDialog | None:
+        """Check the fields a signature needs (each message at its field); save what is
+        typed; then ask the password. The dialog, or None when a field needs attention first
+        (the dialog opens once the save is done, when one is needed)."""
+        self.fields.clear()
+        say(self.message, "")
+        try:
+            check_signable(self.form_input())
+        except ValidationError as error:
+            self._failed(error)
+            return None
+        if self.intake is None or self.has_unsaved_edits():
+            self.save_draft(done=self._open_sign_dialog_if_saved)
+            return None
+        return self._open_sign_dialog()
 
-    def _signed(self, intake) -> None:
-        self.show_intake(intake)
-        self.saved.emit(intake)
+    def _open_sign_dialog_if_saved(self, saved: bool) -> None:
+        if saved:
+            self._open_sign_dialog()
+
+    def _open_sign_dialog(self) -> SignDialog:
+        dialog = SignDialog(
+            self.tr("Sign intake"),
+            self.tr("Sign this intake assessment as {who}? A signed intake cannot be changed; "
+                    "a correction is made by an addendum.").format(who=self.actor.display_name),
+            self.runner, self._sign_call, self)
+        return self._show_sign_dialog(dialog)
 
     @Slot()
-    def ask_to_sign(self) -> QMessageBox:
-        """Save what is typed, then sign it, once the clinician confirms."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Sign intake"),
-                          self.tr("Sign this intake assessment? A signed intake cannot be "
-                                  "changed."),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        yes = box.button(QMessageBox.StandardButton.Yes)
-        yes.setText(self.tr("Sign"))
-        box.buttonClicked.connect(
-            lambda button: self.save_draft(then_sign=True) if button is yes else None)
-        self.confirm = box
-        box.open()
-        return box
+    def ask_to_cosign(self) -> SignDialog | None:
+        if self.intake is None or not self.intake.awaiting_cosign:
+            return None
+        dialog = SignDialog(
+            self.tr("Co-sign intake"),
+            self.tr("Co-sign this intake assessment, signed by {who}, as its supervisor?")
+            .format(who=self.intake.signed_by),
+            self.runner, self._cosign_call, self, action=self.tr("Co-sign"))
+        return self._show_sign_dialog(dialog)
+
+    def _show_sign_dialog(self, dialog: SignDialog) -> SignDialog:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.signed.connect(self._signed)
+        dialog.refused.connect(self._failed)
+        self.sign_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_call(self, password: str):
+        s, a, intake = self.services, self.actor, self.intake
+        return lambda: s.intake.sign(a, intake.id, intake.version, password)
+
+    def _cosign_call(self, password: str):
+        s, a, intake = self.services, self.actor, self.intake
+        return lambda: s.cosign.cosign(a, "intake", intake.id, intake.version, password)
+
+    def _signed(self, intake) -> None:
+        self.sign_dialog = None
+        self.show_intake(intake)
+        self.saved.emit(intake)
 
     def _failed(self, error: object) -> None:
         if self.intake is None or not self.intake.signed:

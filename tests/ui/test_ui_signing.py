@@ -1,0 +1,117 @@
+"""Signing as a clinician does it: the fields are checked first (their messages go as soon as
+each is fixed), then the password is asked; a wrong one is said at the password field; an
+associate's signed intake awaits the supervisor, who co-signs it from the chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+
+from clinical_support import complete_intake
+from iopdesk.domain.demo_accounts import DEMO_PASSWORD
+from iopdesk.domain.enums import NoteStatus
+from iopdesk.domain.validation import ParticipantInput
+
+WAIT_MS = 10_000
+
+
+def _chart_with_draft(qtbot, demo, window, last_name: str, author: str, **changes):
+    """A new participant admitted by `author`, with an intake draft, open on its Intake tab."""
+    services = demo.services
+    person = services.participants.register(demo.log_in("frontdesk"), ParticipantInput(
+        first_name="Test", last_name=last_name, date_of_birth=date(1985, 1, 1)))
+    clinician = demo.log_in(author)
+    track = services.staff.tracks(clinician)[0]
+    episode = services.episodes.admit(clinician, person.id, track.id, date(2026, 11, 2),
+                                      clinician.user_id)
+    draft = services.intake.save_draft(clinician, episode.id, complete_intake(**changes), None)
+    chart = window.open_chart(person.id)
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)
+    tab = chart.show_tab("intake")
+    qtbot.waitUntil(lambda: tab.intake is not None and demo.runner.pending == 0,
+                    timeout=WAIT_MS)
+    return chart, tab, draft
+
+
+def _sign(qtbot, tab, password: str):
+    qtbot.mouseClick(tab.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.sign_dialog is not None and tab.sign_dialog.isVisible(),
+                    timeout=WAIT_MS)
+    dialog = tab.sign_dialog
+    qtbot.keyClicks(dialog.password_edit, password)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def test_a_field_message_goes_as_soon_as_the_field_is_fixed(qtbot, demo, open_window):
+    window = open_window("clinician")
+    chart, tab, _ = _chart_with_draft(qtbot, demo, window, "Fixwell", "clinician",
+                                      risk_screening="")
+    qtbot.mouseClick(tab.sign_button, Qt.MouseButton.LeftButton)
+    assert tab.sign_dialog is None                      # nothing asked while a field is empty
+    assert "Risk screening is needed" in tab.fields.text("risk_screening")
+    qtbot.keyClicks(tab.texts["risk_screening"], "Denies SI")
+    assert tab.fields.text("risk_screening") == ""      # gone at once, not at the next save
+    chart.close()
+
+
+def test_a_wrong_password_is_said_at_its_field_and_signs_nothing(qtbot, demo, open_window):
+    window = open_window("clinician")
+    chart, tab, draft = _chart_with_draft(qtbot, demo, window, "Wrongpass", "clinician")
+    dialog = _sign(qtbot, tab, "not-the-password")
+    qtbot.waitUntil(lambda: dialog.fields.text("password") != "", timeout=WAIT_MS)
+    assert "not your password" in dialog.fields.text("password")
+    assert dialog.isVisible() and dialog.password_edit.text() == ""
+    assert demo.services.intake.get(window.actor, draft.episode_id).status == NoteStatus.DRAFT
+
+    qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.signed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.intake.signed, timeout=WAIT_MS)
+    assert tab.signed_label.text().startswith("Signed by Dana Whitfield")
+    assert "awaiting" not in tab.signed_label.text()
+    chart.close()
+
+
+def test_an_empty_password_is_asked_for_in_the_dialog(qtbot, demo, open_window):
+    window = open_window("clinician")
+    chart, tab, _ = _chart_with_draft(qtbot, demo, window, "Emptypass", "clinician")
+    dialog = _sign(qtbot, tab, "")
+    assert "Enter your password" in dialog.fields.text("password") and dialog.isVisible()
+    dialog.reject()
+    chart.close()
+
+
+def test_the_associate_s_intake_awaits_and_the_supervisor_co_signs_it(qtbot, demo,
+                                                                      open_window):
+    associate_window = open_window("associate")
+    chart, tab, draft = _chart_with_draft(qtbot, demo, associate_window, "Cosignee",
+                                          "associate")
+    assert not tab.cosign_button.isVisible()
+    dialog = _sign(qtbot, tab, DEMO_PASSWORD)
+    qtbot.waitUntil(lambda: tab.intake.signed, timeout=WAIT_MS)
+    assert tab.sign_dialog is None                      # closed once signed
+    assert tab.signed_label.text().endswith("awaiting co-signature")
+    assert not tab.cosign_button.isVisible()            # never by its own author
+    chart.close()
+
+    supervisor = demo.log_in("supervisor")
+    [waiting] = [item for item in demo.services.cosign.queue(supervisor)
+                 if item.record_id == draft.id]
+    window = open_window("supervisor")
+    chart = window.open_chart(waiting.participant_id)
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)
+    tab = chart.show_tab("intake")
+    qtbot.waitUntil(lambda: tab.intake is not None, timeout=WAIT_MS)
+    assert tab.cosign_button.isVisible()
+    qtbot.mouseClick(tab.cosign_button, Qt.MouseButton.LeftButton)
+    dialog = tab.sign_dialog
+    assert dialog.sign_button.text() == "Co-sign"
+    qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+    with qtbot.waitSignal(dialog.signed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert "co-signed by Samuel Okafor" in tab.signed_label.text()
+    assert not tab.cosign_button.isVisible()
+    assert draft.id not in {i.record_id for i in demo.services.cosign.queue(supervisor)}
+    chart.close()
