@@ -17,7 +17,7 @@ from iopdesk.db.models import (AftercareReferral, Authorization, ClinicalSession
                                TreatmentPlan)
 from iopdesk.demo import data
 from iopdesk.domain.clinical import (INTAKE_TEXT_FIELDS, AsamRating, IntakeInput, check_intake,
-                                     check_signable, intake_content)
+                                     check_signable, intake_content, signing_status)
 from iopdesk.domain.enums import (DischargeType, Instrument, LevelOfCare, NoteFormat, NoteStatus,
                                   ObjectiveStatus, PlanStatus, ReviewDecision, SessionKind,
                                   SignatureKind)
@@ -77,7 +77,7 @@ def sign(ctx: Ctx, doc: str, doc_id: int, author_id: int, when: datetime, conten
     for kind, who in ((SignatureKind.PARTICIPANT, signer), (SignatureKind.GUARDIAN, guardian)):
         if who:
             rows.append((kind, None, who, "", when))
-    status = NoteStatus.SIGNED
+    status = signing_status(needs_cosign)          # awaiting the supervisor, until…
     if needs_cosign and when.date() <= ctx.as_of - timedelta(days=COSIGN_DAYS):
         sup_name, sup_creds, _ = ctx.staff_info[ctx.supervisor_id]
         rows.append((SignatureKind.COSIGNER, ctx.supervisor_id, sup_name, sup_creds,
@@ -109,8 +109,8 @@ def write_episode(ctx: Ctx, ep: EpisodePlan) -> None:
     if ep.admission >= ctx.as_of:
         return  # referred, not yet admitted
     rng = ctx.rng
-    categories = _diagnoses(ctx, ep)
-    _intake(ctx, ep)
+    categories, codes = _diagnoses(ctx, ep)
+    _intake(ctx, ep, codes)
     _plan(ctx, ep, categories)
     _measures(ctx, ep)
     individual, family = _sessions(ctx, ep)
@@ -139,7 +139,8 @@ def write_episode(ctx: Ctx, ep: EpisodePlan) -> None:
         _discharge(ctx, ep, individual, family)
 
 
-def _diagnoses(ctx: Ctx, ep: EpisodePlan) -> list[str]:
+def _diagnoses(ctx: Ctx, ep: EpisodePlan) -> tuple[list[str], list[str]]:
+    """The plan's problem categories, and the codes given (the primary first)."""
     rng = ctx.rng
     focus = ep.track.focus
     picks = [rng.choice(data.SUD_PRIMARY if focus != "mental_health" else data.MH_PRIMARY)]
@@ -163,7 +164,7 @@ def _diagnoses(ctx: Ctx, ep: EpisodePlan) -> list[str]:
                      description=description, is_primary=position == 0,
                      onset_date=ep.admission - timedelta(days=rng.randint(60, 2500)),
                      added_by_id=ep.clinician_id)
-    return categories[:3]
+    return categories[:3], [code for code, _ in picks]
 
 
 # The note of each ASAM dimension, for a low (0-1) and a higher (2-4) rating.
@@ -178,18 +179,9 @@ ASAM_NOTES = (
      "High relapse risk without structure."),
     ("Supportive family; stable housing.", "Conflict at home; unstable housing."))
 
-# Presenting problems by track; the same number of each, so the random stream is the same.
-ADULT_PROBLEMS = ("Increasing use after a job loss; family concerned.",
-                  "Low mood and isolation since a divorce; drinking most nights.",
-                  "Panic attacks and drinking to cope.",
-                  "Stepped down from inpatient care after a crisis.")
-TEEN_PROBLEMS = ("Low mood, school refusal and conflict at home.",
-                 "Panic attacks before school; grades falling.",
-                 "Daily cannabis vaping; suspended from school.",
-                 "Stepped down from inpatient care after a crisis.")
-
-
-def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
+def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
+    """The intake tells the story of the diagnoses: its presenting problem and histories
+    follow the primary diagnosis (and a second, mental-health one when given)."""
     rng = ctx.rng
     teen = ep.track.adolescent
     written = ctx.at(ep.admission, 11)
@@ -199,16 +191,26 @@ def _intake(ctx: Ctx, ep: EpisodePlan) -> None:
         minutes=60, modality="Assessment", cpt_code="90791", topic="Intake assessment")
     note(ctx, session_id, ep, ep.clinician_id, NoteFormat.NARRATIVE,
          {"narrative": "Psychiatric diagnostic evaluation; see the intake assessment."}, written)
+    families = [data.story_family(code) for code in codes]
+    primary = families[0]
+    mental = next((f for f in families if f not in data.SUBSTANCE_FAMILIES), "")
+    substance = next((f for f in families if f in data.SUBSTANCE_FAMILIES), "")
     base = round(ep.severity * 3)
     ratings = [max(0, min(4, base + rng.randint(-1, 1))) for _ in ASAM_NOTES]
     intake = check_intake(IntakeInput(
         assessed_on=ep.admission,
-        presenting_problem=rng.choice(TEEN_PROBLEMS if teen else ADULT_PROBLEMS),
-        substance_use_history=("Vaping nicotine and cannabis since age 14; denies alcohol."
-                               if teen else "Onset in late teens; heaviest use in the last year."),
-        mental_health_history="Prior outpatient counseling; no hospitalizations.",
-        medical_history="No chronic conditions reported.", medications="None reported.",
-        risk_screening="Columbia screen negative today; no access to firearms reported.",
+        presenting_problem=rng.choice(data.PRESENTING_PROBLEMS[primary, teen]),
+        substance_use_history=data.SUBSTANCE_HISTORIES.get((substance, teen),
+                                                           data.NO_SUBSTANCE_HISTORY[teen]),
+        mental_health_history=data.MENTAL_HEALTH_HISTORIES.get(
+            mental, "No mental-health treatment before; no hospitalizations."),
+        medical_history="No chronic conditions reported.",
+        medications=("Buprenorphine-naloxone 8 mg/2 mg daily, started by primary care."
+                     if primary == "opioid" else "None reported."),
+        risk_screening=("Columbia screen: a passive wish to be dead in the past month, no plan "
+                        "or intent; safety plan made the same day."
+                        if "suicide_item" in ep.flags else
+                        "Columbia screen negative today; no access to firearms reported."),
         strengths_supports=("Close to a parent; engaged with the school counselor; plays soccer."
                             if teen else "Motivated for change; supportive sibling; "
                                          "employed part time."),

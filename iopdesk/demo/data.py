@@ -289,3 +289,147 @@ def measure(rng: random.Random, instrument: str, severity: float, sex: str,
         items[2] = 1 - items[2]
     result = measures.score(instrument, items, female=sex == "F")
     return items, result.total, result.band, list(result.flags)
+
+
+# ------------------------------------------------------------------------------ intakes
+# The intake tells the story of the primary diagnosis: its presenting problem (four of each,
+# so the random stream does not depend on the diagnosis) and its substance use history.
+def story_family(code: str) -> str:
+    """The story an ICD-10-CM code belongs to."""
+    for prefix, family in (("F10", "alcohol"), ("F11", "opioid"), ("F12", "cannabis"),
+                           ("F14", "stimulant"), ("F15", "stimulant"), ("F32", "depression"),
+                           ("F33", "depression"), ("F41", "anxiety"), ("F40", "anxiety"),
+                           ("F43.1", "trauma"), ("F43.2", "adjustment"), ("F31", "bipolar"),
+                           ("F90", "adhd")):
+        if code.startswith(prefix):
+            return family
+    return "adjustment"
+
+
+SUBSTANCE_FAMILIES = frozenset({"alcohol", "opioid", "cannabis", "stimulant"})
+
+PRESENTING_PROBLEMS: dict[tuple[str, bool], tuple[str, str, str, str]] = {
+    ("alcohol", False): (
+        "Drinking most nights since a job loss; partner says they will leave if it goes on.",
+        "Arrested for driving under the influence in September; court-referred.",
+        "Drinking to cope with panic attacks and loneliness since a divorce.",
+        "Stepped down from residential detox after alcohol withdrawal."),
+    ("alcohol", True): (
+        "Drinking at parties every weekend; brought home by police last month.",
+        "Found drinking at school; suspended for a week.",
+        "Drinks alone in the bedroom to fall asleep; grades falling.",
+        "Stepped down from inpatient care after alcohol poisoning."),
+    ("opioid", False): (
+        "Fentanyl use after a back injury; wants to stay on buprenorphine and work again.",
+        "Overdosed in August; reversed with naloxone by a roommate.",
+        "Started buprenorphine last month; cravings at night and after work.",
+        "Stepped down from residential treatment for opioid use."),
+    ("opioid", True): (
+        "Pills bought from friends since age 15; now using most days.",
+        "Overdosed at a party; reversed with naloxone by a friend.",
+        "Took a parent's prescribed oxycodone; caught and brought in by family.",
+        "Stepped down from inpatient care after an overdose."),
+    ("cannabis", False): (
+        "Smokes cannabis all day; lost two jobs for missing shifts.",
+        "Wants to quit cannabis before the baby arrives; cannot sleep without it.",
+        "Heavy cannabis use worsening anxiety; paranoid after using.",
+        "Referred by the employee assistance program after a failed drug test."),
+    ("cannabis", True): (
+        "Daily cannabis vaping; suspended from school.",
+        "Vapes cannabis before school; skipping classes and fighting at home.",
+        "Cannabis every day since age 14; lost interest in soccer and friends.",
+        "Stepped down from inpatient care after cannabis-induced panic."),
+    ("stimulant", False): (
+        "Cocaine binges on weekends; missed a daughter's birthday.",
+        "Methamphetamine use; up for days, then crashes into depression.",
+        "Spent savings on cocaine; partner found out last month.",
+        "Stepped down from inpatient care after stimulant-induced psychosis."),
+    ("stimulant", True): (
+        "Misusing a friend's stimulant prescription to study; not sleeping.",
+        "Cocaine at parties; brought home by police.",
+        "Taking stimulants to stay up gaming; failing classes.",
+        "Stepped down from inpatient care after a stimulant binge."),
+    ("depression", False): (
+        "Low mood and isolation since a divorce; stopped going to work.",
+        "Sleeping fourteen hours a day; stopped seeing friends.",
+        "Hopeless since losing a parent; stopped eating regular meals.",
+        "Stepped down from inpatient care after a depressive crisis."),
+    ("depression", True): (
+        "Low mood, school refusal and conflict at home.",
+        "Stays in the bedroom after school; stopped seeing friends.",
+        "Tearful and irritable since being bullied online.",
+        "Stepped down from inpatient care after a crisis."),
+    ("anxiety", False): (
+        "Constant worry; panic attacks at work; calls in sick.",
+        "Cannot drive on the highway since a panic attack; avoids shops.",
+        "Worry keeps them up at night; stomach pains with no medical cause.",
+        "Stepped down from partial hospitalization for anxiety."),
+    ("anxiety", True): (
+        "Panic attacks before school; grades falling.",
+        "Will not speak in class; avoids lunch with classmates.",
+        "Worries about everything; stomach aches every school morning.",
+        "Stepped down from partial hospitalization for panic."),
+    ("trauma", False): (
+        "Nightmares and flashbacks since an assault last year.",
+        "Startles at loud noises since military service; avoids crowds.",
+        "Numb and on edge since a car crash in which a friend died.",
+        "Stepped down from inpatient care after a crisis tied to past trauma."),
+    ("trauma", True): (
+        "Nightmares and flashbacks since a house fire last winter.",
+        "On edge and angry since witnessing violence at home.",
+        "Avoids school since an assault on the bus.",
+        "Stepped down from inpatient care after a crisis tied to past trauma."),
+    ("adjustment", False): (
+        "Tearful and anxious since moving across the country for work.",
+        "Struggling since a layoff; fighting with a partner.",
+        "Overwhelmed caring for a sick parent.",
+        "Not coping since a breakup; missing work."),
+    ("adjustment", True): (
+        "Tearful and anxious since the family moved and changed schools.",
+        "Struggling since the parents separated; fighting at home.",
+        "Overwhelmed since a grandparent moved in ill.",
+        "Not coping since a breakup; skipping school."),
+    ("bipolar", False): (
+        "Depressed after a period of little sleep and big spending.",
+        "Mood swings; stopped mood-stabilizing medication in the summer.",
+        "Hospitalized in October for mania; now depressed.",
+        "Stepped down from inpatient care after a manic episode."),
+    ("bipolar", True): (
+        "Weeks of little sleep and racing thoughts, then a crash into low mood.",
+        "Mood swings; stopped medication because of weight gain.",
+        "Hospitalized in October for mania; now depressed.",
+        "Stepped down from inpatient care after a manic episode."),
+    ("adhd", True): (
+        "Cannot focus in class; failing two subjects; conflict over homework.",
+        "Impulsive at school; suspended twice this term.",
+        "Forgets assignments; parents and teachers frustrated.",
+        "Stepped down from partial hospitalization; attention problems at school."),
+}
+PRESENTING_PROBLEMS[("adhd", False)] = PRESENTING_PROBLEMS[("adhd", True)]
+
+SUBSTANCE_HISTORIES: dict[tuple[str, bool], str] = {
+    ("alcohol", False): "Drinking since age 17; up to a fifth of vodka a day over the last "
+                        "year; two failed attempts to cut down.",
+    ("alcohol", True): "First drink at 13; drinking at weekend parties since 14, now alone on "
+                       "school nights.",
+    ("opioid", False): "Prescribed oxycodone after a back injury in 2019; street fentanyl since "
+                       "last year; one overdose.",
+    ("opioid", True): "Pills bought from friends since 15; now most days; denies injecting.",
+    ("cannabis", False): "Daily cannabis since the late teens; uses on waking and before sleep.",
+    ("cannabis", True): "Vaping nicotine and cannabis since age 14; denies alcohol.",
+    ("stimulant", False): "Stimulant use for two years, heaviest in the last six months; "
+                          "drinks to come down.",
+    ("stimulant", True): "Stimulants at parties and to study since 15; cannabis to sleep.",
+}
+NO_SUBSTANCE_HISTORY = {False: "Drinks socially, one or two drinks a week; denies other drug "
+                               "use.",
+                        True: "Denies alcohol and drug use; tried vaping once."}
+MENTAL_HEALTH_HISTORIES = {
+    "depression": "Low mood for most of the last two years; one prior course of outpatient "
+                  "therapy.",
+    "anxiety": "Worry and panic since school; prior outpatient counseling helped for a time.",
+    "trauma": "Trauma symptoms since the event; no prior treatment for them.",
+    "adjustment": "No prior treatment; symptoms began with the recent change.",
+    "bipolar": "Mood episodes since the early twenties; followed by a psychiatrist.",
+    "adhd": "Attention problems since primary school; evaluated at age 9.",
+}

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
-from iopdesk.db.models import (Attendance, Base, ClinicalSession, Closure, Episode, GroupMeeting,
-                               GroupSchedule, MeasureResult, Note, Participant, PracticeSetting,
-                               ProgramTrack, StaffUser)
+from iopdesk.db.models import (Attendance, Base, ClinicalSession, Closure, Diagnosis, Episode,
+                               GroupMeeting, GroupSchedule, IntakeAssessment, MeasureResult, Note,
+                               Participant, PracticeSetting, ProgramTrack, StaffUser)
 from iopdesk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, build_demo
 from iopdesk.domain import measures
 from iopdesk.domain.clinical import intake_content
@@ -168,6 +168,49 @@ def test_intake_signatures_hash_what_the_intake_service_signs(demo_services, dem
     for intake in signed:
         assert intake.content_hash == content_hash(intake_content(intake.episode_id,
                                                                   intake.as_input()))
+
+
+# What each substance's story says, and what a story of drinking may go with.
+SUBSTANCE_WORDS = {"F10": ("drink", "alcohol", "vodka"),
+                   "F11": ("oxycodone", "fentanyl", "pills", "opioid", "overdose"),
+                   "F12": ("cannabis",), "F14": ("stimulant", "cocaine"),
+                   "F15": ("stimulant", "methamphetamine")}
+
+
+def test_each_intake_tells_the_story_of_its_diagnoses(demo_session):
+    """An intake that speaks of drinking goes with an alcohol-related or mental-health
+    diagnosis, never with opioid dependence alone; a substance diagnosed is the one whose
+    history the intake tells."""
+    with demo_session() as s:
+        intakes = s.scalars(select(IntakeAssessment)).all()
+        codes = {}
+        for d in s.scalars(select(Diagnosis)):
+            codes.setdefault(d.episode_id, []).append((not d.is_primary, d.icd10_code))
+    assert len(intakes) > 10
+    for intake in intakes:
+        given = [code for _, code in sorted(codes[intake.episode_id])]
+        told = f"{intake.presenting_problem} {intake.substance_use_history}".lower()
+        substances = [c[:3] for c in given if c[:3] in SUBSTANCE_WORDS]
+        for prefix in substances[:1]:
+            assert any(word in told for word in SUBSTANCE_WORDS[prefix]), (given, told)
+        if "drink" in intake.presenting_problem.lower():
+            assert any(c.startswith("F10") or not c.startswith("F1") for c in given), given
+        if not substances:
+            assert intake.substance_use_history.startswith(("Drinks socially", "Denies")), (
+                given, intake.substance_use_history)
+
+
+def test_an_associate_s_recent_work_awaits_the_supervisor(demo_session):
+    with demo_session() as s:
+        rows = s.execute(select(IntakeAssessment.status, StaffUser.needs_cosign)
+                         .join(StaffUser, StaffUser.id == IntakeAssessment.clinician_id)).all()
+        notes = s.execute(select(Note.status, StaffUser.needs_cosign)
+                          .join(StaffUser, StaffUser.id == Note.author_id)).all()
+    statuses = Counter((status, needs) for status, needs in (*rows, *notes))
+    assert statuses[NoteStatus.AWAITING_COSIGN, True] > 0       # the supervisor's queue
+    assert statuses[NoteStatus.COSIGNED, True] > 0              # and what they did earlier
+    assert statuses[NoteStatus.AWAITING_COSIGN, False] == 0
+    assert statuses[NoteStatus.COSIGNED, False] == 0
 
 
 def test_every_demo_account_logs_in(demo_services, demo_session):
