@@ -452,6 +452,24 @@ def bench_face_sheet(url: str, runs: int) -> Result:
         close()
 
 
+def bench_diagnosis_search(runs: int, quick: bool) -> Result:
+    """The Add diagnosis dialog's code search, one call per keystroke of clinicians' queries
+    ("OUD severe", "alcohol use disorder, moderate", …) on the full ICD-10-CM table, against
+    the bare word-index statement (benchmarks/diagnosis_search.py)."""
+    from benchmarks.diagnosis_search import (QUERIES, QUICK_QUERIES, ensure_table, keystrokes,
+                                             search_cases)
+
+    table = ensure_table(False)
+    typed = keystrokes(QUICK_QUERIES if quick else QUERIES)
+    ours, floor, close = search_cases(table, typed)
+    try:
+        return measure(ours, floor, runs * len(typed),
+                       "diagnosis search per keystroke (floor: bare FTS5 statement)")
+    finally:
+        close()
+        table.close()
+
+
 def bench_startup(runs: int) -> list[Result]:
     """Whole processes: the log-in window from launch, the main window from the verified
     password, each against a bare PySide6 process (benchmarks/startup.py)."""
@@ -497,7 +515,8 @@ def _machine() -> str:
 
 
 # The groups of cases `--only` can choose; "large" ones need the large demo.
-GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet", "startup")
+GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet",
+          "diagnosis-search", "startup")
 LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet"})
 SMALL_GROUPS = frozenset({"login", "encrypted"})
 
@@ -529,6 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         "encrypted": lambda: [bench_open_encrypted(encrypted_runs)],
         "chart": lambda: [bench_chart(url, 5 if args.quick else 40)],
         "face-sheet": lambda: [bench_face_sheet(url, 5 if args.quick else 30)],
+        "diagnosis-search": lambda: [bench_diagnosis_search(3 if args.quick else 20,
+                                                            args.quick)],
         "startup": lambda: bench_startup(startup_runs),
     }
     results = [result for group in GROUPS if group in chosen_groups

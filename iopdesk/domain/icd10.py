@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from iopdesk.domain.dsm_terms import typed_words
 from iopdesk.domain.errors import IOPDeskError
 from iopdesk.domain.names import search_key
 
@@ -21,15 +23,6 @@ MAX_WORDS = 12            # a longer paste searches its first words only
 # (letters or digits), e.g. "F10", "f10.2", "F1020", "T40.1X1A", "F32.A".
 _CODE_RE = re.compile(r"^([A-Za-z][0-9][0-9A-Za-z]?)(?:\.?([0-9A-Za-z]{0,4}))?$")
 _WORD_SPLIT = re.compile(r"[\W_]+")
-
-# Abbreviations clinicians type that ICD-10-CM descriptions spell out.
-ABBREVIATIONS: dict[str, str] = {
-    "ptsd": "post traumatic stress",
-    "adhd": "attention deficit hyperactivity",
-    "ocd": "obsessive compulsive",
-    "gad": "generalized anxiety",
-    "mdd": "major depressive",
-}
 
 
 class CodeTableNotReady(IOPDeskError):
@@ -64,14 +57,9 @@ def looks_like_code(text: str) -> bool:
 
 
 def search_words(text: str) -> list[str]:
-    """The folded words of a word search (accents and case removed, abbreviations spelled out),
-    in the order typed, each at most once."""
-    words: list[str] = []
-    for word in _WORD_SPLIT.split(search_key(text)):
-        for part in ABBREVIATIONS.get(word, word).split():
-            if part and part not in words:
-                words.append(part)
-    return words[:MAX_WORDS]
+    """The folded words of a word search (accents and case removed, abbreviations spelled out:
+    domain.dsm_terms), in the order typed, each at most once."""
+    return list(dict.fromkeys(typed_words(text)))[:MAX_WORDS]
 
 
 def fts_query(words: list[str]) -> str:
@@ -85,10 +73,43 @@ def indexed_text(description: str, terms: tuple[str, ...] = ()) -> str:
 
 
 def search_order(key: str, description: str, billable: bool) -> tuple:
-    """Position of a code in the table, which is also the order of word-search results:
-    billable codes first, chapter F (mental, behavioral and neurodevelopmental disorders, the
-    program's own) before the others, then shorter (more general) descriptions, then the code."""
+    """Position of a code in the table, the order a word search reads its matches in (it
+    ranks the first of them: result_rank): billable codes first, chapter F (mental, behavioral
+    and neurodevelopmental disorders, the program's own) before the others, then shorter (more
+    general) descriptions, then the code."""
     return (not billable, not key.startswith("F"), len(description), key)
+
+
+def _spaced(text: str) -> str:
+    """`text` folded like a search, every run of non-word characters one space, with a space
+    at each end: " alcohol dependence uncomplicated " (a word start is " " + the word)."""
+    folded = text.lower() if text.isascii() else search_key(text)
+    return f" {_WORD_SPLIT.sub(' ', folded)} "
+
+
+@lru_cache(maxsize=4096)      # the same codes come back keystroke after keystroke
+def _description_facts(description: str) -> tuple[str, int]:
+    """(the description spaced, how particular it is: 0 plain … 3 complicated)."""
+    spaced = _spaced(description)
+    if " with " in spaced or " induced " in spaced:
+        return spaced, 3
+    if " remission " in spaced:
+        return spaced, 2
+    last = _spaced(description.rpartition(",")[2])
+    return spaced, 0 if " uncomplicated " in last or " unspecified " in last else 1
+
+
+def result_rank(words: list[str], key: str, description: str) -> tuple:
+    """The order of a word search's results (`words` as search_words gives them): chapter F
+    (the program's own) first; in it and after it, the codes whose description itself has a
+    word starting with each word typed (not only an inclusion term); then the general before
+    the particular — a plain description (ending ", uncomplicated" or ", unspecified…")
+    before others, those before one "in remission", and one "with" a complication or naming
+    an "-induced" disorder last — then shorter codes, shorter descriptions, and the code."""
+    spaced, particular = _description_facts(description)
+    at_starts = all(f" {word}" in spaced for word in words)
+    return (not key.startswith("F"), not at_starts, particular, len(key), len(description),
+            key)
 
 
 def not_billable_message(code: IcdCode, example: IcdCode | None, count: int) -> str:

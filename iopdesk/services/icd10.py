@@ -10,8 +10,10 @@ and the command line may call directly. The file holds every category and subcat
 (billable or not, so a heading can be recognised and refused with an example) and a word index
 over the billable ones only: an FTS5 table (unicode61 tokenizer, no diacritics, word-prefix
 queries with a 1- and 2-character prefix index) without content of its own, whose rowids are the
-codes' positions in result order (iopdesk.domain.icd10.search_order), so a search reads only the
-first `limit` matches and sorts nothing.
+codes' positions in the table's stored order (iopdesk.domain.icd10.search_order: chapter F and
+short descriptions first), so a search reads only the first RANKED matches and ranks those
+(iopdesk.domain.icd10.result_rank), after the codes of a DSM-5-TR substance use disorder named
+in the clinician's words (iopdesk.domain.dsm_terms).
 
 The file is written beside its final name and renamed into place, so a reader sees either no
 table or a complete one; it is never written again (readers open it immutable).
@@ -30,20 +32,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from iopdesk.db.private_files import create_private_file, ensure_private_dir
+from iopdesk.domain.dsm_terms import use_disorder_codes
 from iopdesk.domain.icd10 import (NOT_BUILT, SEARCH_LIMIT_MAX, CodeTableNotReady, IcdCode,
                                   code_key, dotted, fts_query, indexed_text, looks_like_code,
-                                  search_order, search_words)
+                                  result_rank, search_order, search_words)
 
 FORMAT = "1"                     # bump when the file's layout changes: old files are rebuilt
 LIBRARY = "simple-icd-10-cm"     # the distribution the table is built from
 _KEY_END = "\x7f"                 # sorts after every character of a code key
+RANKED = 250                     # word matches read (in stored order) and ranked per search
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE codes (id INTEGER PRIMARY KEY, code_key TEXT NOT NULL UNIQUE, "
-    "description TEXT NOT NULL, billable INTEGER NOT NULL)",
-    "CREATE VIRTUAL TABLE code_words USING fts5(words, content='', detail=none, columnsize=0, "
-    "prefix='1 2', tokenize='unicode61 remove_diacritics 2')",
+    ("CREATE TABLE codes (id INTEGER PRIMARY KEY, code_key TEXT NOT NULL UNIQUE, "
+     "description TEXT NOT NULL, billable INTEGER NOT NULL)"),
+    ("CREATE VIRTUAL TABLE code_words USING fts5(words, content='', detail=none, columnsize=0, "
+     "prefix='1 2', tokenize='unicode61 remove_diacritics 2')"),
 )
 
 
@@ -313,7 +317,14 @@ class CodeTable:
         """Billable codes for what was typed: a code or its start, dotted or not ("F10.2",
         "f102"), optionally followed by words ("F10 withdrawal"); or words, each of which must
         start a word of the description or an inclusion term ("alcohol depend"), ignoring case
-        and accents. Word results come chapter F first, then the more general codes."""
+        and accents, abbreviations spelled out ("PTSD", "OUD").
+
+        Words naming a DSM-5-TR substance use disorder ("opioid use disorder, severe", "AUD
+        mild") put its ICD-10-CM codes first (domain.dsm_terms). The other word matches come
+        in domain.icd10.result_rank's order: chapter F, then the codes whose description has
+        every word typed, the general before the particular, then the code. Only the first
+        RANKED matches in the table's stored order (chapter F and short descriptions first)
+        are ranked, so a search reads a bounded number of rows however common its words."""
         limit = max(1, min(int(limit), SEARCH_LIMIT_MAX))
         typed = " ".join(text.split())
         if not typed:
@@ -328,19 +339,21 @@ class CodeTable:
             words = search_words(rest)
             if words:
                 key = code_key(first)
-                found = self._rows(conn.execute(
+                found = self._ranked(words, conn.execute(
                     "SELECT c.code_key, c.description FROM code_words w "
                     "JOIN codes c ON c.id = w.rowid WHERE code_words MATCH ? "
                     "AND c.code_key >= ? AND c.code_key < ? ORDER BY w.rowid LIMIT ?",
-                    (fts_query(words), key, key + _KEY_END, limit)))
+                    (fts_query(words), key, key + _KEY_END, max(RANKED, limit))), (), limit)
                 if found:
                     return found
         words = search_words(typed)
         if not words:
             return ()
-        return self._rows(conn.execute(
+        named = self._named(conn, use_disorder_codes(typed))
+        return self._ranked(words, conn.execute(
             "SELECT c.code_key, c.description FROM code_words w JOIN codes c ON c.id = w.rowid "
-            "WHERE code_words MATCH ? ORDER BY w.rowid LIMIT ?", (fts_query(words), limit)))
+            "WHERE code_words MATCH ? ORDER BY w.rowid LIMIT ?",
+            (fts_query(words), max(RANKED, limit))), named, limit)
 
     def get(self, code: str) -> IcdCode | None:
         """The code (billable or a heading), or None when ICD-10-CM has no such code."""
@@ -393,6 +406,28 @@ class CodeTable:
         return CodeTable._rows(conn.execute(
             "SELECT code_key, description FROM codes WHERE code_key >= ? AND code_key < ? "
             "AND billable = 1 ORDER BY code_key LIMIT ?", (key, key + _KEY_END, limit)))
+
+    @staticmethod
+    def _named(conn: sqlite3.Connection, codes: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(key, description) of the billable ones of `codes`, in their order."""
+        if not codes:
+            return []
+        keys = [code_key(code) for code in codes]
+        found = dict(conn.execute(
+            f"SELECT code_key, description FROM codes WHERE billable = 1 AND code_key IN "
+            f"({', '.join('?' * len(keys))})", keys).fetchall())
+        return [(key, found[key]) for key in keys if key in found]
+
+    @staticmethod
+    def _ranked(words: list[str], rows: Iterable[tuple[str, str]],
+                first: Iterable[tuple[str, str]], limit: int) -> tuple[IcdCode, ...]:
+        """`first` as given, then `rows` in result_rank's order, each code once, `limit` in
+        all."""
+        first = list(first)
+        taken = {key for key, _ in first}
+        rest = sorted((row for row in rows if row[0] not in taken),
+                      key=lambda row: result_rank(words, row[0], row[1]))
+        return CodeTable._rows((first + rest)[:limit])
 
     @staticmethod
     def _rows(rows: Iterable[tuple[str, str]]) -> tuple[IcdCode, ...]:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from iopdesk.domain.icd10 import (MAX_WORDS, IcdCode, code_key, dotted, fts_query,
                                   indexed_text, looks_like_code, not_billable_message,
-                                  search_order, search_words)
+                                  result_rank, search_order, search_words)
 
 
 @pytest.mark.parametrize("typed, key", [
@@ -49,8 +49,10 @@ def test_what_is_not_a_code(text):
 
 @pytest.mark.parametrize("typed, words", [
     ("Alcohol-dependence, ALCOHOL; Sézary", ["alcohol", "dependence", "sezary"]),
-    ("PTSD", ["post", "traumatic", "stress"]),
-    ("gad and GAD", ["generalized", "anxiety", "and"]),
+    ("PTSD", ["post", "traumatic", "stress", "disorder"]),
+    ("gad and GAD", ["generalized", "anxiety", "disorder", "and"]),
+    ("OUD severe", ["opioid", "use", "disorder", "severe"]),
+    ("ptsdx gadget", ["ptsdx", "gadget"]),                  # whole words only
     ("snake_case", ["snake", "case"]),
     ("", []), ("  ,;-  ", []),
 ])
@@ -83,6 +85,52 @@ def test_billable_codes_of_chapter_f_with_short_descriptions_come_first():
     assert [c[0] for c in ordered] == ["F32A", "F411", "F1020", "C8410", "F10"]
     # same length: by code
     assert search_order("F411", "x", True) < search_order("F412", "x", True)
+
+
+def _ranked(typed: str, codes: list[tuple[str, str]]) -> list[str]:
+    words = search_words(typed)
+    return [key for key, _ in sorted(codes, key=lambda c: result_rank(words, *c))]
+
+
+def test_results_whose_description_has_every_word_come_first():
+    codes = [("F1011", "Alcohol abuse, in remission"),          # "use" only in its terms
+             ("F1090", "Alcohol use, unspecified, uncomplicated")]
+    assert _ranked("alcohol use", codes) == ["F1090", "F1011"]
+    # at the start of a word, not inside one: "use" is not in "abuse"
+    assert _ranked("use", [("F1010", "Alcohol abuse"), ("F1190", "Opioid use")]) == [
+        "F1190", "F1010"]
+
+
+def test_general_codes_come_before_particular_ones():
+    codes = [("F10120", "Alcohol abuse with intoxication, uncomplicated"),
+             ("F1014", "Alcohol abuse with alcohol-induced mood disorder"),
+             ("F1011", "Alcohol abuse, in remission"),
+             ("F1010", "Alcohol abuse, uncomplicated")]
+    assert _ranked("alcohol abuse", codes) == ["F1010", "F1011", "F1014", "F10120"]
+    ptsd = [("F4311", "Post-traumatic stress disorder, acute"),
+            ("F4312", "Post-traumatic stress disorder, chronic"),
+            ("F4310", "Post-traumatic stress disorder, unspecified")]
+    assert _ranked("PTSD", ptsd) == ["F4310", "F4311", "F4312"]
+    # "unspecified" counts where it qualifies the code (after the last comma), not inside
+    dementia = ("Unspecified dementia, mild, without behavioral disturbance, psychotic "
+                "disturbance, mood disturbance, and anxiety")
+    anxiety = [("F03A0", dementia),
+               ("F411", "Generalized anxiety disorder"), ("F419", "Anxiety disorder, unspecified")]
+    assert _ranked("anxiety", anxiety) == ["F419", "F411", "F03A0"]
+
+
+def test_chapter_f_first_then_shorter_codes_and_descriptions_then_the_code():
+    codes = [("Z1331", "Encounter for screening for depression"),
+             ("F32A", "Depression, unspecified"), ("F530", "Postpartum depression")]
+    assert _ranked("depression", codes) == ["F32A", "F530", "Z1331"]
+    # a shorter code, then a shorter description, then the code
+    same = [("F412", "x y"), ("F411", "x y"), ("F4110", "x"), ("F41", "x y z"), ("F413", "x")]
+    assert _ranked("x", same) == ["F41", "F413", "F411", "F412", "F4110"]
+
+
+@given(st.lists(st.text(max_size=12), max_size=5), st.text(max_size=10), st.text(max_size=80))
+def test_any_description_can_be_ranked(words, key, description):
+    assert isinstance(result_rank(words, key, description), tuple)
 
 
 def test_the_label_is_the_code_then_its_description():
