@@ -71,8 +71,8 @@ class AddDiagnosisDialog(RecordDialog):
         self.setWindowTitle(self.tr("Add diagnosis"))
         self.search_edit = SearchEdit(self)
         self.search_edit.setObjectName("codeSearch")
-        self.search_edit.setPlaceholderText(self.tr("Code (F10.20) or words (alcohol "
-                                                    "dependence)"))
+        self.search_edit.setPlaceholderText(self.tr("Code (F10.20) or words (alcohol use "
+                                                    "disorder, moderate; OUD severe; PTSD)"))
         self.search_edit.setClearButtonEnabled(True)
         self.status = QLabel(self)
         self.status.setObjectName("codeSearchStatus")
