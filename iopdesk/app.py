@@ -263,7 +263,7 @@ def run_app(config: Config, argv: list[str] | None = None, *, idle_ms: int | Non
             passphrase: str | None = None) -> int:
     """Start the GUI: the log-in dialog at once (the database opens meanwhile), or the
     passphrase dialog for an encrypted database, or the first-run wizard for a new one; then
-    a session per logged-in user until the last one closes.
+    a session per logged-in user until File ▸ Quit ends them all (or the last one closes).
 
     Returns the process exit code: 0 after a normal quit, EXIT_DATABASE when the database
     cannot be opened, EXIT_NO_PASSPHRASE when its passphrase was not given, EXIT_NO_DISPLAY

@@ -1,17 +1,19 @@
 """The Today lists: for the front desk, the day's group meetings and who is expected at each;
-for a clinician, their caseload. Both are a few bounded, indexed queries."""
+for a clinician, their caseload and the groups they lead that day. Each is a few bounded,
+indexed queries."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from iopdesk.db.models import (Attendance, Episode, GroupMeeting, Participant, ProgramTrack,
                                StaffUser)
 from iopdesk.domain.clinical import ATTENDED, CaseloadRow, ExpectedParticipant, MeetingToday
 from iopdesk.domain.enums import EpisodeStatus, Role
 from iopdesk.domain.errors import PermissionDenied
+from iopdesk.domain.readmodels import LedGroup
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.permissions import Permission, requires
 
@@ -77,6 +79,48 @@ class TodayService:
                 track_id=meeting.track_id, track_name=track_name,
                 start_time=meeting.start_time, end_time=meeting.end_time, title=meeting.title,
                 facilitator_name=facilitator or "", expected=tuple(expected)))
+        return tuple(result)
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "today.my_groups")
+    def my_groups(self, actor: Actor, day: date | None = None) -> tuple[LedGroup, ...]:
+        """The group meetings the actor facilitates on the day (default today) that are not
+        cancelled, in time order: their own schedule only, with how many are expected at each
+        — counted as `front_desk` lists them — and how many are recorded. Not audited: a
+        list, like `front_desk`."""
+        day = day or self._ctx.today()
+        with self._ctx.session_factory() as session:
+            meetings = session.execute(
+                select(GroupMeeting, ProgramTrack.name)
+                .join(ProgramTrack, ProgramTrack.id == GroupMeeting.track_id)
+                .where(GroupMeeting.meeting_date == day, GroupMeeting.cancelled.is_(False),
+                       GroupMeeting.facilitator_id == actor.user_id)
+                .order_by(GroupMeeting.start_time, ProgramTrack.name, GroupMeeting.id)).all()
+            if not meetings:
+                return ()
+            enrolled = dict(session.execute(
+                select(Episode.track_id, func.count(Episode.id))
+                .where(Episode.status == EpisodeStatus.ACTIVE, Episode.admission_date <= day,
+                       Episode.track_id.in_(sorted({m.track_id for m, _ in meetings})))
+                .group_by(Episode.track_id)).all())
+            enrolled_here = and_(Episode.status == EpisodeStatus.ACTIVE,
+                                 Episode.track_id == GroupMeeting.track_id,
+                                 Episode.admission_date <= day)
+            marks = {row.meeting_id: row for row in session.execute(
+                select(Attendance.meeting_id, func.count(Attendance.id).label("recorded"),
+                       func.sum(case((enrolled_here, 0), else_=1)).label("others"))
+                .join(Episode, Episode.id == Attendance.episode_id)
+                .join(GroupMeeting, GroupMeeting.id == Attendance.meeting_id)
+                .where(Attendance.meeting_id.in_([m.id for m, _ in meetings]))
+                .group_by(Attendance.meeting_id))}
+        result = []
+        for meeting, track_name in meetings:
+            mark = marks.get(meeting.id)
+            result.append(LedGroup(
+                meeting_id=meeting.id, meeting_date=meeting.meeting_date,
+                start_time=meeting.start_time, end_time=meeting.end_time, title=meeting.title,
+                topic=meeting.topic, track_id=meeting.track_id, track_name=track_name,
+                expected_count=enrolled.get(meeting.track_id, 0) + (mark.others if mark else 0),
+                recorded_count=mark.recorded if mark else 0))
         return tuple(result)
 
     @requires(Permission.VIEW_CLINICAL, "today.caseload")

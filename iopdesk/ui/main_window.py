@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QByteArray, QMetaMethod, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
@@ -66,6 +66,7 @@ class SessionInfo:
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
+    quit_requested = Signal()       # File ▸ Quit: the session manager ends every session
     closed = Signal()
     area_changed = Signal(str)      # the key of the area now shown
 
@@ -181,7 +182,7 @@ class MainWindow(QMainWindow):
         if key == TODAY:
             page = TodayArea(self.services, self.actor, self.runner, today=self._today,
                              parent=self)
-            page.participant_chosen.connect(self._find_participant)
+            page.participant_chosen.connect(self._open_chosen_chart)
             return page
         if key == ADMIN:
             return AdminArea(self.services, self.actor, self.runner,
@@ -230,9 +231,10 @@ class MainWindow(QMainWindow):
         return stored if stored in self.area_keys() else default_area(self.areas)
 
     @Slot(int, str)
-    def _find_participant(self, _participant_id: int, chart_number: str) -> None:
-        self.show_area(PARTICIPANTS)
-        self.participants.search_for(chart_number)
+    def _open_chosen_chart(self, participant_id: int, _chart_number: str) -> None:
+        """A person chosen in Today (Enter or double-click): their chart (which says so
+        itself when it cannot be opened)."""
+        self.open_chart(participant_id)
 
     # -- menus ----------------------------------------------------------------------------
 
@@ -249,8 +251,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(self.tr("Ctrl+Q")))
-        self.quit_action.setStatusTip(self.tr("Close IOPDesk"))
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.setStatusTip(self.tr("Close IOPDesk for everyone logged in here"))
+        self.quit_action.triggered.connect(self.quit)
         file_menu.addAction(self.quit_action)
 
         go_menu = self.menuBar().addMenu(self.tr("&Go"))
@@ -393,6 +395,15 @@ class MainWindow(QMainWindow):
         if self.current_area:
             self._settings.setValue(self._area_setting(), self.current_area)
         self._settings.sync()
+
+    @Slot()
+    def quit(self) -> None:
+        """File ▸ Quit: every session of the workstation ends (the session manager asks
+        about the unsaved work of each); a window without a session manager just closes."""
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.quit_requested)):
+            self.quit_requested.emit()
+        else:
+            self.close()
 
     def _close_now(self) -> None:
         self._close_confirmed = True

@@ -1,16 +1,26 @@
 """Who works at this workstation: one session per logged-in user, and the automatic lock.
 
-A session is a user's main window and everything it opened (dialogs, admin windows). One
-session at most is in front; the others are locked, their windows hidden and untouched.
+A session is a user's main window and everything it opened (chart windows, dialogs, previews).
+One session at most is in front; the others are locked, their windows hidden and untouched.
 
 Locking (idle timeout, Ctrl+L, File ▸ Lock) hides every visible top-level window of the
 session in front — nothing is closed, so text typed into an open form stays where it is — and
 shows a LockScreen where the main window was. The same user's password brings the very same
-windows back. "Log in as someone else" leaves the locked session as it is and signs another
-user in: a user who already has a locked session here gets it back (their log-in proves who
-they are); anybody else gets a session of their own with a new main window. When the main
-window of a session closes, that session ends; the lock screen of the most recent locked
-session comes back; when no session is left, `finished` is emitted (the application quits).
+windows back. While a session is locked none of its windows shows: a window its own work opens
+or shows meanwhile (an error from a background job, a preview, a chart) is hidden the moment
+it is shown, before anything of it is drawn, and comes back with the others when its user
+unlocks — nobody else at the workstation ever sees it.
+
+"Log in as someone else" leaves the locked session as it is and signs another user in: a user
+who already has a locked session here gets it back (their log-in proves who they are); anybody
+else gets a session of their own with a new main window. Closing a main window ends (logs out
+of) its session only: the lock screen of the most recent locked session comes back.
+
+File ▸ Quit (`quit`) ends every session of the workstation: one question about the unsaved
+work of them all (ui.unsaved: Save / Discard / Cancel; a locked session's work is named by
+its user only, so the person quitting learns nothing of its records; Cancel keeps every
+window and every typed word as it was), then every window closes. When no session is left,
+`finished` is emitted (the application quits).
 
 Forms must be opened with `show()`/`open()`, never `exec()`: hiding a dialog ends its
 `exec()` loop. (A file dialog that is open when the lock comes is cancelled by it.)
@@ -23,11 +33,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QObject, QRect, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import IdleWatcher, LockScreen
 from iopdesk.ui.sign_in import SignIn
+from iopdesk.ui.unsaved import ask_about_unsaved
 
 if TYPE_CHECKING:
     from iopdesk.domain.accounts import PracticeSettings
@@ -36,7 +48,10 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 DEFAULT_IDLE_MINUTES = 10
+HIDDEN_BY_LOCK = "hiddenByLock"     # a window's property while the lock keeps it hidden
 _TRANSIENT = (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
+# Window systems that can show a window see-through (others only warn when asked).
+_SEE_THROUGH_PLATFORMS = frozenset({"xcb", "windows", "cocoa"})
 
 
 @dataclass(eq=False)
@@ -50,6 +65,73 @@ class Session:
 
 def _alive(widget: QWidget | None) -> bool:
     return widget is not None and shiboken6.isValid(widget)
+
+
+class _LockedSessionEdits(QObject):
+    """The unsaved work of a locked session, asked about as one form when IOPDesk quits
+    (`ui.unsaved.HoldsEdits`). It is named by its user only: whoever is quitting sees nothing
+    of the records. Saved form by form, each by its own form (as the locked user); a refusal
+    is told here, since the form that says why stays hidden."""
+
+    def __init__(self, session: Session, forms: list[QWidget], asker: QWidget,
+                 parent: QObject):
+        super().__init__(parent)
+        self._name = session.actor.display_name
+        self._forms = forms
+        self._asker = asker
+        self._pending: list[QWidget] = []
+        self._done: Callable[[bool], None] | None = None
+        self.setProperty("formTitle", self.tr("{name}'s locked session").format(
+            name=self._name))
+
+    @property
+    def saving(self) -> bool:
+        return self._done is not None
+
+    def has_unsaved_edits(self) -> bool:
+        return any(_alive(form) and form.has_unsaved_edits() for form in self._forms)
+
+    def save_edits(self, done: Callable[[bool], None]) -> None:
+        self._done = done
+        self._pending = list(self._forms)
+        self._save_next()
+
+    def discard_edits(self) -> None:
+        for form in self._forms:
+            if _alive(form) and form.has_unsaved_edits():
+                form.discard_edits()
+
+    def window(self) -> QWidget:
+        """Where the question was asked (`ui.unsaved` brings it forward after a refusal)."""
+        return self._asker
+
+    def setFocus(self) -> None:
+        """The forms stay hidden: the keyboard stays where it is."""
+
+    def _save_next(self) -> None:
+        while self._pending and not (_alive(self._pending[0])
+                                     and self._pending[0].has_unsaved_edits()):
+            self._pending.pop(0)
+        if not self._pending:
+            self._finish(True)
+            return
+        self._pending.pop(0).save_edits(self._saved)
+
+    def _saved(self, saved: bool) -> None:
+        if saved:
+            self._save_next()
+            return
+        self._pending = []
+        if _alive(self._asker):
+            show_error(self._asker, self.tr("Quit"), self.tr(
+                "{name}'s changes could not be saved. IOPDesk stays open: {name} can unlock "
+                "and see to them.").format(name=self._name))
+        self._finish(False)
+
+    def _finish(self, saved: bool) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(saved)
 
 
 class SessionManager(QObject):
@@ -73,6 +155,9 @@ class SessionManager(QObject):
         self.lock_screen: LockScreen | None = None
         self._lock_session: Session | None = None
         self.sign_in: SignIn | None = None
+        self._quitting = False              # every session is ending: no lock screen between
+        self._quit_edits: list[_LockedSessionEdits] = []
+        self._guarding = False              # the event filter that keeps locked windows hidden
 
     @property
     def sessions(self) -> tuple[Session, ...]:
@@ -87,6 +172,16 @@ class SessionManager(QObject):
     def idle_watcher(self) -> IdleWatcher:
         return self._watcher
 
+    def session_of(self, widget: QWidget | None) -> Session | None:
+        """The session whose main window `widget` is or belongs to (its windows and dialogs
+        have it as their ancestor), if any."""
+        while widget is not None:
+            for session in self._sessions:
+                if session.window is widget:
+                    return session
+            widget = widget.parentWidget()
+        return None
+
     # -- sessions -------------------------------------------------------------------------
 
     def start_session(self, actor: Actor) -> Session:
@@ -95,7 +190,8 @@ class SessionManager(QObject):
         session = Session(actor=actor, window=window)
         self._sessions.append(session)
         window.lock_requested.connect(self.lock)
-        window.closed.connect(lambda: self._ended(session))
+        window.quit_requested.connect(self.quit)
+        window.closed.connect(self._window_closed)
         window.show()
         window.activateWindow()
         self._watcher.start()
@@ -106,6 +202,12 @@ class SessionManager(QObject):
 
     def _settings_arrived(self, settings: PracticeSettings) -> None:
         self._watcher.set_timeout(settings.idle_lock_minutes * 60_000)
+
+    @Slot()
+    def _window_closed(self) -> None:
+        session = next((s for s in self._sessions if s.window is self.sender()), None)
+        if session is not None:
+            self._ended(session)
 
     def _ended(self, session: Session) -> None:
         if session not in self._sessions:
@@ -118,12 +220,86 @@ class SessionManager(QObject):
         session.window.deleteLater()
         if self._lock_session is session:
             self._dismiss_lock_screen()
+        self._guard_locked_windows()
         if not self._sessions:
+            self._quitting = False
             self._watcher.stop()
             self.finished.emit()
-        elif self.active is None and self.lock_screen is None and self.sign_in is None:
+        elif self.active is None and self.lock_screen is None and self.sign_in is None \
+                and not self._quitting:
             self._watcher.pause()
             self._show_lock_screen(self._sessions[-1], QRect())
+
+    # -- quitting -------------------------------------------------------------------------
+
+    @Slot()
+    def quit(self) -> None:
+        """End every session (File ▸ Quit): ask once about the unsaved work of them all —
+        Cancel keeps everything as it is — then close every window; `finished` follows."""
+        asker = self._asker()
+        if asker is None or not self._sessions:
+            return
+        self._drop_quit_edits()             # those of an earlier question
+        forms: list[QObject] = []
+        front = self.active
+        if front is not None:
+            forms += front.window.unsaved_forms()
+        for session in reversed(self._sessions):        # the most recent first
+            held = session.window.unsaved_forms() if session.locked else []
+            if held:
+                edits = _LockedSessionEdits(session, held, asker, self)
+                self._quit_edits.append(edits)
+                forms.append(edits)
+        ask_about_unsaved(asker, forms, self._quit_now, doing=self.tr("before IOPDesk quits"))
+
+    def _drop_quit_edits(self) -> None:
+        """Delete the locked sessions' stand-ins of a question that is over (not one whose
+        save is still under way: it calls back)."""
+        for edits in self._quit_edits:
+            if not edits.saving:
+                edits.deleteLater()
+        self._quit_edits = [edits for edits in self._quit_edits if edits.saving]
+
+    def _asker(self) -> QWidget | None:
+        """Where the question about unsaved work is asked: the window in front, else the
+        lock screen."""
+        front = self.active
+        return front.window if front is not None else self.lock_screen
+
+    def _unsaved_anywhere(self) -> bool:
+        return any(session.window.unsaved_forms() for session in self._sessions)
+
+    def _quit_now(self) -> None:
+        if self._unsaved_anywhere():        # typed since the question: ask again
+            self.quit()
+            return
+        self._quitting = True
+        self._dismiss_lock_screen()
+        self._drop_sign_in()
+        for session in reversed(list(self._sessions)):
+            if session in self._sessions and not session.window.close():
+                break
+        self._drop_quit_edits()
+        if self._sessions:                  # a window would not close: IOPDesk stays
+            self._quitting = False
+            if self.active is None and self.lock_screen is None:
+                self._watcher.pause()
+                self._show_lock_screen(self._sessions[-1], QRect())
+
+    def close_all(self) -> None:
+        """End every session without a question of ours (the application is ending: each
+        window still asks about its own unsaved work); no lock screen comes between."""
+        self._quitting = True
+        self._dismiss_lock_screen()
+        self._drop_sign_in()
+        for session in list(self._sessions):
+            session.window.close()
+        self._quitting = False
+
+    def _drop_sign_in(self) -> None:
+        if self.sign_in is not None:
+            self.sign_in.discard()
+            self.sign_in = None
 
     # -- locking --------------------------------------------------------------------------
 
@@ -134,6 +310,7 @@ class SessionManager(QObject):
         if session is None:
             return
         session.locked = True
+        self._guard_locked_windows()
         session.focus = QApplication.focusWidget()
         geometry = session.window.geometry() if session.window.isVisible() else QRect()
         self._show_lock_screen(session, geometry)       # first: never a moment without windows
@@ -147,6 +324,7 @@ class SessionManager(QObject):
             hidden.append(widget)
         hidden.sort(key=lambda w: w is not session.window)  # the main window under its dialogs
         for widget in hidden:
+            widget.setProperty(HIDDEN_BY_LOCK, True)
             widget.hide()
         session.hidden = hidden
         self._watcher.pause()
@@ -154,7 +332,7 @@ class SessionManager(QObject):
 
     def _show_lock_screen(self, session: Session, geometry: QRect) -> None:
         screen = LockScreen(self._services, session.actor, self._runner)
-        screen.unlocked.connect(lambda: self._unlock(session))
+        screen.unlocked.connect(self._lock_screen_unlocked)
         screen.switch_user.connect(self._switch_user)
         screen.cover(geometry)
         self.lock_screen = screen
@@ -169,14 +347,19 @@ class SessionManager(QObject):
         self.lock_screen = None
         self._lock_session = None
 
-    def _unlock(self, session: Session) -> None:
+    @Slot()
+    def _lock_screen_unlocked(self) -> None:
+        session = self._lock_session
         self._dismiss_lock_screen()
-        self._resume(session)
+        if session is not None and session in self._sessions:
+            self._resume(session)
 
     def _resume(self, session: Session) -> None:
         session.locked = False
+        self._guard_locked_windows()
         for widget in session.hidden:
             if _alive(widget):
+                widget.setProperty(HIDDEN_BY_LOCK, None)
                 widget.show()
         session.hidden = []
         self._sessions.remove(session)
@@ -189,6 +372,46 @@ class SessionManager(QObject):
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self._watcher.start()
         self.unlocked.emit(session)
+
+    # -- the windows of a locked session stay hidden --------------------------------------
+
+    def _guard_locked_windows(self) -> None:
+        """Watch for windows being shown while any session is locked (and only then)."""
+        wanted = any(session.locked for session in self._sessions)
+        app = QApplication.instance()
+        if wanted and not self._guarding and app is not None:
+            app.installEventFilter(self)
+            self._guarding = True
+        elif not wanted and self._guarding:
+            if app is not None:
+                app.removeEventFilter(self)
+            self._guarding = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A window of a locked session being shown: see-through while Qt shows it, hidden
+        as soon as the showing is done (before anything of it is painted), and kept for its
+        user's unlock."""
+        kind = event.type()
+        if kind not in (QEvent.Type.Show, QEvent.Type.ShowToParent) or event.spontaneous() \
+                or not isinstance(watched, QWidget) or not watched.isWindow():
+            return False
+        session = self.session_of(watched)
+        if session is None or not session.locked:
+            return False
+        see_through = QApplication.platformName() in _SEE_THROUGH_PLATFORMS
+        if kind == QEvent.Type.Show:
+            if see_through:
+                watched.setWindowOpacity(0.0)   # nothing to see even for that moment
+            return False
+        watched.setProperty(HIDDEN_BY_LOCK, True)
+        watched.hide()
+        if see_through:
+            watched.setWindowOpacity(1.0)
+        if watched.windowType() in _TRANSIENT:
+            watched.close()
+        elif watched not in session.hidden:
+            session.hidden.append(watched)
+        return False
 
     # -- log in as someone else -----------------------------------------------------------
 
@@ -223,9 +446,3 @@ class SessionManager(QObject):
             self.lock_screen.activateWindow()
         elif self._sessions:
             self._show_lock_screen(self._sessions[-1], QRect())
-
-    def close_all(self) -> None:
-        """End every session (the application quits): windows close, no lock screen."""
-        self._dismiss_lock_screen()
-        for session in list(self._sessions):
-            session.window.close()

@@ -129,7 +129,9 @@ class DialogEdits:
     def has_unsaved_edits(self) -> bool:
         from iopdesk.ui.forms import form_state
 
-        return (self.isVisible() and self._shown_state is not None
+        # a dialog the lock hid (ui.session's "hiddenByLock") still holds its user's typing
+        shown = self.isVisible() or bool(self.property("hiddenByLock"))
+        return (shown and self._shown_state is not None
                 and form_state(self.fields.widgets()) != self._shown_state)
 
     def save_edits(self, done: Callable[[bool], None]) -> None:

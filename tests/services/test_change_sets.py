@@ -79,13 +79,15 @@ def test_unsubscribing_stops_the_announcements(services, actors):
 # Audited actions that change no record a screen shows: reads, searches, prints, log-in
 # lock-outs and the audit trail's own upkeep. A new action must be put here or in
 # domain.areas.CHANGE_ACTIONS.
+# (co-signature's guard action "cosign.sign" is audited only when refused: the co-signature
+# itself is the change "intake.cosign".)
 NOT_CHANGES = {"audit.actions", "audit.export", "audit.maintenance", "audit.search",
-               "audit.verify", "chart.open", "consents.view", "cosign.queue", "contacts.view", "coverage.view",
-               "db.restore", "diagnosis.search_codes", "diagnosis.view", "document.export",
-               "document.generate", "episode.list", "intake.view", "login.locked",
-               "participant.duplicates", "participant.search", "participant.view",
-               "practice.tracks", "staff.list", "today.caseload", "today.front_desk",
-               "user.list"}
+               "audit.verify", "chart.open", "consents.view", "contacts.view", "cosign.queue",
+               "cosign.sign", "coverage.view", "db.restore", "diagnosis.search_codes",
+               "diagnosis.view", "document.export", "document.generate", "episode.list",
+               "intake.view", "login.locked", "participant.duplicates", "participant.search",
+               "participant.view", "practice.tracks", "staff.list", "today.caseload",
+               "today.front_desk", "today.my_groups", "user.list"}
 
 
 def _audited_actions() -> set[str]:

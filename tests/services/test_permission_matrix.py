@@ -168,6 +168,8 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "TodayService.front_desk": (P.VIEW_DEMOGRAPHICS,
                                     lambda a: services.today.front_desk(a, date(2026, 11, 16))),
         "TodayService.caseload": (P.VIEW_CLINICAL, lambda a: services.today.caseload(a)),
+        "TodayService.my_groups": (P.VIEW_DEMOGRAPHICS,
+                                   lambda a: services.today.my_groups(a, date(2026, 11, 16))),
         # front-desk chart sections (registry, contacts, consents, coverage)
         "ParticipantService.register_with": (
             P.EDIT_DEMOGRAPHICS, lambda a: services.participants.register_with(

@@ -176,11 +176,12 @@ def test_today_for_the_front_desk_lists_the_day_s_groups(qtbot, open_window, dem
     assert "Front desk" in today.who_label.text()
 
     tree.itemActivated.emit(child, 0)                      # Enter or double-click
-    assert window.current_area == "participants"
-    model = window.participant_model
-    qtbot.waitUntil(lambda: model.text == person.chart_number and not model.loading,
-                    timeout=WAIT_MS)
-    assert model.row_at(0).id == person.participant_id
+    [chart] = window.charts.windows()                      # the person's chart opens
+    assert chart.participant_id == person.participant_id and chart.isVisible()
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)
+    assert chart.summary.chart_number == person.chart_number
+    tree.itemActivated.emit(group, 0)                      # a group is no one's chart
+    assert window.charts.windows() == [chart]
 
 
 def test_today_for_a_clinician_shows_their_caseload(qtbot, open_window, demo):

@@ -1,8 +1,9 @@
 """The Today area: who is at work, today's date, and the day's lists — for the front desk the
 group meetings of the day with who is expected at each (and what is recorded), for
-clinicians and supervisors their caseload. Both come from `services.today` on a worker,
-each time the area is shown and on Refresh (F5). Double-click (or Enter) on a person finds
-them in Participants."""
+clinicians and supervisors the groups they lead that day and their caseload. All come from
+`services.today` on a worker, each time the area is shown and on Refresh (F5).
+Double-click (or Enter) on a person opens their chart (`participant_chosen`; the main
+window opens it, and the chart says so itself when it cannot be opened)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from iopdesk.ui.table_model import Index, RowIdRole, RowsTableModel
 
 if TYPE_CHECKING:
     from iopdesk.domain.clinical import CaseloadRow, MeetingToday
+    from iopdesk.domain.readmodels import LedGroup
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
 
@@ -103,9 +105,10 @@ def _quiet(parent: QWidget, name: str) -> QLabel:
 
 
 class TodayArea(QWidget):
-    participant_chosen = Signal(int, str)   # participant id, chart number
+    participant_chosen = Signal(int, str)   # participant id, chart number: open the chart
     meetings_loaded = Signal()
     caseload_loaded = Signal()
+    groups_loaded = Signal()                # the groups the user leads today
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, *,
                  today: Callable[[], date] | None = None, parent: QWidget | None = None):
@@ -120,6 +123,7 @@ class TodayArea(QWidget):
         self.shows_meetings = actor.has(Role.FRONT_DESK)
         self.shows_caseload = actor.has(Role.CLINICIAN) or actor.has(Role.SUPERVISOR)
         self.meetings: QTreeWidget | None = None
+        self.my_groups: QTreeWidget | None = None
         self.caseload: QTableView | None = None
         self.caseload_model = CaseloadModel(self)
         self._build()
@@ -149,7 +153,11 @@ class TodayArea(QWidget):
         if self.shows_meetings:
             splitter.addWidget(self._meetings_section())
         if self.shows_caseload:
+            splitter.addWidget(self._my_groups_section())
             splitter.addWidget(self._caseload_section())
+            sizes = [1] * splitter.count()
+            sizes[-2:] = [1, 3]                     # a clinician leads a few groups a day
+            splitter.setSizes([size * 200 for size in sizes])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -176,6 +184,28 @@ class TodayArea(QWidget):
         layout.addWidget(_heading(self.tr("Today's groups"), box))
         layout.addWidget(self.meetings_message)
         layout.addWidget(self.meetings, 1)
+        return box
+
+    def _my_groups_section(self) -> QWidget:
+        box = QWidget(self)
+        self.my_groups = QTreeWidget(box)
+        self.my_groups.setObjectName("todayMyGroups")
+        self.my_groups.setColumnCount(4)
+        self.my_groups.setHeaderLabels([self.tr("Time"), self.tr("Group"), self.tr("Track"),
+                                        self.tr("Expected")])
+        self.my_groups.setRootIsDecorated(False)
+        self.my_groups.setUniformRowHeights(True)
+        self.my_groups.setAlternatingRowColors(True)
+        header = self.my_groups.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.my_groups_message = _quiet(box, "todayMyGroupsMessage")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading(self.tr("My groups today"), box))
+        layout.addWidget(self.my_groups_message)
+        layout.addWidget(self.my_groups, 1)
         return box
 
     def _caseload_section(self) -> QWidget:
@@ -208,6 +238,7 @@ class TodayArea(QWidget):
         self.reload()
 
     def focus_first(self) -> None:
+        """The keyboard in the first list of people (where Enter opens a chart)."""
         target = self.meetings if self.meetings is not None else self.caseload
         if target is not None:
             target.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -221,6 +252,8 @@ class TodayArea(QWidget):
             self._runner.submit(lambda: services.today.front_desk(actor, day),
                                 self._meetings_arrived, self._failed, owner=self)
         if self.shows_caseload:
+            self._runner.submit(lambda: services.today.my_groups(actor, day),
+                                self._groups_arrived, self._failed, owner=self)
             self._runner.submit(lambda: services.today.caseload(actor),
                                 self._caseload_arrived, self._failed, owner=self)
 
@@ -260,6 +293,22 @@ class TodayArea(QWidget):
             item.addChild(child)
         return item
 
+    def _groups_arrived(self, groups: tuple[LedGroup, ...]) -> None:
+        tree = self.my_groups
+        tree.clear()
+        for group in groups:
+            item = QTreeWidgetItem([
+                f"{_time(group.start_time)}–{_time(group.end_time)}", group.title,
+                group.track_name, self.tr("{expected} expected, {recorded} recorded").format(
+                    expected=group.expected_count, recorded=group.recorded_count)])
+            if group.topic:
+                item.setToolTip(1, self.tr("Topic: {topic}").format(topic=group.topic))
+            tree.addTopLevelItem(item)
+        self.my_groups_message.setText(self.tr("You lead no groups today."))
+        self.my_groups_message.setVisible(not groups)
+        tree.setVisible(bool(groups))
+        self.groups_loaded.emit()
+
     def _caseload_arrived(self, rows: tuple[CaseloadRow, ...]) -> None:
         self.caseload_model.set_rows(rows)
         self.caseload_message.setText(self.tr("No active participants have you as their "
@@ -281,6 +330,6 @@ class TodayArea(QWidget):
 
     @Slot(QModelIndex)
     def _caseload_activated(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.participant_chosen.emit(int(index.data(RowIdRole)),
-                                         str(index.data(ChartRole)))
+        participant_id = index.data(RowIdRole) if index.isValid() else None
+        if participant_id is not None:
+            self.participant_chosen.emit(int(participant_id), str(index.data(ChartRole)))
