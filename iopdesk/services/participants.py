@@ -39,7 +39,8 @@ def episode_view(row: EpisodeRow, track_name: str, clinician_name: str) -> Episo
         id=row.id, participant_id=row.participant_id, track_id=row.track_id,
         track_name=track_name, admission_date=row.admission_date,
         primary_clinician_id=row.primary_clinician_id, primary_clinician_name=clinician_name,
-        status=row.status, discharge_date=row.discharge_date, version=row.version)
+        status=row.status, discharge_date=row.discharge_date, version=row.version,
+        referral_date=row.referral_date)
 
 
 def load_episodes(session: Session, participant_id: int) -> tuple[Episode, ...]:

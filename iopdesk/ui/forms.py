@@ -2,17 +2,19 @@
 
 A form registers its fields by the names the services use (`username`, `display_name`, ...);
 `FieldMessages.show(error.fields)` puts each message under its field and returns the messages
-no field claimed, for the form's general message line.
+no field claimed, for the form's general message line. `keep_message_room` gives an error
+line its one line of room from the start, so a message showing moves no field below it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QSize
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QDateEdit,
-                               QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QTextEdit,
-                               QWidget)
+                               QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QSizePolicy,
+                               QTextEdit, QWidget)
 
 ERROR_STYLE = "color: #b00020;"
 BANNER_STYLE = ("color: white; background-color: #b00020; padding: 6px; "
@@ -43,6 +45,55 @@ def say(label: QLabel, text: str, *, fit: bool = True) -> None:
         if layout is not None:
             layout.activate()
         window.resize(window.size().expandedTo(window.sizeHint()))
+
+
+class MessageRoom(QWidget):
+    """The room of a field's error line: one line high whether or not a message shows, so a
+    message moves nothing below it (only one longer than a line at this width needs more,
+    and takes it). It holds the label `error_label` made; `say` shows and hides the label."""
+
+    def __init__(self, label: QLabel, parent: QWidget | None):
+        super().__init__(parent)
+        self.setObjectName(f"{label.objectName()}Room")
+        self.label = label
+        label.setParent(self)
+        label.setGeometry(0, 0, 0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _needed(self) -> int:
+        line = self.label.fontMetrics().height()
+        if self.label.isHidden() or self.width() <= 0:
+            return line
+        return max(line, self.label.heightForWidth(self.width()))
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.label.fontMetrics().averageCharWidth() * 40, self._needed())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._needed())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.label.setGeometry(0, 0, self.width(), self.height())
+        if self._needed() != self.height():
+            self.updateGeometry()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:    # the label's text or visibility
+            self.updateGeometry()
+            self.label.setGeometry(0, 0, self.width(), self.height())
+        return super().event(event)
+
+
+def keep_message_room(form: QFormLayout, label: QLabel) -> MessageRoom:
+    """Put the error line `label` (a row of `form`, from FieldMessages.add_row) in a
+    MessageRoom. The form's rows then need no spacing of their own: the rooms are the gaps."""
+    row, _role = form.getWidgetPosition(label)
+    form.removeWidget(label)
+    room = MessageRoom(label, label.parentWidget())
+    form.setWidget(row, QFormLayout.ItemRole.FieldRole, room)
+    form.setVerticalSpacing(0)
+    return room
 
 
 def set_locked(edit: QWidget, locked: bool) -> None:

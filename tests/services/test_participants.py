@@ -148,3 +148,19 @@ def test_keyset_pages_cover_everyone_once_in_name_order(services, actors, regist
     assert len(seen) == len(set(seen)) == len(registry)
     everyone = services.participants.search(actors["front_desk"], "", limit=50)
     assert [row.id for row in everyone.rows] == seen
+
+
+def test_the_episodes_carry_their_referral_date(demo, people):
+    """The referral date of each episode reaches the read model (the face sheet shows the
+    current episode's); a participant only registered has no episode, so none."""
+    from iopdesk.db.models import Episode
+
+    services, factory = demo
+    with factory() as s:
+        row = s.scalar(select(Episode).where(Episode.referral_date.is_not(None))
+                       .order_by(Episode.id).limit(1))
+        participant_id, episode_id, referred = row.participant_id, row.id, row.referral_date
+    person = services.participants.get(people["frontdesk"], participant_id)
+    assert {e.id: e.referral_date for e in person.episodes}[episode_id] == referred
+    new = services.participants.register(people["frontdesk"], LAN)
+    assert new.current_episode is None

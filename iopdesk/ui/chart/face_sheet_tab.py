@@ -1,24 +1,29 @@
 """The chart's face sheet tab: the participant's demographics (read-only), Edit… (the
-registration form in its edit mode, carrying the version shown) and Print face sheet… (the
-same preview-and-record flow as the participant list's)."""
+registration form in its edit mode, carrying the version shown), Print face sheet… (the
+same preview-and-record flow as the participant list's), and the insurance coverage, which
+the front desk adds, changes and ends here after registration (ui.chart.coverage_dialog)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from iopdesk.domain.readmodels import ParticipantRow
+from iopdesk.ui.chart.coverage_dialog import CoverageDialog, CoverageModel, EndCoverageDialog
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import ERROR_STYLE
 from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
 from iopdesk.ui.registration.dialog import RegistrationDialog
+from iopdesk.ui.table_model import record_table
 
 if TYPE_CHECKING:
+    from iopdesk.domain.chart import CoverageView
     from iopdesk.domain.readmodels import Participant
     from iopdesk.services import Actor, Services
+    from iopdesk.ui.chart.record_dialog import RecordDialog
     from iopdesk.ui.operations import Runner
 
 _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
@@ -27,12 +32,15 @@ _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
           ("gender_identity", "Gender identity"), ("phone", "Phone"),
           ("alt_phone", "Alternate phone"), ("email", "E-mail"),
           ("address", "Address"), ("preferred_contact", "Preferred contact"),
-          ("referral_source", "Referral source"))
+          ("referral_source", "Referral source"),
+          ("referral_date", "Referral date"))     # of the current (latest) episode
 
 
 class FaceSheetTab(QWidget):
     loaded = Signal(object)         # the Participant shown
     editor_opened = Signal(object)  # the RegistrationDialog in edit mode
+    coverage_loaded = Signal()      # the insurance list shows what is stored
+    dialog_opened = Signal(object)  # a coverage dialog (add, change or end)
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
                  summary, parent: QWidget | None = None):
@@ -76,15 +84,56 @@ class FaceSheetTab(QWidget):
         layout.addWidget(self.message)
         layout.addLayout(form)
         layout.addLayout(buttons)
-        layout.addStretch(1)
+        layout.addWidget(self._build_coverage(), 1)
         self._set_enabled(False)
         self.reload()
+
+    def _build_coverage(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Insurance"), self)
+        box.setObjectName("coverageGroup")
+        self.coverage_model = CoverageModel(self)
+        self.coverage_table = record_table(box, self.coverage_model, "coverageTable")
+        header = self.coverage_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)      # the payer
+        self.coverage_table.doubleClicked.connect(self.edit_coverage)
+        self.coverage_message = QLabel(box)
+        self.coverage_message.setObjectName("coverageMessage")
+        self.coverage_message.setWordWrap(True)
+        self.coverage_message.hide()
+        row = QHBoxLayout()
+        self.add_coverage_button = self._coverage_button(
+            box, row, self.tr("&Add coverage…"), "addCoverage", self.add_coverage)
+        self.edit_coverage_button = self._coverage_button(
+            box, row, self.tr("C&hange coverage…"), "editCoverage", self.edit_coverage)
+        self.end_coverage_button = self._coverage_button(
+            box, row, self.tr("E&nd coverage…"), "endCoverage", self.end_coverage)
+        row.addStretch(1)
+        inner = QVBoxLayout(box)
+        inner.addLayout(row)
+        inner.addWidget(self.coverage_message)
+        inner.addWidget(self.coverage_table, 1)
+        self.coverage_table.selectionModel().selectionChanged.connect(
+            self._coverage_selection_changed)
+        self.coverage_model.modelReset.connect(self._coverage_selection_changed)
+        self._coverage_selection_changed()
+        return box
+
+    @staticmethod
+    def _coverage_button(box: QGroupBox, row: QHBoxLayout, text: str, name: str,
+                         slot) -> QPushButton:
+        button = QPushButton(text, box)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
 
     @Slot()
     def reload(self) -> None:
         services, actor, pid = self._services, self._actor, self.participant_id
         self._runner.submit(lambda: services.participants.get(actor, pid), self._show,
                             self._failed, owner=self)
+        self.reload_coverage()
 
     def _show(self, p: Participant) -> None:
         self.participant = p
@@ -95,13 +144,16 @@ class FaceSheetTab(QWidget):
             " ".join(x for x in (p.state, p.postal_code) if x)) if part)
         phone = p.phone + (self.tr(" (OK to leave a message)")
                            if p.phone and p.phone_ok_to_leave_message else "")
+        episode = p.current_episode
+        referred = episode.referral_date if episode is not None else None
         shown = {"chart_number": p.chart_number, "name": name,
                  "preferred_name": p.preferred_name, "pronouns": p.pronouns,
                  "date_of_birth": p.date_of_birth.isoformat(), "sex_at_birth": p.sex_at_birth,
                  "gender_identity": p.gender_identity, "phone": phone,
                  "alt_phone": p.alt_phone, "email": p.email,
                  "address": address, "preferred_contact": p.preferred_contact,
-                 "referral_source": p.referral_source}
+                 "referral_source": p.referral_source,
+                 "referral_date": referred.isoformat() if referred is not None else ""}
         for key, label in self.values.items():
             label.setText(shown[key] or "—")
         self._set_enabled(True)
@@ -135,6 +187,76 @@ class FaceSheetTab(QWidget):
 
     def _editor_gone(self, *_args) -> None:
         self.editor = None
+
+    # -- insurance ------------------------------------------------------------------------
+
+    @Slot()
+    def reload_coverage(self) -> None:
+        services, actor, pid = self._services, self._actor, self.participant_id
+        self._runner.submit(
+            lambda: (services.coverage.list(actor, pid), services.settings.clock().today()),
+            self._show_coverage, self._coverage_failed, owner=self)
+
+    def _show_coverage(self, loaded: tuple[tuple[CoverageView, ...], object]) -> None:
+        rows, today = loaded
+        chosen = self.selected_coverage()
+        self.coverage_model.set_rows(tuple(rows), today)
+        if chosen is not None:
+            for row in range(self.coverage_model.rowCount()):
+                if self.coverage_model.row_at(row).id == chosen.id:
+                    self.coverage_table.selectRow(row)
+        self._say_coverage("" if rows else self.tr("No insurance on file (self-pay)."))
+        self.coverage_loaded.emit()
+
+    def _coverage_failed(self, error: object) -> None:
+        self._say_coverage(describe_error(error), error=True)
+
+    def _say_coverage(self, text: str, *, error: bool = False) -> None:
+        self.coverage_message.setStyleSheet(ERROR_STYLE if error else "")
+        self.coverage_message.setText(text)
+        self.coverage_message.setVisible(bool(text))
+
+    def selected_coverage(self) -> CoverageView | None:
+        rows = self.coverage_table.selectionModel().selectedRows()
+        return self.coverage_model.row_at(rows[0].row()) if rows else None
+
+    @Slot()
+    def _coverage_selection_changed(self, *_args) -> None:
+        chosen = self.selected_coverage()
+        self.edit_coverage_button.setEnabled(chosen is not None)
+        self.end_coverage_button.setEnabled(chosen is not None and chosen.is_current)
+
+    def _open_coverage_dialog(self, dialog: RecordDialog) -> RecordDialog:
+        """Its save reloads the list (the slot, not a closure over the tab: see
+        RecordListTab.open_dialog)."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.saved.connect(self.reload_coverage)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+    @Slot()
+    def add_coverage(self) -> RecordDialog:
+        return self._open_coverage_dialog(CoverageDialog(
+            self._services, self._actor, self._runner, self.participant_id, None, self))
+
+    @Slot()
+    def edit_coverage(self) -> RecordDialog | None:
+        coverage = self.selected_coverage()
+        if coverage is None:
+            return None
+        return self._open_coverage_dialog(CoverageDialog(
+            self._services, self._actor, self._runner, self.participant_id, coverage, self))
+
+    @Slot()
+    def end_coverage(self) -> RecordDialog | None:
+        coverage = self.selected_coverage()
+        if coverage is None or not coverage.is_current:
+            return None
+        return self._open_coverage_dialog(EndCoverageDialog(
+            self._services, self._actor, self._runner, coverage, self))
+
+    # -- printing ---------------------------------------------------------------------------
 
     @Slot()
     def print_face_sheet(self) -> None:

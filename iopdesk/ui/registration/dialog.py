@@ -5,10 +5,13 @@ carrying the row version).
 Registering: the fields are checked here first (the domain's own checks, so every message
 shows at its field at once); then `possible_duplicates` runs on a worker and, when it finds
 anyone, the dialog lists them ("is this the same person?") with "Open existing" and "Register
-anyway"; then `register_with` saves the participant, the insurance and the emergency contact
-together, on a worker. Editing: `participants.update` with the version loaded; a save over a
-newer version is refused and the service's message (who changed what) is shown in a banner,
-with what was typed kept.
+anyway" (just above the buttons, so the form does not move); changing a name, the birth date
+or the phone takes the warning away at once, and the next Save checks again. Then
+`register_with` saves the participant, the insurance and the emergency contact together, on a
+worker. Every field keeps one line of room for its message, so a message showing moves no
+field under the mouse (`keep_message_room`). Editing: `participants.update` with the version
+loaded; a save over a newer version is refused and the service's message (who changed what)
+is shown in a banner, with what was typed kept.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, ch
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput, check_participant, parse_date
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
+from iopdesk.ui.forms import (BANNER_STYLE, ERROR_STYLE, FieldMessages, keep_message_room,
+                              say)
 from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
@@ -48,8 +52,7 @@ _COVERAGE_FIELDS = (("payer_name", "&Payer:"), ("member_number", "Mem&ber number
                     ("group_number", "&Group number:"))
 _CONTACT_FIELDS = (("name", "Na&me:"), ("relationship", "Relation&ship:"),
                    ("phone", "P&hone:"))
-
-
+_COMPARED = ("first_name", "last_name", "date_of_birth", "phone")  # what duplicates share
 def duplicate_text(row: ParticipantRow) -> str:
     return (f"Possible duplicate: {row.first_name} {row.last_name}, born "
             f"{row.date_of_birth.isoformat()}, chart {row.chart_number} — is this the same "
@@ -72,6 +75,8 @@ class RegistrationDialog(DialogEdits, QDialog):
         self.participant = participant
         self.duplicates: tuple[ParticipantRow, ...] = ()
         self._busy = False
+        self._compared_edits = 0        # changes to the fields the duplicate check compares
+        self._checked_at = 0            # ... when the check running now was asked for
         self.setObjectName("registrationDialog")
         self.setWindowTitle(self.tr("Register a participant") if participant is None
                             else self.tr("Change {name}'s demographics").format(
@@ -100,58 +105,58 @@ class RegistrationDialog(DialogEdits, QDialog):
         body = QWidget(self)
         form = QFormLayout()
         for name, label, length in _TEXT_FIELDS:
-            self.fields.add_row(form, self.tr(label), self._edit(body, name, length), name)
+            self._row(form, self.tr(label), self._edit(body, name, length), name)
         dob = self._edit(body, "date_of_birth", 10)
         dob.setPlaceholderText(self.tr("YYYY-MM-DD or MM/DD/YYYY"))
-        self.fields.add_row(form, self.tr("&Date of birth:"), dob, "date_of_birth")
+        self._row(form, self.tr("&Date of birth:"), dob, "date_of_birth")
         self.sex_combo = self._combo(body, "sex_at_birth", SEX_AT_BIRTH, editable=False)
-        self.fields.add_row(form, self.tr("Se&x at birth:"), self.sex_combo, "sex_at_birth")
+        self._row(form, self.tr("Se&x at birth:"), self.sex_combo, "sex_at_birth")
         self.gender_combo = self._combo(body, "gender_identity", GENDER_IDENTITIES,
                                         editable=True)
-        self.fields.add_row(form, self.tr("Gender &identity:"), self.gender_combo,
-                            "gender_identity")
+        self._row(form, self.tr("Gender &identity:"), self.gender_combo,
+                  "gender_identity")
         phone = self._edit(body, "phone", 30)
         phone.setPlaceholderText("(555) 201-3344")
-        self.fields.add_row(form, self.tr("Phone:"), phone, "phone")
+        self._row(form, self.tr("Phone:"), phone, "phone")
         self.message_check = QCheckBox(self.tr("OK to leave a message"), body)
         self.message_check.setObjectName("phone_ok_to_leave_message")
         form.addRow("", self.message_check)
         alt_phone = self._edit(body, "alt_phone", 30)
         alt_phone.setPlaceholderText(self.tr("work or a second mobile (optional)"))
-        self.fields.add_row(form, self.tr("Alternate phone:"), alt_phone, "alt_phone")
-        self.fields.add_row(form, self.tr("&E-mail:"), self._edit(body, "email", 200), "email")
-        self.fields.add_row(form, self.tr("Address line &1:"),
-                            self._edit(body, "address_line1", 200), "address_line1")
-        self.fields.add_row(form, self.tr("Address line &2:"),
-                            self._edit(body, "address_line2", 200), "address_line2")
-        self.fields.add_row(form, self.tr("&City:"), self._edit(body, "city", 100), "city")
+        self._row(form, self.tr("Alternate phone:"), alt_phone, "alt_phone")
+        self._row(form, self.tr("&E-mail:"), self._edit(body, "email", 200), "email")
+        self._row(form, self.tr("Address line &1:"),
+                  self._edit(body, "address_line1", 200), "address_line1")
+        self._row(form, self.tr("Address line &2:"),
+                  self._edit(body, "address_line2", 200), "address_line2")
+        self._row(form, self.tr("&City:"), self._edit(body, "city", 100), "city")
         state = self._edit(body, "state", 2)
         state.setMaximumWidth(60)
-        self.fields.add_row(form, self.tr("S&tate:"), state, "state")
+        self._row(form, self.tr("S&tate:"), state, "state")
         zip_edit = self._edit(body, "postal_code", 10)
         zip_edit.setMaximumWidth(120)
-        self.fields.add_row(form, self.tr("&ZIP code:"), zip_edit, "postal_code")
+        self._row(form, self.tr("&ZIP code:"), zip_edit, "postal_code")
         self.contact_combo = self._combo(body, "preferred_contact", PREFERRED_CONTACT,
                                          editable=False)
-        self.fields.add_row(form, self.tr("Preferred c&ontact:"), self.contact_combo,
-                            "preferred_contact")
-        self.fields.add_row(form, self.tr("Referral so&urce:"),
-                            self._edit(body, "referral_source", 200), "referral_source")
+        self._row(form, self.tr("Preferred c&ontact:"), self.contact_combo,
+                  "preferred_contact")
+        self._row(form, self.tr("Referral so&urce:"),
+                  self._edit(body, "referral_source", 200), "referral_source")
 
         self.insurance_group = QGroupBox(self.tr("Insurance (optional)"), body)
         self.insurance_group.setObjectName("insuranceGroup")
         insurance_form = QFormLayout(self.insurance_group)
         for name, label in _COVERAGE_FIELDS:
             key = f"coverage.{name}"
-            self.fields.add_row(insurance_form, self.tr(label),
-                                self._edit(self.insurance_group, key, 200), key)
+            self._row(insurance_form, self.tr(label),
+                      self._edit(self.insurance_group, key, 200), key)
         self.emergency_group = QGroupBox(self.tr("Emergency contact (optional)"), body)
         self.emergency_group.setObjectName("emergencyGroup")
         emergency_form = QFormLayout(self.emergency_group)
         for name, label in _CONTACT_FIELDS:
             key = f"emergency_contact.{name}"
-            self.fields.add_row(emergency_form, self.tr(label),
-                                self._edit(self.emergency_group, key, 150), key)
+            self._row(emergency_form, self.tr(label),
+                      self._edit(self.emergency_group, key, 150), key)
         if not self.adding:           # insurance and contacts have their own tabs
             self.insurance_group.hide()
             self.emergency_group.hide()
@@ -191,13 +196,20 @@ class RegistrationDialog(DialogEdits, QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        for name in _COMPARED:
+            self.edits[name].textChanged.connect(self._compared_changed)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(self.duplicate_panel)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.duplicate_panel)     # under the form: showing it moves no field
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.edits["first_name"].setFocus()
+
+    def _row(self, form: QFormLayout, text: str, widget: QWidget, name: str) -> None:
+        """A field and the room of its message under it."""
+        keep_message_room(form, self.fields.add_row(form, text, widget, name))
 
     def _edit(self, parent: QWidget, name: str, max_length: int) -> QLineEdit:
         """A text field; longer text is not cut off but said at the field (see `limit`)."""
@@ -316,11 +328,24 @@ class RegistrationDialog(DialogEdits, QDialog):
                          self._saved)
             return
         self._set_busy(True)
+        self._checked_at = self._compared_edits
         self._runner.submit(lambda: services.participants.possible_duplicates(actor, data),
                             self._duplicates_found, self._failed, owner=self)
 
+    @Slot()
+    def _compared_changed(self) -> None:
+        """A name, the birth date or the phone changed: a warning about what was there
+        before no longer holds (the next Save checks again)."""
+        self._compared_edits += 1
+        if self.duplicates or not self.duplicate_panel.isHidden():
+            self.duplicates = ()
+            self.duplicate_panel.hide()
+
     def _duplicates_found(self, rows: tuple[ParticipantRow, ...]) -> None:
         self._set_busy(False)
+        if self._checked_at != self._compared_edits:    # typed over while it looked: again
+            self.accept()
+            return
         self.duplicates = tuple(rows)
         if not rows:
             self.register_anyway()
@@ -333,6 +358,7 @@ class RegistrationDialog(DialogEdits, QDialog):
             item = layout.takeAt(0)
             widget = item.widget()
             if widget is not None and widget is not self.register_anyway_button:
+                widget.hide()
                 widget.deleteLater()
         for line, row in enumerate(self.duplicates):
             label = QLabel(self.tr(duplicate_text(row)), self.duplicate_panel)
@@ -341,7 +367,8 @@ class RegistrationDialog(DialogEdits, QDialog):
             button = QPushButton(self.tr("&Open existing") if line == 0
                                  else self.tr("Open existing"), self.duplicate_panel)
             button.setObjectName(f"openExisting_{row.id}")
-            button.clicked.connect(lambda _checked=False, pid=row.id: self._open_existing(pid))
+            button.setProperty("participantId", row.id)
+            button.clicked.connect(self._open_existing_clicked)
             layout.addWidget(label, line, 0)
             layout.addWidget(button, line, 1)
         layout.addWidget(self.register_anyway_button, len(self.duplicates), 1)
@@ -350,8 +377,17 @@ class RegistrationDialog(DialogEdits, QDialog):
         self.tell_saved(False)          # the person at the desk decides: open or register
 
     def duplicate_texts(self) -> list[str]:
+        """The warnings showing now (none while the panel is hidden)."""
+        if self.duplicate_panel.isHidden():
+            return []
         return [label.text() for label in self.duplicate_panel.findChildren(QLabel)
                 if label.objectName() == "duplicateText" and not label.isHidden()]
+
+    @Slot()
+    def _open_existing_clicked(self) -> None:
+        button = self.sender()
+        if isinstance(button, QPushButton):
+            self._open_existing(int(button.property("participantId")))
 
     def _open_existing(self, participant_id: int) -> None:
         self.open_existing.emit(participant_id)
