@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
             page = TodayArea(self.services, self.actor, self.runner, today=self._today,
                              parent=self)
             page.participant_chosen.connect(self._open_chosen_chart)
+            page.work_chosen.connect(self._open_chosen_work)
             return page
         if key == ADMIN:
             return AdminArea(self.services, self.actor, self.runner,
@@ -235,6 +236,13 @@ class MainWindow(QMainWindow):
         """A person chosen in Today (Enter or double-click): their chart (which says so
         itself when it cannot be opened)."""
         self.open_chart(participant_id)
+
+    @Slot(int, str)
+    def _open_chosen_work(self, participant_id: int, tab: str) -> None:
+        """Work chosen in a queue on Today (awaiting co-signature): the chart at its tab."""
+        chart = self.open_chart(participant_id)
+        if tab:
+            chart.show_tab_when_loaded(tab)
 
     # -- menus ----------------------------------------------------------------------------
 

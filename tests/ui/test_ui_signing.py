@@ -115,3 +115,51 @@ def test_the_associate_s_intake_awaits_and_the_supervisor_co_signs_it(qtbot, dem
     assert not tab.cosign_button.isVisible()
     assert draft.id not in {i.record_id for i in demo.services.cosign.queue(supervisor)}
     chart.close()
+
+
+def test_the_supervisor_s_today_lists_the_queue_and_opens_the_intake_to_co_sign(
+        qtbot, demo, open_window):
+    associate = demo.log_in("associate")
+    services = demo.services
+    person = services.participants.register(demo.log_in("frontdesk"), ParticipantInput(
+        first_name="Queued", last_name="Quill", date_of_birth=date(1979, 6, 1)))
+    track = services.staff.tracks(associate)[0]
+    episode = services.episodes.admit(associate, person.id, track.id, date(2026, 11, 2),
+                                      associate.user_id)
+    draft = services.intake.save_draft(associate, episode.id, complete_intake(), None)
+    services.intake.sign(associate, draft.id, draft.version, DEMO_PASSWORD)
+
+    window = open_window("supervisor")
+    today = window.page("today")
+    with qtbot.waitSignal(today.cosign_loaded, timeout=WAIT_MS):
+        window.show_area("today")
+    tree = today.cosign_queue
+    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    [row] = [r for r in rows if r.text(1) == f"Quill, Queued ({person.chart_number})"]
+    assert (row.text(2), row.text(3)) == ("Intake assessment", "Jamie Tran")
+    tree.setCurrentItem(row)
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: any(c.participant_id == person.id
+                                for c in window.charts.windows()), timeout=WAIT_MS)
+    chart = next(c for c in window.charts.windows() if c.participant_id == person.id)
+    qtbot.waitUntil(lambda: "intake" in chart.tab_keys()
+                    and chart.tab_keys()[chart.tabs.currentIndex()] == "intake",
+                    timeout=WAIT_MS)                    # opened at the document to co-sign
+    tab = chart.tab_widget("intake")
+    qtbot.waitUntil(lambda: tab.intake is not None and tab.cosign_button.isVisible(),
+                    timeout=WAIT_MS)
+    qtbot.mouseClick(tab.cosign_button, Qt.MouseButton.LeftButton)
+    dialog = tab.sign_dialog
+    qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+    with qtbot.waitSignal(today.cosign_loaded, timeout=WAIT_MS):     # Today hears of it
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    names = {tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())}
+    assert f"Quill, Queued ({person.chart_number})" not in names
+    chart.close()
+
+
+def test_a_clinician_s_today_has_no_co_signature_queue(qtbot, open_window):
+    window = open_window("clinician")
+    today = window.page("today")
+    assert today.cosign_queue is None and not today.shows_cosign

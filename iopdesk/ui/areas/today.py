@@ -1,9 +1,11 @@
 """The Today area: who is at work, today's date, and the day's lists — for the front desk the
 group meetings of the day with who is expected at each (and what is recorded), for
-clinicians and supervisors the groups they lead that day and their caseload. All come from
-`services.today` on a worker, each time the area is shown and on Refresh (F5).
-Double-click (or Enter) on a person opens their chart (`participant_chosen`; the main
-window opens it, and the chart says so itself when it cannot be opened)."""
+clinicians and supervisors the groups they lead that day and their caseload, for supervisors
+the signed work awaiting their co-signature. All come from the services on a worker, each
+time the area is shown and on Refresh (F5). Double-click (or Enter) on a person opens their
+chart (`participant_chosen`; the main window opens it, and the chart says so itself when it
+cannot be opened); on work awaiting co-signature, the chart at that document's tab
+(`work_chosen`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from collections.abc import Callable
 from datetime import date, time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QModelIndex, Qt, QTime, Signal, Slot
+from PySide6.QtCore import (QT_TRANSLATE_NOOP, QCoreApplication, QLocale, QModelIndex, Qt,
+                            QTime, Signal, Slot)
 from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSplitter, QTableView, QTreeWidget, QTreeWidgetItem,
@@ -24,12 +27,16 @@ from iopdesk.ui.roles import role_names
 from iopdesk.ui.table_model import Index, RowIdRole, RowsTableModel
 
 if TYPE_CHECKING:
-    from iopdesk.domain.clinical import CaseloadRow, MeetingToday
+    from iopdesk.domain.clinical import AwaitingCosign, CaseloadRow, MeetingToday
     from iopdesk.domain.readmodels import LedGroup
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
 
 ChartRole = Qt.ItemDataRole.UserRole + 2          # a person's chart number
+TabRole = Qt.ItemDataRole.UserRole + 3            # the chart tab a queued document is in
+# A document awaiting co-signature: what it is called, and the chart tab that shows it.
+DOCUMENT_TITLES = {"intake": QT_TRANSLATE_NOOP("TodayArea", "Intake assessment")}
+DOCUMENT_TABS = {"intake": "intake"}
 
 
 def attendance_text(status: AttendanceStatus | None) -> str:
@@ -106,6 +113,8 @@ def _quiet(parent: QWidget, name: str) -> QLabel:
 
 class TodayArea(QWidget):
     participant_chosen = Signal(int, str)   # participant id, chart number: open the chart
+    work_chosen = Signal(int, str)          # participant id, chart tab: open the chart there
+    cosign_loaded = Signal()                # the work awaiting the user's co-signature
     meetings_loaded = Signal()
     caseload_loaded = Signal()
     groups_loaded = Signal()                # the groups the user leads today
@@ -123,6 +132,8 @@ class TodayArea(QWidget):
         self.shows_meetings = actor.has(Role.FRONT_DESK)
         self.shows_caseload = actor.has(Role.CLINICIAN) or actor.has(Role.SUPERVISOR)
         self.meetings: QTreeWidget | None = None
+        self.shows_cosign = actor.has(Role.SUPERVISOR)
+        self.cosign_queue: QTreeWidget | None = None
         self.my_groups: QTreeWidget | None = None
         self.caseload: QTableView | None = None
         self.caseload_model = CaseloadModel(self)
@@ -152,6 +163,8 @@ class TodayArea(QWidget):
         splitter.setChildrenCollapsible(False)
         if self.shows_meetings:
             splitter.addWidget(self._meetings_section())
+        if self.shows_cosign:
+            splitter.addWidget(self._cosign_section())
         if self.shows_caseload:
             splitter.addWidget(self._my_groups_section())
             splitter.addWidget(self._caseload_section())
@@ -184,6 +197,31 @@ class TodayArea(QWidget):
         layout.addWidget(_heading(self.tr("Today's groups"), box))
         layout.addWidget(self.meetings_message)
         layout.addWidget(self.meetings, 1)
+        return box
+
+    def _cosign_section(self) -> QWidget:
+        box = QWidget(self)
+        self.cosign_queue = QTreeWidget(box)
+        self.cosign_queue.setObjectName("todayCosignQueue")
+        self.cosign_queue.setColumnCount(4)
+        self.cosign_queue.setHeaderLabels([self.tr("Signed"), self.tr("Participant"),
+                                           self.tr("Document"), self.tr("Signed by")])
+        self.cosign_queue.setRootIsDecorated(False)
+        self.cosign_queue.setUniformRowHeights(True)
+        self.cosign_queue.setAlternatingRowColors(True)
+        self.cosign_queue.setToolTip(self.tr("Enter or double-click opens the document in "
+                                             "the chart, to read and co-sign"))
+        header = self.cosign_queue.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.cosign_queue.itemActivated.connect(self._cosign_item_activated)
+        self.cosign_message = _quiet(box, "todayCosignMessage")
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading(self.tr("Awaiting my co-signature"), box))
+        layout.addWidget(self.cosign_message)
+        layout.addWidget(self.cosign_queue, 1)
         return box
 
     def _my_groups_section(self) -> QWidget:
@@ -251,6 +289,9 @@ class TodayArea(QWidget):
         if self.shows_meetings:
             self._runner.submit(lambda: services.today.front_desk(actor, day),
                                 self._meetings_arrived, self._failed, owner=self)
+        if self.shows_cosign:
+            self._runner.submit(lambda: services.cosign.queue(actor),
+                                self._cosign_arrived, self._failed, owner=self)
         if self.shows_caseload:
             self._runner.submit(lambda: services.today.my_groups(actor, day),
                                 self._groups_arrived, self._failed, owner=self)
@@ -293,6 +334,24 @@ class TodayArea(QWidget):
             item.addChild(child)
         return item
 
+    def _cosign_arrived(self, items: tuple[AwaitingCosign, ...]) -> None:
+        tree = self.cosign_queue
+        tree.clear()
+        clock = self._services.settings.clock()
+        for waiting in items:
+            item = QTreeWidgetItem([
+                clock.date_time(waiting.signed_at) if waiting.signed_at else "",
+                f"{waiting.participant_name} ({waiting.chart_number})",
+                self.tr(DOCUMENT_TITLES.get(waiting.document, waiting.document)),
+                waiting.author_name])
+            item.setData(0, RowIdRole, waiting.participant_id)
+            item.setData(0, TabRole, DOCUMENT_TABS.get(waiting.document, ""))
+            tree.addTopLevelItem(item)
+        self.cosign_message.setText(self.tr("Nothing awaits your co-signature."))
+        self.cosign_message.setVisible(not items)
+        tree.setVisible(bool(items))
+        self.cosign_loaded.emit()
+
     def _groups_arrived(self, groups: tuple[LedGroup, ...]) -> None:
         tree = self.my_groups
         tree.clear()
@@ -327,6 +386,12 @@ class TodayArea(QWidget):
         participant_id = item.data(0, RowIdRole)
         if participant_id is not None:
             self.participant_chosen.emit(int(participant_id), str(item.data(0, ChartRole)))
+
+    @Slot(QTreeWidgetItem, int)
+    def _cosign_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        participant_id = item.data(0, RowIdRole)
+        if participant_id is not None:
+            self.work_chosen.emit(int(participant_id), str(item.data(0, TabRole)))
 
     @Slot(QModelIndex)
     def _caseload_activated(self, index: QModelIndex) -> None:

@@ -131,6 +131,7 @@ class ChartWindow(QMainWindow):
             self.resize(1000, 720)
         self._close_confirmed = False
         self._rebuild_tabs = True
+        self._wanted_tab: str | None = None     # to show once the tabs are made
         change_bus(services).changed.connect(self._changed)
         self.reload()
 
@@ -275,6 +276,9 @@ class ChartWindow(QMainWindow):
             self.tabs.addTab(holder, self.tr(TAB_TITLES.get(key, key)))
             self._tab_keys.append(key)
         self.tabs.blockSignals(False)
+        wanted, self._wanted_tab = self._wanted_tab, None
+        if wanted in self._tab_keys:
+            current = wanted
         if current in self._tab_keys:
             self.tabs.setCurrentIndex(self._tab_keys.index(current))
         self._tab_shown(self.tabs.currentIndex())
@@ -316,6 +320,14 @@ class ChartWindow(QMainWindow):
     def show_tab(self, key: str) -> QWidget:
         self.tabs.setCurrentIndex(self._tab_keys.index(key))
         return self.tab_widget(key)
+
+    def show_tab_when_loaded(self, key: str) -> None:
+        """Show the tab `key` now if the tabs are made, else as soon as they are (a chart
+        opened from a queue on Today, at the work waiting in it)."""
+        if key in self._tab_keys:
+            self.show_tab(key)
+        else:
+            self._wanted_tab = key
 
 
 class ChartWindows(QObject):
