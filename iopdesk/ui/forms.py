@@ -140,9 +140,11 @@ def field_key(name: str) -> str:
 
 
 class FieldMessages:
-    """The error labels of one form, by the service's field names."""
+    """The error labels of one form, by the service's field names. With `rooms`, each error
+    line keeps its room (MessageRoom) so that a message never moves the fields below it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, rooms: bool = False) -> None:
+        self._rooms = rooms
         self._labels: dict[str, QLabel] = {}
         self._widgets: dict[str, QWidget] = {}
         self._limits: dict[QLineEdit, int] = {}
@@ -153,6 +155,8 @@ class FieldMessages:
         label = error_label(widget.parentWidget() or widget, f"{name}Error")
         form.addRow(text, widget)
         form.addRow("", label)
+        if self._rooms:
+            keep_message_room(form, label)
         for key in (name, *aliases):
             self._labels[key] = label
             self._widgets[key] = widget

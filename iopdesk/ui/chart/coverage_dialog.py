@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from iopdesk.domain.chart import PRIORITIES, CoverageInput, CoverageView
 from iopdesk.ui.chart.consents_tab import read_date
 from iopdesk.ui.chart.record_dialog import RecordDialog
-from iopdesk.ui.forms import keep_message_room
 from iopdesk.ui.table_model import RowsTableModel
 
 if TYPE_CHECKING:
@@ -104,7 +103,7 @@ class CoverageDialog(RecordDialog):
         self.setMinimumWidth(600)       # the longest message (an end before the start) on a line
 
     def _row(self, text: str, widget: QWidget, name: str) -> None:
-        keep_message_room(self.form, self.fields.add_row(self.form, text, widget, name))
+        self.fields.add_row(self.form, text, widget, name)
 
     def _edit(self, name: str, label: str) -> QLineEdit:
         edit = QLineEdit(self)
@@ -165,8 +164,8 @@ class EndCoverageDialog(RecordDialog):
         self.date_edit = QLineEdit(services.settings.clock().today().isoformat(), self)
         self.date_edit.setObjectName("termination_date")
         self.date_edit.setPlaceholderText(self.tr(DATE_HINT))
-        keep_message_room(self.form, self.fields.add_row(
-            self.form, self.tr("&Last covered day:"), self.date_edit, "termination_date"))
+        self.fields.add_row(self.form, self.tr("&Last covered day:"), self.date_edit,
+                            "termination_date")
         self.save_button.setText(self.tr("&End coverage"))
 
     def call(self):

@@ -45,7 +45,7 @@ class RecordDialog(DialogEdits, QDialog):
         self.reload_button.setObjectName("loadSavedVersion")
         self.reload_button.hide()
         self.reload_button.clicked.connect(self.reload)
-        self.fields = FieldMessages()
+        self.fields = FieldMessages(rooms=True)  # no field moves under a message
         self.form = QFormLayout()
         self.message = QLabel(self)
         self.message.setObjectName("recordMessage")

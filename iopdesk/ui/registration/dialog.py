@@ -9,7 +9,7 @@ anyway" (just above the buttons, so the form does not move); changing a name, th
 or the phone takes the warning away at once, and the next Save checks again. Then
 `register_with` saves the participant, the insurance and the emergency contact together, on a
 worker. Every field keeps one line of room for its message, so a message showing moves no
-field under the mouse (`keep_message_room`). Editing: `participants.update` with the version
+field under the mouse (`FieldMessages(rooms=True)`). Editing: `participants.update` with the version
 loaded; a save over a newer version is refused and the service's message (who changed what)
 is shown in a banner, with what was typed kept.
 """
@@ -29,8 +29,7 @@ from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, ch
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput, check_participant, parse_date
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import (BANNER_STYLE, ERROR_STYLE, FieldMessages, keep_message_room,
-                              say)
+from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
 from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
@@ -99,7 +98,7 @@ class RegistrationDialog(DialogEdits, QDialog):
         self.banner.setWordWrap(True)
         self.banner.hide()
 
-        self.fields = FieldMessages()
+        self.fields = FieldMessages(rooms=True)  # no field moves under a message
         self.edits: dict[str, QLineEdit] = {}
         self._limits: dict[str, int] = {}
         body = QWidget(self)
@@ -209,7 +208,7 @@ class RegistrationDialog(DialogEdits, QDialog):
 
     def _row(self, form: QFormLayout, text: str, widget: QWidget, name: str) -> None:
         """A field and the room of its message under it."""
-        keep_message_room(form, self.fields.add_row(form, text, widget, name))
+        self.fields.add_row(form, text, widget, name)
 
     def _edit(self, parent: QWidget, name: str, max_length: int) -> QLineEdit:
         """A text field; longer text is not cut off but said at the field (see `limit`)."""
