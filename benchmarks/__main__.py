@@ -452,6 +452,20 @@ def bench_face_sheet(url: str, runs: int) -> Result:
         close()
 
 
+def bench_intake_assessment(url: str, runs: int) -> Result:
+    """The signed intake assessment of a demo participant as PDF bytes (read, permission,
+    render, audit) against the same flowables on bare ReportLab (benchmarks/documents.py)."""
+    from benchmarks.documents import intake_assessment_cases
+
+    ours, floor, close = intake_assessment_cases(url, str(DATABASE), audit_key=BENCH_KEY,
+                                                 as_of=AS_OF)
+    try:
+        return measure(ours, floor, runs,
+                       "intake assessment PDF (floor: same flowables, bare ReportLab)")
+    finally:
+        close()
+
+
 def bench_diagnosis_search(runs: int, quick: bool) -> Result:
     """The Add diagnosis dialog's code search, one call per keystroke of clinicians' queries
     ("OUD severe", "alcohol use disorder, moderate", …) on the full ICD-10-CM table, against
@@ -515,9 +529,9 @@ def _machine() -> str:
 
 
 # The groups of cases `--only` can choose; "large" ones need the large demo.
-GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet",
+GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet", "intake",
           "diagnosis-search", "startup")
-LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet"})
+LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet", "intake"})
 SMALL_GROUPS = frozenset({"login", "encrypted"})
 
 
@@ -548,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         "encrypted": lambda: [bench_open_encrypted(encrypted_runs)],
         "chart": lambda: [bench_chart(url, 5 if args.quick else 40)],
         "face-sheet": lambda: [bench_face_sheet(url, 5 if args.quick else 30)],
+        "intake": lambda: [bench_intake_assessment(url, 5 if args.quick else 30)],
         "diagnosis-search": lambda: [bench_diagnosis_search(3 if args.quick else 20,
                                                             args.quick)],
         "startup": lambda: bench_startup(startup_runs),

@@ -108,6 +108,7 @@ class FaceSheetEpisode:
     status: str
     primary_clinician: str
     discharge_date: date | None = None
+    referral_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,58 @@ class ConsentForm:
     signed_by: str = ""
     revoked_on: date | None = None
     revocation_note: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeTextSection:
+    """One narrative section of the intake (its title as the form names it, its text as
+    typed)."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class IntakeDimension:
+    """One ASAM dimension as printed: its number and name, the risk rating 0–4 and the note."""
+
+    number: int
+    title: str
+    rating: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedAddendum:
+    """An addendum to a signed document, its time already the practice's wall-clock time."""
+
+    author_name: str                 # name and credentials
+    written_at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class IntakeDocument:
+    """A signed intake assessment, printed: who, which episode, every section of the form,
+    the six ASAM dimensions, the recommended level of care and the signatures (times are the
+    practice's wall-clock times). Clinical content: only clinical staff print it."""
+
+    frame: DocumentFrame
+    intake_id: int
+    participant_name: str            # the legal name, "Lan Thị Nguyễn"
+    date_of_birth: date
+    chart_number: str
+    track_name: str
+    admission_date: date | None
+    assessed_on: date
+    clinician: str                   # who assessed
+    sections: tuple[IntakeTextSection, ...]
+    dimensions: tuple[IntakeDimension, ...]
+    recommended_level: str           # "Level 2.1 — intensive outpatient"; "" when none
+    signed_by: str = ""              # name and credentials; "" unsigned
+    signed_at: datetime | None = None
+    awaiting_cosign: bool = False
+    cosigned_by: str = ""
+    cosigned_at: datetime | None = None
+    content_hash: str = ""           # the SHA-256 the signature holds
+    addenda: tuple[PrintedAddendum, ...] = ()

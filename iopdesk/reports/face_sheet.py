@@ -56,10 +56,10 @@ def _episode(s: FaceSheet) -> list[Flowable]:
     if e.discharge_date:
         status += f" {day(e.discharge_date)}"
     return section("Current episode", field_grid([
-        [("Program track", esc(e.track_name), 1),
+        [("Program track", esc(e.track_name), 1), ("Referral date", esc(day(e.referral_date)), 1),
          ("Admission date", esc(day(e.admission_date)), 1), ("Status", esc(status), 1),
          ("Primary clinician", esc(e.primary_clinician), 1)],
-    ], W, columns=4))
+    ], W, columns=5))
 
 
 def _contacts(s: FaceSheet) -> list[Flowable]:

@@ -16,24 +16,33 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from iopdesk.db.models import Consent, Contact, Coverage, Practice
+from iopdesk.db.models import (Consent, Contact, Coverage, Episode, IntakeAssessment, Practice,
+                               ProgramTrack)
 from iopdesk.db.models import Participant as ParticipantRow
+from iopdesk.domain.clinical import ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, LEVEL_NAMES
 from iopdesk.domain.documents import (ConsentForm, ConsentState, ConsentSummary, DocumentFrame,
                                       DocumentHeader, FaceSheet, FaceSheetContact,
-                                      FaceSheetCoverage, FaceSheetEpisode, Letterhead, age_on,
-                                      consent_state, part2_notice)
+                                      FaceSheetCoverage, FaceSheetEpisode, IntakeDimension,
+                                      IntakeDocument, IntakeTextSection, Letterhead,
+                                      PrintedAddendum, age_on, consent_state, part2_notice)
+from iopdesk.domain.enums import NoteStatus, TrackFocus
 from iopdesk.domain.errors import NotFound, ValidationError
 from iopdesk.domain.time import practice_time
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
+from iopdesk.services.intake import _view as intake_view
 from iopdesk.services.participants import load_episodes
 from iopdesk.services.permissions import Permission, requires
 from iopdesk.services.stored_settings import load_settings, load_time_zone
 
 FACE_SHEET, CONSENT_FORM = "face_sheet", "consent_form"
-KINDS = (FACE_SHEET, CONSENT_FORM)
+INTAKE_ASSESSMENT = "intake_assessment"
+KINDS = (FACE_SHEET, CONSENT_FORM, INTAKE_ASSESSMENT)
 WHERE_MAX = 500
 # A consent that may not be used prints with its state across every page.
 _MARKS = {ConsentState.REVOKED: "REVOKED", ConsentState.EXPIRED: "EXPIRED"}
+# Tracks whose records are substance-use disorder records (42 CFR Part 2): their clinical
+# documents carry the practice's § 2.32 notice.
+PART2_FOCUS = frozenset({TrackFocus.SUBSTANCE_USE, TrackFocus.CO_OCCURRING})
 
 
 def printed_now(session: Session, now: datetime) -> datetime:
@@ -106,7 +115,7 @@ def load_face_sheet(session: Session, participant_id: int, today: date, *,
         episode=None if current is None else FaceSheetEpisode(
             track_name=current.track_name, admission_date=current.admission_date,
             status=str(current.status), primary_clinician=current.primary_clinician_name,
-            discharge_date=current.discharge_date),
+            discharge_date=current.discharge_date, referral_date=current.referral_date),
         contacts=tuple(FaceSheetContact(
             name=c.name, relationship=c.relationship_to_participant, phone=c.phone,
             email=c.email, is_guardian=c.is_guardian, is_emergency=c.is_emergency,
@@ -144,6 +153,62 @@ def load_consent_form(session: Session, consent_id: int, today: date, *,
         revocation_note=row.revocation_note)
 
 
+def load_intake_document(session: Session, participant_id: int, *, printed_at: datetime,
+                         printed_by: str = "") -> IntakeDocument:
+    """The intake assessment's read model (no permission check, no audit: see
+    DocumentService): the latest signed intake (signed, awaiting co-signature or co-signed) of
+    the participant's current (latest) episode. NotFound, saying so, when there is none."""
+    person = get_or_404(session, ParticipantRow, participant_id, "Participant")
+    who = f"{legal_name(person)} (chart {person.chart_number})"
+    current = session.execute(
+        select(Episode, ProgramTrack.name, ProgramTrack.focus)
+        .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
+        .where(Episode.participant_id == participant_id)
+        .order_by(Episode.admission_date.desc(), Episode.id.desc()).limit(1)).first()
+    if current is None:
+        raise NotFound(f"{who} has no episode of care, so no signed intake assessment to "
+                       "print; admit them and sign the intake first")
+    episode, track_name, focus = current
+    row = session.scalar(
+        select(IntakeAssessment)
+        .where(IntakeAssessment.episode_id == episode.id,
+               IntakeAssessment.status != NoteStatus.DRAFT)
+        .order_by(IntakeAssessment.id.desc()).limit(1))
+    if row is None:
+        raise NotFound(f"{who} has no signed intake assessment to print (current episode, "
+                       f"admitted {episode.admission_date.isoformat()}); sign it first")
+    intake = intake_view(session, row, participant_id)
+    zone = load_time_zone(session)
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else practice_time(moment, zone)
+
+    notice = (part2_notice(load_settings(session).part2_notice) if focus in PART2_FOCUS
+              else "")
+    frame = DocumentFrame(letterhead=letterhead(session), header=header(person),
+                          title="Intake Assessment", printed_at=printed_at,
+                          printed_by=printed_by, part2_notice=notice)
+    return IntakeDocument(
+        frame=frame, intake_id=row.id, participant_name=legal_name(person),
+        date_of_birth=person.date_of_birth, chart_number=person.chart_number,
+        track_name=track_name,
+        admission_date=episode.admission_date, assessed_on=intake.assessed_on,
+        clinician=intake.clinician_name,
+        sections=tuple(IntakeTextSection(title, getattr(intake, name))
+                       for name, title in INTAKE_TEXT_FIELDS.items()),
+        dimensions=tuple(IntakeDimension(number, title, intake.asam[number].rating,
+                                         intake.asam[number].note)
+                         for number, title in ASAM_DIMENSIONS.items()),
+        recommended_level=(LEVEL_NAMES.get(intake.recommended_level,
+                                           str(intake.recommended_level))
+                           if intake.recommended_level else ""),
+        signed_by=intake.signed_by, signed_at=local(intake.signed_at),
+        awaiting_cosign=intake.awaiting_cosign, cosigned_by=intake.cosigned_by,
+        cosigned_at=local(intake.cosigned_at), content_hash=intake.content_hash,
+        addenda=tuple(PrintedAddendum(a.author_name, local(a.written_at), a.text)
+                      for a in intake.addenda))
+
+
 class DocumentService:
     def __init__(self, ctx: ServiceContext):
         self._ctx = ctx
@@ -158,6 +223,8 @@ class DocumentService:
             if record_id is None:
                 raise ValidationError({"record_id": "Say which consent to print"})
             return self.consent_form(actor, record_id, participant_id=participant_id)
+        if document == INTAKE_ASSESSMENT:
+            return self.intake_assessment(actor, participant_id)
         raise ValidationError({"document": f"“{document}” is not a document IOPDesk prints; "
                                            f"choose {' or '.join(KINDS)}"})
 
@@ -200,6 +267,23 @@ class DocumentService:
         pdf = render_consent_form(form)
         self._printed(actor, CONSENT_FORM, owner, "consents", consent_id,
                       state=form.state.value, part2_notice=bool(form.frame.part2_notice))
+        return pdf
+
+    @requires(Permission.VIEW_CLINICAL, "document.generate")
+    def intake_assessment(self, actor: Actor, participant_id: int) -> bytes:
+        """The participant's signed intake assessment as PDF bytes: the latest signed one of
+        their current episode (clinical content: clinical staff only), with the practice's
+        42 CFR Part 2 notice when the episode's track treats substance use. NotFound, saying
+        so, when the current episode has no signed intake."""
+        from iopdesk.reports.intake_assessment import render_intake_assessment
+
+        with self._ctx.session_factory() as session:
+            doc = load_intake_document(session, participant_id,
+                                       printed_at=printed_now(session, self._ctx.now()),
+                                       printed_by=actor.display_name)
+        pdf = render_intake_assessment(doc)
+        self._printed(actor, INTAKE_ASSESSMENT, participant_id, "intake_assessments",
+                      doc.intake_id)
         return pdf
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "document.export")

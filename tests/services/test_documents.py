@@ -17,7 +17,8 @@ from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import NotFound, PermissionDenied, ValidationError
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import Actor
-from support import TODAY
+from clinical_support import complete_intake
+from support import STAFF_PASSWORD, TODAY
 
 PERSON = ParticipantInput(first_name="Thị Lan", last_name="Nguyễn",
                           date_of_birth=date(1988, 3, 14), preferred_name="Lanie",
@@ -258,8 +259,13 @@ def test_every_declared_print_command_renders_through_one_call(services, actors,
     """`documents.render` is what `iopdesk print` and the screens' print actions call: each
     document the areas declare renders through it, audited as its own call would be."""
     record_id = _consent(session_factory, person.id) if command.record_id else None
-    pdf = services.documents.render(actors["front_desk"], command.document, person.id,
-                                    record_id)
+    actor = actors["front_desk"]
+    if command.document == "intake_assessment":      # clinical: a clinician prints it, signed
+        actor = actors["clinician"]
+        [episode] = services.episodes.list(actor, person.id)
+        draft = services.intake.save_draft(actor, episode.id, complete_intake(), None)
+        services.intake.sign(actor, draft.id, draft.version, STAFF_PASSWORD)
+    pdf = services.documents.render(actor, command.document, person.id, record_id)
     assert pdf.startswith(b"%PDF")
     [event] = _events(session_factory, "document.generate")
     assert event.detail["document"] == command.document and event.participant_id == person.id

@@ -214,6 +214,9 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "DocumentService.consent_form": (
             P.VIEW_DEMOGRAPHICS, lambda a: services.documents.consent_form(
                 a, services.consents.add(admin, person.id, CONSENT).id)),
+        "DocumentService.intake_assessment": (
+            P.VIEW_CLINICAL, lambda a: services.documents.intake_assessment(
+                a, awaiting_cosign().participant_id)),
         "DocumentService.record_export": (
             P.VIEW_DEMOGRAPHICS, lambda a: services.documents.record_export(
                 a, "face_sheet", person.id, "Front desk printer")),

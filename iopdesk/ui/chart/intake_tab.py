@@ -2,14 +2,17 @@
 Signing checks the fields first (each message at its field, gone as soon as the field is
 fixed), saves what is typed, then asks the signer's password (ui.signing). A signed intake is
 shown read-only with who signed it and when, and whether it awaits a supervisor's
-co-signature ("Co-sign…" for the supervisor). A save over a newer version (StaleVersion) is
-refused with a message; the typed text stays in the form.
+co-signature ("Co-sign…" for the supervisor), and prints ("Print…": the PDF preview, every
+print or save recorded as an `intake_assessment` export). A save over a newer version
+(StaleVersion) is refused with a message; the typed text stays in the form.
 
 The tab knows when it holds unsaved edits (what is typed differs from what was shown) and takes
 part in ui.unsaved's Save / Discard / Cancel question; a change of this intake by someone else
 while it is being edited is shown as a banner instead of a reload."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -20,19 +23,27 @@ from iopdesk.domain.clinical import (ASAM_DIMENSIONS, ASAM_RATING_MAX, INTAKE_TE
                                      LEVEL_NAMES, AsamRating, IntakeInput, check_signable)
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import StaleVersion, ValidationError
-from iopdesk.ui.errors import describe_error
+from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_locked
 from iopdesk.ui.signing import SignDialog
+
+
+DOCUMENT = "intake_assessment"     # the kind of document its print records (services.documents)
 
 
 class IntakeTab(QWidget):
     saved = Signal(object)          # the Intake after a save or a signature
     loaded = Signal()
+    preview_opened = Signal(object)     # the PdfPreviewDialog of "Print…"
+    recorded = Signal(str, str)         # a print or save is in the audit trail
 
     def __init__(self, services, actor, runner, participant_id: int, summary, parent=None):
         super().__init__(parent)
         self.services, self.actor, self.runner = services, actor, runner
         self.episode_id = summary.current_episode_id
+        self.participant_id = participant_id
+        # whose intake, for the preview's title and file name
+        self._who = (getattr(summary, "display_name", ""), getattr(summary, "chart_number", ""))
         self.intake = None
         self._shown: IntakeInput | None = None      # what the form showed when loaded/saved
         self._saving = False
@@ -99,11 +110,18 @@ class IntakeTab(QWidget):
         self.cosign_button.setObjectName("cosignButton")
         self.cosign_button.clicked.connect(self.ask_to_cosign)
         self.cosign_button.hide()
+        self.print_button = QPushButton(self.tr("&Print…"), self)
+        self.print_button.setObjectName("printIntakeButton")
+        self.print_button.setToolTip(self.tr("Preview the signed intake assessment, then print "
+                                             "it or save it as a PDF"))
+        self.print_button.clicked.connect(self.print_intake)
+        self.print_button.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.signed_label, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.sign_button)
         buttons.addWidget(self.cosign_button)
+        buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stale)
         layout.addWidget(self.message)
@@ -132,6 +150,8 @@ class IntakeTab(QWidget):
         self.intake = intake
         self.stale.hide()
         self.fields.clear()
+        self.print_button.setVisible(intake is not None and intake.signed
+                                     and hasattr(self.services, "documents"))
         if intake is None:
             self._set_read_only(False)
             self._shown = self.form_input()
@@ -225,7 +245,7 @@ class IntakeTab(QWidget):
                 done(False)
 
         def saved(intake) -> None:
-            self._shown = data
+            self._shown = replace(data, assessed_on=intake.assessed_on)   # as form_input reads
             self.intake = intake
             self._set_read_only(False)
             self.saved.emit(intake)
@@ -295,6 +315,52 @@ class IntakeTab(QWidget):
         self.sign_dialog = None
         self.show_intake(intake)
         self.saved.emit(intake)
+
+    # -- printing ---------------------------------------------------------------------------
+
+    @Slot()
+    def print_intake(self) -> None:
+        """Build the signed intake's PDF on a worker, then preview it."""
+        if self.intake is None or not self.intake.signed:
+            return
+        s, a, pid = self.services, self.actor, self.participant_id
+        self.print_button.setEnabled(False)
+        self.runner.submit(lambda: s.documents.intake_assessment(a, pid), self._preview,
+                           self._print_failed, owner=self)
+
+    def _preview(self, pdf: bytes) -> None:
+        from iopdesk.ui.pdf_preview import PdfPreviewDialog
+
+        self.print_button.setEnabled(True)
+        name, chart = self._who
+        dialog = PdfPreviewDialog(
+            pdf, self.tr("Intake assessment — {name} ({chart})").format(name=name, chart=chart),
+            self._record, file_name=self.tr("Intake assessment {chart}.pdf").format(chart=chart),
+            runner=self.runner, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.show()
+        self.preview_opened.emit(dialog)
+
+    def _print_failed(self, error: object) -> None:
+        self.print_button.setEnabled(True)
+        show_error(self, self.tr("Intake assessment"), error)
+
+    def _record(self, kind: str, where: str) -> None:
+        s, a, pid = self.services, self.actor, self.participant_id
+
+        def record() -> tuple[str, str]:
+            s.documents.record_export(a, DOCUMENT, pid, where, how=kind)
+            return kind, where
+
+        self.runner.submit(record, self._was_recorded, self._not_recorded, owner=self)
+
+    def _was_recorded(self, done: tuple[str, str]) -> None:
+        self.recorded.emit(*done)
+
+    def _not_recorded(self, error: object) -> None:
+        show_error(self, self.tr("Intake assessment"), self.tr(
+            "The intake assessment went out, but IOPDesk could not record it in the audit "
+            "log. Tell your administrator.\n\n{reason}").format(reason=describe_error(error)))
 
     def _failed(self, error: object) -> None:
         if self.intake is None or not self.intake.signed:
