@@ -154,6 +154,7 @@ def make_people(ctx: Ctx, rng: random.Random, profile: Profile, tracks: list[Tra
             city=city, state="OR", postal_code=postal,
             preferred_contact=rng.choice(("Phone", "Text message", "E-mail")),
             referral_source=rng.choice(data.REFERRAL_TEEN if teen else data.REFERRAL_ADULT),
+            referral_date=referral,
             current_status=(EpisodeStatus.REFERRED if latest.admission >= ctx.as_of
                             else latest.status), current_track_id=track.id)
         name = f"{first} {last}"

@@ -111,6 +111,7 @@ class Participant:
     version: int
     created_at: datetime
     episodes: tuple[Episode, ...] = field(default=())
+    referral_date: date | None = None
 
     @property
     def current_episode(self) -> Episode | None:

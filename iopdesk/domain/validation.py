@@ -165,6 +165,7 @@ class ParticipantInput:
     postal_code: str = ""
     preferred_contact: str = ""
     referral_source: str = ""
+    referral_date: date | None = None   # the day the referral came (None: not recorded)
     chart_number: str = ""      # empty: the next free number is assigned
 
     def cleaned(self) -> "ParticipantInput":
@@ -211,6 +212,13 @@ def check_participant(data: ParticipantInput, today: date) -> ParticipantInput:
         errors["date_of_birth"] = f"Date of birth {dob.isoformat()} is in the future"
     elif dob < EARLIEST_BIRTH:
         errors["date_of_birth"] = f"Date of birth {dob.isoformat()} is before {EARLIEST_BIRTH.year}"
+    referred = data.referral_date
+    if referred is not None and referred > today:
+        errors["referral_date"] = (f"Referral date {referred.isoformat()} is in the future; "
+                                   "record the day the referral came")
+    elif referred is not None and dob is not None and referred < dob:
+        errors["referral_date"] = (f"Referral date {referred.isoformat()} is before the date "
+                                   "of birth")
     if data.chart_number and "chart_number" not in errors and \
             not _CHART_RE.fullmatch(data.chart_number):
         errors["chart_number"] = "Chart number is 1–20 letters, digits or hyphens"

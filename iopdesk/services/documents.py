@@ -115,7 +115,8 @@ def load_face_sheet(session: Session, participant_id: int, today: date, *,
         episode=None if current is None else FaceSheetEpisode(
             track_name=current.track_name, admission_date=current.admission_date,
             status=str(current.status), primary_clinician=current.primary_clinician_name,
-            discharge_date=current.discharge_date, referral_date=current.referral_date),
+            discharge_date=current.discharge_date,
+            referral_date=current.referral_date or person.referral_date),
         contacts=tuple(FaceSheetContact(
             name=c.name, relationship=c.relationship_to_participant, phone=c.phone,
             email=c.email, is_guardian=c.is_guardian, is_emergency=c.is_emergency,

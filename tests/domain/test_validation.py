@@ -367,3 +367,17 @@ def test_a_refused_participant_field_names_its_character(text):
             elif message:
                 assert "digits" in message or "longer than" in message, message
             assert message or _shown_plainly(" ".join(value.split()))
+
+
+@pytest.mark.parametrize("referred, problem", [
+    (date(2026, 11, 16), None), (None, None), (date(1990, 1, 1), None),
+    (date(2026, 11, 17), "is in the future"), (date(1989, 12, 31), "before the date of birth")])
+def test_a_referral_date_is_a_day_between_birth_and_today(referred, problem):
+    data = ParticipantInput(first_name="Ana", last_name="Ruiz", date_of_birth=date(1990, 1, 1),
+                            referral_date=referred)
+    if problem is None:
+        assert check_participant(data, date(2026, 11, 16)).referral_date == referred
+    else:
+        with pytest.raises(ValidationError) as refused:
+            check_participant(data, date(2026, 11, 16))
+        assert problem in refused.value.fields["referral_date"]

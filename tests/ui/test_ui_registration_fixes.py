@@ -160,3 +160,33 @@ def test_the_face_sheet_shows_the_current_episodes_referral_date(qtbot, demo):
     qtbot.waitUntil(lambda: tab.participant is not None, timeout=WAIT_MS)
     assert tab.values["referral_date"].text() == \
         person.current_episode.referral_date.isoformat()
+
+
+def test_the_referral_date_is_recorded_at_registration(qtbot, demo, dialog):
+    dialog, actor = dialog
+    assert dialog.edits["referral_date"].text() == \
+        demo.services.settings.clock().today().isoformat()      # the services' today
+    dialog.edits["referral_date"].clear()
+    _type(qtbot, dialog, first_name="Referral", last_name="Dayton",
+          date_of_birth="1990-05-05", referral_date="11/09/2026")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    [row] = demo.services.participants.search(actor, "Dayton").rows
+    person = demo.services.participants.get(actor, row.id)
+    assert person.referral_date.isoformat() == "2026-11-09"
+
+
+@pytest.mark.parametrize("typed, message", [("2999-01-01", "in the future"),
+                                            ("1980-01-01", "before the date of birth"),
+                                            ("the ninth", "")])
+def test_a_referral_date_that_cannot_be_is_refused_at_its_field(qtbot, demo, dialog, typed,
+                                                                message):
+    dialog, actor = dialog
+    dialog.edits["referral_date"].clear()
+    _type(qtbot, dialog, first_name="Referral", last_name="Wrongday",
+          date_of_birth="1990-05-05", referral_date=typed)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.fields.text("referral_date") != "", timeout=WAIT_MS)
+    assert message in dialog.fields.text("referral_date")
+    qtbot.waitUntil(lambda: demo.runner.pending == 0, timeout=WAIT_MS)
+    assert demo.services.participants.search(actor, "Wrongday").rows == ()

@@ -117,11 +117,19 @@ class Note(IdMixin, EditableMixin, Base):
 
 
 class Addendum(IdMixin, CreatedMixin, Base):
-    """A correction or addition to a signed note, with its own author and time."""
+    """A correction or addition to exactly one signed document (a note, an intake), with its
+    own author and time."""
 
     __tablename__ = "addenda"
+    __table_args__ = (
+        CheckConstraint("(CASE WHEN note_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN intake_id IS NULL THEN 0 ELSE 1 END) = 1",
+                        name="one_document"),
+    )
 
-    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id"), index=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("notes.id"), index=True)
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intake_assessments.id"),
+                                                  index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     text: Mapped[str] = mapped_column(Text)
     signed_at: Mapped[datetime | None]

@@ -47,6 +47,7 @@ class Participant(IdMixin, EditableMixin, Base):
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     preferred_contact: Mapped[str] = mapped_column(String(40), default="")
     referral_source: Mapped[str] = mapped_column(default="")
+    referral_date: Mapped[date | None] = mapped_column(Date)     # the day the referral came
     # Denormalised from the latest episode, so lists filter without a join per row.
     current_status: Mapped[EpisodeStatus | None] = mapped_column(enum_column(EpisodeStatus))
     current_track_id: Mapped[int | None] = mapped_column(ForeignKey("program_tracks.id"))

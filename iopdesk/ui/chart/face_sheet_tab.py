@@ -33,7 +33,7 @@ _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
           ("alt_phone", "Alternate phone"), ("email", "E-mail"),
           ("address", "Address"), ("preferred_contact", "Preferred contact"),
           ("referral_source", "Referral source"),
-          ("referral_date", "Referral date"))     # of the current (latest) episode
+          ("referral_date", "Referral date"))     # of the current episode, else the registration's
 
 
 class FaceSheetTab(QWidget):
@@ -145,7 +145,7 @@ class FaceSheetTab(QWidget):
         phone = p.phone + (self.tr(" (OK to leave a message)")
                            if p.phone and p.phone_ok_to_leave_message else "")
         episode = p.current_episode
-        referred = episode.referral_date if episode is not None else None
+        referred = (episode.referral_date if episode is not None else None) or p.referral_date
         shown = {"chart_number": p.chart_number, "name": name,
                  "preferred_name": p.preferred_name, "pronouns": p.pronouns,
                  "date_of_birth": p.date_of_birth.isoformat(), "sex_at_birth": p.sex_at_birth,

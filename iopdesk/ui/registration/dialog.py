@@ -83,6 +83,9 @@ class RegistrationDialog(DialogEdits, QDialog):
         self._build()
         if participant is not None:
             self._fill(participant)
+        else:                           # a referral is registered the day it comes, mostly
+            self.edits["referral_date"].setText(
+                services.settings.clock().today().isoformat())
         self.resize(640, 760)
 
     @property
@@ -141,6 +144,11 @@ class RegistrationDialog(DialogEdits, QDialog):
                   "preferred_contact")
         self._row(form, self.tr("Referral so&urce:"),
                   self._edit(body, "referral_source", 200), "referral_source")
+        referred = self._edit(body, "referral_date", 10)
+        referred.setPlaceholderText(self.tr("YYYY-MM-DD or MM/DD/YYYY"))
+        referred.setToolTip(self.tr("The day the referral came (today, unless it came "
+                                    "earlier)"))
+        self._row(form, self.tr("Referral &date:"), referred, "referral_date")
 
         self.insurance_group = QGroupBox(self.tr("Insurance (optional)"), body)
         self.insurance_group.setObjectName("insuranceGroup")
@@ -230,6 +238,8 @@ class RegistrationDialog(DialogEdits, QDialog):
         for name, edit in self.edits.items():
             if name == "date_of_birth":
                 edit.setText(p.date_of_birth.isoformat())
+            elif name == "referral_date":
+                edit.setText(p.referral_date.isoformat() if p.referral_date else "")
             elif hasattr(p, name):
                 edit.setText(getattr(p, name))
         self.message_check.setChecked(p.phone_ok_to_leave_message)
@@ -252,6 +262,12 @@ class RegistrationDialog(DialogEdits, QDialog):
                 dob = parse_date(self._text("date_of_birth"), "date_of_birth")
             except ValidationError as refused:
                 errors.update(refused.fields)
+        referred: date | None = None
+        if self._text("referral_date").strip():
+            try:
+                referred = parse_date(self._text("referral_date"), "referral_date")
+            except ValidationError as refused:
+                errors.update(refused.fields)
         data = ParticipantInput(
             first_name=self._text("first_name"), middle_name=self._text("middle_name"),
             last_name=self._text("last_name"), preferred_name=self._text("preferred_name"),
@@ -265,7 +281,7 @@ class RegistrationDialog(DialogEdits, QDialog):
             address_line2=self._text("address_line2"), city=self._text("city"),
             state=self._text("state"), postal_code=self._text("postal_code"),
             preferred_contact=self.contact_combo.currentText(),
-            referral_source=self._text("referral_source"),
+            referral_source=self._text("referral_source"), referral_date=referred,
             chart_number=self.participant.chart_number if self.participant else "")
         return data, errors
 
