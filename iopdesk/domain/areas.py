@@ -116,7 +116,8 @@ SECTIONS: tuple[ChartSection, ...] = (
         "intake", "Intake assessment", "intake", *_CLINICAL,
         "iopdesk.ui.chart.intake_tab:IntakeTab",
         records=(RecordType(RecordKind.INTAKE, "intake_assessments", "intake_id",
-                            changes=("intake.save_draft", "intake.sign", "intake.cosign")),),
+                            changes=("intake.save_draft", "intake.sign", "intake.cosign",
+                                     "intake.addendum")),),
         prints=(PrintCommand("intake", "intake_assessment", "intake assessment",
                              "the participant's signed intake assessment"),)),
 )

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from iopdesk.db.base import utcnow
+from iopdesk.db.models import Addendum as AddendumRow
 from iopdesk.db.models import Episode, IntakeAssessment, Signature, StaffUser
-from iopdesk.domain.clinical import (ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, AsamRating, Intake,
-                                     IntakeInput, check_intake, check_signable, intake_content,
-                                     signing_status)
+from iopdesk.domain.clinical import (ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, Addendum, AsamRating,
+                                     Intake, IntakeInput, check_addendum, check_intake,
+                                     check_signable, intake_content, signing_status)
 from iopdesk.domain.enums import NoteStatus, SignatureKind
 from iopdesk.domain.errors import Conflict, NotFound, PermissionDenied
 from iopdesk.services.changes import saving
@@ -77,6 +78,18 @@ def _signed_name(signature: Signature | None) -> str:
                                     if signature.signer_credentials else "")
 
 
+def _addenda(session: Session, row: IntakeAssessment) -> tuple[Addendum, ...]:
+    if row.status == NoteStatus.DRAFT:
+        return ()
+    rows = session.execute(
+        select(AddendumRow, StaffUser.display_name, StaffUser.credentials)
+        .join(StaffUser, StaffUser.id == AddendumRow.author_id)
+        .where(AddendumRow.intake_id == row.id).order_by(AddendumRow.id)).all()
+    return tuple(Addendum(id=a.id, author_name=name + (f", {creds}" if creds else ""),
+                          written_at=a.signed_at or a.created_at, text=a.text)
+                 for a, name, creds in rows)
+
+
 def _view(session: Session, row: IntakeAssessment, participant_id: int) -> Intake:
     clinician = session.get(StaffUser, row.clinician_id)
     signature = _signature(session, row, SignatureKind.AUTHOR)
@@ -92,6 +105,7 @@ def _view(session: Session, row: IntakeAssessment, participant_id: int) -> Intak
                   updated_at=row.updated_at, version=row.version,
                   cosigned_by=_signed_name(cosignature),
                   cosigned_at=cosignature.signed_at if cosignature is not None else None,
+                  addenda=_addenda(session, row),
                   **{name: getattr(row, name) for name in INTAKE_TEXT_FIELDS})
 
 
@@ -188,6 +202,33 @@ class IntakeService:
                                     entity="intake_assessments", entity_id=row.id,
                                     detail={"content_hash": digest,
                                             "status": row.status.value})
+            view = _view(session, row, episode.participant_id)
+        check.raise_refusal()
+        return view
+
+    @requires(Permission.EDIT_CLINICAL, "intake.addendum")
+    def add_addendum(self, actor: Actor, intake_id: int, text: str, password: str) -> Intake:
+        """Correct or add to a signed intake: an addendum with its own author and time,
+        signed with the author's password. The intake itself never changes."""
+        text = check_addendum(text)
+        check = SignerCheck(self._ctx, actor, password)
+        with self._ctx.unit_of_work() as session:
+            row = get_or_404(session, IntakeAssessment, intake_id, "Intake assessment")
+            if row.status == NoteStatus.DRAFT:
+                raise Conflict("This intake is still a draft: change it and sign it; an "
+                               "addendum is for a signed intake")
+            episode = session.get(Episode, row.episode_id)
+            signer = check.signer(session, "intake.addendum")
+            if signer is not None:
+                addendum = AddendumRow(intake_id=row.id, author_id=signer.id, text=text,
+                                       signed_at=utcnow())
+                session.add(addendum)
+                session.flush()
+                self._ctx.audit(session, actor, "intake.addendum",
+                                participant_id=episode.participant_id,
+                                entity="intake_assessments", entity_id=row.id,
+                                detail={"addendum_id": addendum.id,
+                                        "content_hash": content_hash({"text": text})})
             view = _view(session, row, episode.participant_id)
         check.raise_refusal()
         return view

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QVBoxLayout, QWidget)
+                               QPlainTextEdit, QVBoxLayout, QWidget)
 
 from iopdesk.domain.errors import ValidationError
 from iopdesk.ui.errors import describe_error
@@ -40,8 +40,9 @@ class SignDialog(QDialog):
         self.question = QLabel(question, self)
         self.question.setObjectName("signQuestion")
         self.question.setWordWrap(True)
-        self.fields = FieldMessages()
+        self.fields = FieldMessages(rooms=True)
         form = QFormLayout()
+        self.add_fields(form)
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("signPassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -65,6 +66,9 @@ class SignDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self.password_edit.setFocus()
+
+    def add_fields(self, form: QFormLayout) -> None:
+        """Fields a kind of signing asks for besides the password (an addendum's text)."""
 
     @Slot()
     def accept(self) -> None:
@@ -92,8 +96,9 @@ class SignDialog(QDialog):
     def _failed(self, error: object) -> None:
         self._set_busy(False)
         self.password_edit.clear()
-        if isinstance(error, ValidationError) and set(error.fields) == {"password"}:
-            self.fields.show(error.fields)
+        if isinstance(error, ValidationError) and all(self.fields.claims(name)
+                                                      for name in error.fields):
+            self.fields.show(error.fields)          # the password, or a field of the dialog
         elif isinstance(error, ValidationError):
             self.refused.emit(error)
             super().reject()
@@ -105,3 +110,36 @@ class SignDialog(QDialog):
         self._busy = busy
         self.sign_button.setEnabled(not busy)
         self.password_edit.setEnabled(not busy)
+
+
+class AddendumDialog(SignDialog):
+    """An addendum to a signed document: what is corrected or added, and why, signed with the
+    author's password. `sign(text, password)` gives the service call."""
+
+    def __init__(self, title: str, question: str, runner,
+                 sign: Callable[[str, str], Callable[[], Any]], parent: QWidget | None = None):
+        self._add = sign
+        super().__init__(title, question, runner, self._call, parent,
+                         action=QCoreApplication.translate("AddendumDialog", "Sign addendum"))
+        self.setObjectName("addendumDialog")
+        self.setMinimumWidth(520)
+        self.text_edit.setFocus()
+
+    def add_fields(self, form: QFormLayout) -> None:
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setObjectName("addendumText")
+        self.text_edit.setTabChangesFocus(True)
+        self.text_edit.setPlaceholderText(self.tr("What is corrected or added, and why"))
+        self.text_edit.setMinimumHeight(120)
+        self.fields.add_row(form, self.tr("&Addendum:"), self.text_edit, "text")
+
+    def _call(self, password: str) -> Callable[[], Any]:
+        return self._add(self.text_edit.toPlainText(), password)
+
+    @Slot()
+    def accept(self) -> None:
+        if not self.text_edit.toPlainText().strip():
+            self.fields.show({"text": self.tr("Write the addendum: what is corrected or "
+                                              "added, and why")})
+            return
+        super().accept()

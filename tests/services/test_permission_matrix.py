@@ -31,13 +31,16 @@ OTHER_PASSWORD = "another matrix password"
 PERSON = ParticipantInput(first_name="María", last_name="Peña", date_of_birth=date(1992, 2, 2))
 
 # The policy of DESIGN §2 and §6, written out: front desk never sees clinical content; the
-# administrator runs users, the practice and the audit log, not charts.
+# administrator runs users, the practice and the audit log, not charts. A supervisor or an
+# administrator corrects the record of care (an episode entered in error); a clinician not.
 _EVERYONE = {P.VIEW_DEMOGRAPHICS, P.EDIT_DEMOGRAPHICS, P.VIEW_STAFF}
 EXPECTED_PERMISSIONS = {
     Role.FRONT_DESK: frozenset(_EVERYONE),
     Role.CLINICIAN: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN}),
-    Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN,
+                                            P.CORRECT_EPISODES}),
+    Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT,
+                                       P.CORRECT_EPISODES}),
 }
 
 
@@ -98,6 +101,12 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
             s.get(StaffUser, clinician.user_id).needs_cosign = False
         return signed
 
+    def enter_in_error(a):
+        wrong = services.episodes.admit(clinician, services.participants.register(admin, PERSON).id,
+                                        track_id, date(2026, 11, 2))
+        return services.episodes.enter_in_error(a, wrong.id, wrong.version,
+                                                "Admitted to the wrong chart")
+
     def change_and_restore(a):
         services.users.change_own_password(a, PASSWORD, OTHER_PASSWORD)
         services.users.change_own_password(a, OTHER_PASSWORD, PASSWORD)
@@ -122,6 +131,7 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
                                       lambda a: services.participants.search(a, "pe")),
         "EpisodeService.admit": (P.EDIT_CLINICAL, lambda a: services.episodes.admit(
             a, services.participants.register(admin, PERSON).id, track_id, date(2026, 11, 2))),
+        "EpisodeService.enter_in_error": (P.CORRECT_EPISODES, enter_in_error),
         "StaffService.list_staff": (P.VIEW_STAFF, lambda a: services.staff.list_staff(a)),
         "StaffService.tracks": (P.VIEW_STAFF, lambda a: services.staff.tracks(a)),
         "StaffService.verify_password": (
@@ -164,6 +174,11 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "CosignService.queue": (P.COSIGN, lambda a: services.cosign.queue(a)),
         "CosignService.cosign": (P.COSIGN, lambda a: (lambda i: services.cosign.cosign(
             a, "intake", i.id, i.version, PASSWORD))(awaiting_cosign())),
+        "IntakeService.add_addendum": (P.EDIT_CLINICAL, lambda a: (
+            lambda d: services.intake.add_addendum(
+                a, services.intake.sign(clinician, d.id, d.version, PASSWORD).id,
+                "Medication dose corrected to 8 mg.", PASSWORD))(
+            fresh_draft(services, admin, clinician, track_id))),
         "ChartService.open": (P.VIEW_DEMOGRAPHICS, lambda a: services.chart.open(a, person.id)),
         "TodayService.front_desk": (P.VIEW_DEMOGRAPHICS,
                                     lambda a: services.today.front_desk(a, date(2026, 11, 16))),
@@ -252,6 +267,7 @@ def _action_of(services, name: str) -> str:
 def test_the_role_table_is_the_designed_one():
     assert ROLE_PERMISSIONS == EXPECTED_PERMISSIONS
     assert not {P.VIEW_CLINICAL, P.EDIT_CLINICAL} & ROLE_PERMISSIONS[Role.FRONT_DESK]
+    assert P.CORRECT_EPISODES not in ROLE_PERMISSIONS[Role.CLINICIAN]   # supervisors do it
 
 
 ACTORS = ["front_desk", "clinician", "supervisor", "supervisor_only", "admin"]

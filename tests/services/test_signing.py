@@ -185,3 +185,51 @@ def test_only_an_intake_awaiting_co_signature_can_be_co_signed(demo, people, epi
     with pytest.raises(Conflict, match="not awaiting a co-signature"):
         services.cosign.cosign(people["supervisor"], "intake", signed.id, signed.version,
                                DEMO_PASSWORD)
+
+
+def _signed(services, people, episode_of, who="clinician"):
+    draft = _draft(services, people[who], episode_of(who))
+    return services.intake.sign(people[who], draft.id, draft.version, DEMO_PASSWORD)
+
+
+def test_a_signed_intake_is_corrected_by_an_addendum_only(demo, people, episode_of):
+    services, factory = demo
+    signed = _signed(services, people, episode_of)
+    after = services.intake.add_addendum(people["supervisor"], signed.id,
+                                         "  Medication dose corrected to 8 mg daily.  ",
+                                         DEMO_PASSWORD)
+    [addendum] = after.addenda
+    assert addendum.text == "Medication dose corrected to 8 mg daily."
+    assert addendum.author_name.startswith("Samuel Okafor") and addendum.written_at  # (anyone
+    # who edits clinical records may add one: a supervisor here, to a clinician's intake)
+    # what was signed is untouched: same content, version and signature
+    assert (after.presenting_problem, after.version, after.content_hash, after.status) == (
+        signed.presenting_problem, signed.version, signed.content_hash, signed.status)
+    [event] = _events(factory, "intake.addendum")
+    assert (event.outcome, event.entity_id, event.detail["addendum_id"]) == (
+        AuditOutcome.OK, signed.id, addendum.id)
+    assert services.intake.get(people["clinician"], signed.episode_id).addenda == (addendum,)
+
+
+@pytest.mark.parametrize("text, password, field", [
+    ("", DEMO_PASSWORD, "text"), ("   \n ", DEMO_PASSWORD, "text"),
+    ("x" * 10_001, DEMO_PASSWORD, "text"), ("Corrected.", "wrong-password", "password"),
+    ("Corrected.", "", "password")])
+def test_a_bad_addendum_adds_nothing(demo, people, episode_of, text, password, field):
+    services, factory = demo
+    signed = _signed(services, people, episode_of)
+    with pytest.raises(ValidationError) as refused:
+        services.intake.add_addendum(people["clinician"], signed.id, text, password)
+    assert field in refused.value.fields
+    assert services.intake.get(people["clinician"], signed.episode_id).addenda == ()
+    assert [e for e in _events(factory, "intake.addendum")
+            if e.outcome == AuditOutcome.OK] == []
+
+
+def test_a_draft_takes_no_addendum_and_the_front_desk_none_at_all(demo, people, episode_of):
+    services, _ = demo
+    draft = _draft(services, people["clinician"], episode_of("clinician"))
+    with pytest.raises(Conflict, match="still a draft"):
+        services.intake.add_addendum(people["clinician"], draft.id, "More.", DEMO_PASSWORD)
+    with pytest.raises(PermissionDenied):
+        services.intake.add_addendum(people["frontdesk"], draft.id, "More.", DEMO_PASSWORD)

@@ -163,3 +163,28 @@ def test_a_clinician_s_today_has_no_co_signature_queue(qtbot, open_window):
     window = open_window("clinician")
     today = window.page("today")
     assert today.cosign_queue is None and not today.shows_cosign
+
+
+def test_a_signed_intake_is_corrected_by_an_addendum(qtbot, demo, open_window):
+    window = open_window("clinician")
+    chart, tab, draft = _chart_with_draft(qtbot, demo, window, "Addendaly", "clinician")
+    _sign(qtbot, tab, DEMO_PASSWORD)
+    qtbot.waitUntil(lambda: tab.intake.signed and tab.addendum_button.isVisible(),
+                    timeout=WAIT_MS)
+    signed_text = tab.texts["medications"].toPlainText()
+    assert tab.texts["medications"].isReadOnly() and not tab.addenda_label.isVisible()
+
+    qtbot.mouseClick(tab.addendum_button, Qt.MouseButton.LeftButton)
+    dialog = tab.sign_dialog
+    qtbot.keyClicks(dialog.password_edit, DEMO_PASSWORD)
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert "Write the addendum" in dialog.fields.text("text")      # nothing written yet
+    qtbot.keyClicks(dialog.text_edit, "Medication: buprenorphine 8 mg daily, not 4 mg.")
+    assert dialog.fields.text("text") == ""                         # gone once written
+    with qtbot.waitSignal(dialog.signed, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(tab.addenda_label.isVisible, timeout=WAIT_MS)
+    assert tab.addenda_label.text().startswith("Addendum by Dana Whitfield")
+    assert "buprenorphine 8 mg daily" in tab.addenda_label.text()
+    assert tab.texts["medications"].toPlainText() == signed_text   # the signed text stays
+    chart.close()

@@ -25,7 +25,7 @@ from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, say, set_locked
-from iopdesk.ui.signing import SignDialog
+from iopdesk.ui.signing import AddendumDialog, SignDialog
 
 
 DOCUMENT = "intake_assessment"     # the kind of document its print records (services.documents)
@@ -116,16 +116,30 @@ class IntakeTab(QWidget):
                                              "it or save it as a PDF"))
         self.print_button.clicked.connect(self.print_intake)
         self.print_button.hide()
+        self.addendum_button = QPushButton(self.tr("Add a&ddendum…"), self)
+        self.addendum_button.setObjectName("addendumButton")
+        self.addendum_button.setToolTip(self.tr("Correct or add to the signed intake: an "
+                                                "addendum with your name and the time"))
+        self.addendum_button.clicked.connect(self.ask_for_addendum)
+        self.addendum_button.hide()
+        self.addenda_label = QLabel(self)
+        self.addenda_label.setObjectName("intakeAddenda")
+        self.addenda_label.setWordWrap(True)
+        self.addenda_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.addenda_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.addenda_label.hide()
         buttons = QHBoxLayout()
         buttons.addWidget(self.signed_label, 1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.sign_button)
         buttons.addWidget(self.cosign_button)
+        buttons.addWidget(self.addendum_button)
         buttons.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.stale)
         layout.addWidget(self.message)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.addenda_label)
         layout.addLayout(buttons)
         self.sign_dialog: SignDialog | None = None
         if self.episode_id is None:
@@ -171,7 +185,18 @@ class IntakeTab(QWidget):
         self.signed_label.setVisible(intake.signed)
         self.cosign_button.setVisible(intake.awaiting_cosign and self.actor.has(Role.SUPERVISOR)
                                       and intake.clinician_id != self.actor.user_id)
+        self.addendum_button.setVisible(intake.signed and (self.actor.has(Role.CLINICIAN)
+                                                           or self.actor.has(Role.SUPERVISOR)))
+        self.addenda_label.setText(self.addenda_text(intake))
+        self.addenda_label.setVisible(bool(intake.addenda))
         self._shown = self.form_input()
+
+    def addenda_text(self, intake) -> str:
+        """Each addendum under the signed intake: who, when, what."""
+        clock = self.services.settings.clock()
+        return "\n\n".join(self.tr("Addendum by {who} on {when}:\n{text}").format(
+            who=a.author_name, when=clock.date_time(a.written_at), text=a.text)
+            for a in intake.addenda)
 
     def signature_text(self, intake) -> str:
         """'Signed by … on …', with its co-signature or that it awaits one."""
@@ -294,6 +319,23 @@ class IntakeTab(QWidget):
             .format(who=self.intake.signed_by),
             self.runner, self._cosign_call, self, action=self.tr("Co-sign"))
         return self._show_sign_dialog(dialog)
+
+    @Slot()
+    def ask_for_addendum(self) -> AddendumDialog | None:
+        """Correct or add to the signed intake (it never changes itself): the addendum's
+        text and the author's password."""
+        if self.intake is None or not self.intake.signed:
+            return None
+        dialog = AddendumDialog(
+            self.tr("Addendum to the intake"),
+            self.tr("The signed intake stays as it was signed; the addendum is kept with it, "
+                    "with your name and the time, and prints with it."),
+            self.runner, self._addendum_call, self)
+        return self._show_sign_dialog(dialog)
+
+    def _addendum_call(self, text: str, password: str):
+        s, a, intake_id = self.services, self.actor, self.intake.id
+        return lambda: s.intake.add_addendum(a, intake_id, text, password)
 
     def _show_sign_dialog(self, dialog: SignDialog) -> SignDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
