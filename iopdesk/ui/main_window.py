@@ -29,7 +29,7 @@ from iopdesk.ui.changes import change_bus
 from iopdesk.ui.chart.window import ChartWindow, ChartWindows
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import LOCK_SHORTCUT
-from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
+from iopdesk.ui.participants.printing import ChartPrinters
 from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
 from iopdesk.ui.password_dialog import change_own_password_dialog
@@ -95,14 +95,15 @@ class MainWindow(QMainWindow):
         self.participants.participant_activated.connect(self.open_chart)
         self.registrations = Registrations(services, actor, runner, self.participants)
         self.registrations.open_existing.connect(self.open_chart)
-        self.face_sheets: FaceSheets | None = None
-        if documents_available(services):
-            self.face_sheets = FaceSheets(services, actor, runner, self, settings=self._settings)
-            self.face_sheets.action.triggered.connect(self.print_face_sheet)
-            self.face_sheets.status_message.connect(self._show_status)
-            self.face_sheets.recorded.connect(self._export_recorded)
-            self.participants.add_row_action(self.face_sheets.action)
-            self.participants.selection_changed.connect(self._update_actions)
+        # A print action per chart document the user may print (domain.areas declares them)
+        self.printing = ChartPrinters(services, actor, runner, self, self._selected_here,
+                                      settings=self._settings)
+        for printer in self.printing.printers.values():
+            printer.status_message.connect(self._show_status)
+            printer.recorded.connect(self._export_recorded)
+            self.participants.add_row_action(printer.action)
+        self.participants.selection_changed.connect(self._update_actions)
+        self.face_sheets = self.printing.face_sheet
 
         self._build_navigation()
         self._build_menus()
@@ -288,8 +289,9 @@ class MainWindow(QMainWindow):
         self.open_chart_action.setStatusTip(self.tr("Open the selected participant's chart"))
         self.open_chart_action.triggered.connect(self.open_selected_chart)
         participants_menu.addAction(self.open_chart_action)
-        if self.face_sheets is not None:
-            participants_menu.addAction(self.face_sheets.action)
+        if self.printing.printers:
+            participants_menu.addSeparator()
+            participants_menu.addActions(self.printing.actions())
 
         self.admin_menu = None
         if self.actor.has(Role.ADMIN):
@@ -324,17 +326,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _update_actions(self) -> None:
-        if self.face_sheets is not None:
-            self.face_sheets.action.setEnabled(
-                self.current_area == PARTICIPANTS
-                and self.participants.selected_row() is not None)
+        self.printing.set_enabled(self._selected_here() is not None)
 
-    @Slot()
-    def print_face_sheet(self) -> None:
-        row = self.participants.selected_row()
-        if self.face_sheets is not None and row is not None \
-                and self.current_area == PARTICIPANTS:
-            self.face_sheets.open(row)
+    def _selected_here(self):
+        """The participant selected in the Participants area while it is shown, else None."""
+        return self.participants.selected_row() if self.current_area == PARTICIPANTS else None
 
     @Slot(str, str)
     def _export_recorded(self, kind: str, where: str) -> None:
@@ -420,8 +416,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.face_sheets is not None:
-            self.face_sheets.show_waiting()         # back from the lock
+        self.printing.show_waiting()                # back from the lock
 
     # -- what changed, and unsaved work ------------------------------------------------------
 

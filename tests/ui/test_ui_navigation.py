@@ -289,8 +289,8 @@ def test_face_sheet_only_from_the_participants_area(qtbot, open_window):
 
 def test_a_face_sheet_refused_is_said_in_a_dialog(qtbot, open_window, demo):
     class Refusing:
-        def face_sheet(self, actor, participant_id):
-            raise PermissionDenied("You may not print this face sheet")
+        def render(self, actor, document, participant_id, record_id=None):
+            raise PermissionDenied(f"You may not print this {document.replace('_', ' ')}")
 
     window = open_window("frontdesk", Without(demo.services, documents=Refusing()))
     select_first_participant(qtbot, window)
@@ -325,3 +325,25 @@ def test_long_background_work_shows_the_busy_indicator(qtbot, open_window):
     assert not window.busy_bar.isVisible()                # not for a moment's work
     qtbot.waitUntil(window.busy_bar.isVisible, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.busy_bar.isVisible(), timeout=WAIT_MS)
+
+
+def test_the_print_actions_are_the_chart_documents_the_user_may_print(qtbot, open_window):
+    """Built from the areas' declarations: the front desk prints the face sheet, a clinician
+    the intake assessment too, both from the Participants menu on the selected person."""
+    desk = open_window("frontdesk", loaded=True)
+    assert list(desk.printing.printers) == ["face-sheet"]
+    clinician = open_window("clinician", loaded=True)
+    assert list(clinician.printing.printers) == ["face-sheet", "intake"]
+    menu = next(a.menu() for a in clinician.menuBar().actions()
+                if a.text() == "&Participants")
+    texts = [a.text() for a in menu.actions()]
+    assert "Print &face sheet…" in texts and "Print intake assessment…" in texts
+    intake = clinician.printing.printers["intake"]
+    assert not intake.action.isEnabled()                   # no one chosen yet
+    clinician.participants.table.selectRow(0)
+    assert intake.action.isEnabled()
+    with qtbot.waitSignal(intake.preview_opened, timeout=WAIT_MS) as opened:
+        intake.action.trigger()
+    dialog = opened.args[0]
+    assert dialog.windowTitle().startswith("Intake assessment — ")
+    dialog.close()

@@ -15,7 +15,7 @@ from iopdesk.domain.readmodels import ParticipantRow
 from iopdesk.ui.chart.coverage_dialog import CoverageDialog, CoverageModel, EndCoverageDialog
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import ERROR_STYLE
-from iopdesk.ui.participants.face_sheet import FaceSheets, documents_available
+from iopdesk.ui.participants.printing import DocumentPrinter, documents_available
 from iopdesk.ui.registration.dialog import RegistrationDialog
 from iopdesk.ui.table_model import record_table
 
@@ -71,9 +71,9 @@ class FaceSheetTab(QWidget):
         self.print_button = QPushButton(self.tr("&Print face sheet…"), self)
         self.print_button.setObjectName("printFaceSheet")
         self.print_button.clicked.connect(self.print_face_sheet)
-        self.face_sheets: FaceSheets | None = None
+        self.face_sheets: DocumentPrinter | None = None
         if documents_available(services):
-            self.face_sheets = FaceSheets(services, actor, runner, self)
+            self.face_sheets = DocumentPrinter(services, actor, runner, self)
         else:
             self.print_button.hide()
         buttons = QHBoxLayout()
