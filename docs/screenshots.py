@@ -8,7 +8,10 @@ Builds the small demo practice (seed 1, as of 2026-11-16) in a temporary folder,
 - main-window.png  the Participants area after typing "ngu" (the search finds Nguyễn);
 - chart.png        the chart of the first active participant found, on its Diagnoses tab;
 - intake.png       the same chart on its Intake assessment tab;
-- face-sheet.png   page 1 of that participant's face sheet, rendered by QtPdf.
+- face-sheet.png   page 1 of that participant's face sheet, rendered by QtPdf;
+- today.png        the supervisor's Today: the intakes awaiting their co-signature, the groups
+                   they lead today and their caseload;
+- insurance.png    the chart's Face sheet tab with the participant's insurance.
 
 The windows are drawn with the bundled DejaVu Sans and the Fusion style, so the pictures do
 not depend on the fonts and theme of the machine that makes them. Nothing here touches the
@@ -45,7 +48,8 @@ WINDOW_SIZE = QSize(1280, 760)
 PDF_DPI = 110
 WAIT_S = 30.0
 FONTS = Path(__file__).resolve().parents[1] / "iopdesk" / "reports" / "fonts"
-SHOTS = ("main-window.png", "chart.png", "intake.png", "face-sheet.png")
+SHOTS = ("main-window.png", "chart.png", "intake.png", "face-sheet.png", "today.png",
+         "insurance.png")
 
 
 class ScreenshotError(RuntimeError):
@@ -183,6 +187,23 @@ def make_screenshots(out: Path, database: Path | None = None) -> list[Path]:
             _save(chart, out / SHOTS[2])
 
             _save_pdf_page(services.documents.face_sheet(actor, chosen.id), out / SHOTS[3])
+
+            chart.show_tab("face_sheet")
+            _wait_until(lambda: runner.pending == 0, "the face sheet tab to load")
+            _save(chart, out / SHOTS[5])
+            window.charts.close_all()
+
+            supervisor = services.staff.log_in("supervisor", DEMO_PASSWORD)
+            boss = MainWindow(services, supervisor, runner, info, settings=settings,
+                              today=lambda: DEMO_AS_OF)
+            boss.resize(WINDOW_SIZE)
+            boss.show()
+            boss.show_area("today")
+            today = boss.page("today")
+            _wait_until(lambda: runner.pending == 0 and today.cosign_queue.topLevelItemCount()
+                        + int(today.cosign_message.isVisible()) > 0, "the supervisor's Today")
+            _save(boss, out / SHOTS[4])
+            boss.close()
         finally:
             if window is not None:
                 window.charts.close_all()

@@ -13,7 +13,8 @@ import pytest
 from PySide6.QtGui import QImage
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "screenshots.py"
-NAMES = ("main-window.png", "chart.png", "intake.png", "face-sheet.png")
+NAMES = ("main-window.png", "chart.png", "intake.png", "face-sheet.png", "today.png",
+         "insurance.png")
 
 
 def _colours(image: QImage) -> int:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 DRAFT_DAYS = 4        # notes of the last four days are still drafts
 COSIGN_DAYS = 7       # an associate's notes are co-signed a week later
+INTAKE_COSIGN_DAYS = 21   # and intakes three weeks later: the supervisor's queue has some
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class EpisodePlan:
 
 
 def sign(ctx: Ctx, doc: str, doc_id: int, author_id: int, when: datetime, content: object,
-         *, signer: str = "", guardian: str = "") -> NoteStatus:
+         *, signer: str = "", guardian: str = "", cosign_days: int = COSIGN_DAYS) -> NoteStatus:
     """The author's signature (and a participant's, a guardian's, a co-signer's when due);
     each holds the SHA-256 of `content` as the services hash what is signed."""
     name, creds, needs_cosign = ctx.staff_info[author_id]
@@ -78,7 +79,7 @@ def sign(ctx: Ctx, doc: str, doc_id: int, author_id: int, when: datetime, conten
         if who:
             rows.append((kind, None, who, "", when))
     status = signing_status(needs_cosign)          # awaiting the supervisor, until…
-    if needs_cosign and when.date() <= ctx.as_of - timedelta(days=COSIGN_DAYS):
+    if needs_cosign and when.date() <= ctx.as_of - timedelta(days=cosign_days):
         sup_name, sup_creds, _ = ctx.staff_info[ctx.supervisor_id]
         rows.append((SignatureKind.COSIGNER, ctx.supervisor_id, sup_name, sup_creds,
                      when + timedelta(days=2)))
@@ -221,7 +222,7 @@ def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
     intake_id = ctx.sink.new_id(IntakeAssessment)
     signed = written + timedelta(hours=3)
     status = sign(ctx, "intake_id", intake_id, ep.clinician_id, signed,
-                  intake_content(ep.id, intake))
+                  intake_content(ep.id, intake), cosign_days=INTAKE_COSIGN_DAYS)
     ctx.sink.add(
         IntakeAssessment, written, id=intake_id, episode_id=ep.id, clinician_id=ep.clinician_id,
         assessed_on=intake.assessed_on,
