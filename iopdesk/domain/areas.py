@@ -58,6 +58,9 @@ class ChartSection:
     tab: str                            # "module:Class" of its QWidget
     records: tuple[RecordType, ...] = ()
     prints: tuple[PrintCommand, ...] = ()
+    # Permissions (their values) some of its calls need beyond `edit`: correcting a record
+    # (an episode entered in error) is not every editor's to do.
+    also: tuple[str, ...] = ()
 
     @property
     def kinds(self) -> frozenset[RecordKind]:
@@ -105,7 +108,9 @@ SECTIONS: tuple[ChartSection, ...] = (
         "episodes", "Episodes", "episodes", *_CLINICAL,
         "iopdesk.ui.chart.episodes_tab:EpisodesTab",
         records=(RecordType(RecordKind.EPISODE, "episodes", "episode_id",
-                            creates=("episode.admit",)),)),
+                            creates=("episode.admit",),
+                            changes=("episode.enter_in_error",)),),
+        also=("correct_episodes",)),
     ChartSection(
         "diagnoses", "Diagnoses", "diagnoses", *_CLINICAL,
         "iopdesk.ui.chart.diagnoses_tab:DiagnosesTab",

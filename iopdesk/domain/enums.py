@@ -33,6 +33,7 @@ class EpisodeStatus(enum.StrEnum):
     REFERRED = "referred"
     ACTIVE = "active"
     DISCHARGED = "discharged"
+    ENTERED_IN_ERROR = "entered_in_error"   # admitted in error: kept, left out of counts
 
 
 class AttendanceStatus(enum.StrEnum):

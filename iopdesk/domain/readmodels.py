@@ -81,6 +81,20 @@ class Episode:
     discharge_date: date | None
     version: int
     referral_date: date | None = None       # when the participant was referred (if known)
+    # Set when a supervisor or administrator marked it entered in error (its status then).
+    entered_in_error_reason: str = ""
+    entered_in_error_by_name: str = ""
+    entered_in_error_at: datetime | None = None
+
+    @property
+    def entered_in_error(self) -> bool:
+        return self.status is EpisodeStatus.ENTERED_IN_ERROR
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts anywhere (lists, caseloads, the current episode): every
+        episode but one entered in error, which stays readable in the chart only."""
+        return not self.entered_in_error
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,9 @@ class Participant:
 
     @property
     def current_episode(self) -> Episode | None:
-        return self.episodes[0] if self.episodes else None
+        """The latest episode that counts (`episodes` are latest first; one entered in
+        error is never current)."""
+        return next((e for e in self.episodes if e.counts), None)
 
 
 @dataclass(frozen=True)

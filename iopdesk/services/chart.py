@@ -68,8 +68,9 @@ class ChartService:
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "chart.open")
     def open(self, actor: Actor, participant_id: int) -> ChartSummary:
-        """The chart's banner: names, age, chart number, the current (latest) episode's track,
-        status and primary clinician, alerts, and the tabs this user may open. Alerts:
+        """The chart's banner: names, age, chart number, the current episode's (the latest
+        one not entered in error) track, status and primary clinician, alerts, and the tabs
+        this user may open. Alerts:
         consents expiring within 30 days (everyone); for clinical users also a positive PHQ-9
         item 9 in the current episode and a current episode without a signed intake."""
         granted = permissions_of(self._ctx.current_roles(actor))
@@ -81,7 +82,8 @@ class ChartService:
                 select(Episode, ProgramTrack.name, StaffUser.display_name)
                 .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
                 .outerjoin(StaffUser, StaffUser.id == Episode.primary_clinician_id)
-                .where(Episode.participant_id == participant_id)
+                .where(Episode.participant_id == participant_id,
+                       Episode.status != EpisodeStatus.ENTERED_IN_ERROR)   # counted nowhere
                 .order_by(Episode.admission_date.desc(), Episode.id.desc()).limit(1)).first()
             episode, track_name, clinician_name = current if current else (None, "", "")
             alerts: list[ChartAlert] = []

@@ -85,7 +85,7 @@ def load_face_sheet(session: Session, participant_id: int, today: date, *,
     """The face sheet's read model (no permission check, no audit: see DocumentService)."""
     person = get_or_404(session, ParticipantRow, participant_id, "Participant")
     episodes = load_episodes(session, participant_id)
-    current = episodes[0] if episodes else None
+    current = next((e for e in episodes if e.counts), None)    # never one entered in error
     contacts = session.scalars(
         select(Contact).where(Contact.participant_id == participant_id, Contact.active.is_(True))
         .order_by(Contact.is_guardian.desc(), Contact.is_emergency.desc(), Contact.name,

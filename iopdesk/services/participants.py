@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from iopdesk.db.models import Episode as EpisodeRow
 from iopdesk.db.models import Participant as ParticipantRowModel
@@ -34,24 +34,34 @@ PAGE_SIZE = 100
 _INPUT_FIELDS = [f.name for f in fields(ParticipantInput)]
 
 
-def episode_view(row: EpisodeRow, track_name: str, clinician_name: str) -> Episode:
+def episode_view(row: EpisodeRow, track_name: str, clinician_name: str,
+                 marked_by_name: str = "") -> Episode:
     return Episode(
         id=row.id, participant_id=row.participant_id, track_id=row.track_id,
         track_name=track_name, admission_date=row.admission_date,
         primary_clinician_id=row.primary_clinician_id, primary_clinician_name=clinician_name,
         status=row.status, discharge_date=row.discharge_date, version=row.version,
-        referral_date=row.referral_date)
+        referral_date=row.referral_date,
+        entered_in_error_reason=row.entered_in_error_reason or "",
+        entered_in_error_by_name=marked_by_name, entered_in_error_at=row.entered_in_error_at)
+
+
+_MARKED_BY = aliased(StaffUser)
 
 
 def load_episodes(session: Session, participant_id: int) -> tuple[Episode, ...]:
+    """Every episode of the participant, latest first, those entered in error too (the
+    chart's Episodes tab shows them, marked); `Participant.current_episode` skips them."""
     rows = session.execute(
-        select(EpisodeRow, ProgramTrack.name, StaffUser.display_name)
+        select(EpisodeRow, ProgramTrack.name, StaffUser.display_name, _MARKED_BY.display_name)
         .join(ProgramTrack, ProgramTrack.id == EpisodeRow.track_id)
         .outerjoin(StaffUser, StaffUser.id == EpisodeRow.primary_clinician_id)
+        .outerjoin(_MARKED_BY, _MARKED_BY.id == EpisodeRow.entered_in_error_by_id)
         .where(EpisodeRow.participant_id == participant_id)
         .order_by(EpisodeRow.admission_date.desc(), EpisodeRow.id.desc())
     ).all()
-    return tuple(episode_view(e, track, clinician or "") for e, track, clinician in rows)
+    return tuple(episode_view(e, track, clinician or "", marked_by or "")
+                 for e, track, clinician, marked_by in rows)
 
 
 def record_of(row: ParticipantRowModel) -> str:

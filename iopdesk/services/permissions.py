@@ -32,6 +32,9 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PRACTICE = "manage_practice"
     VIEW_AUDIT = "view_audit"
+    # Correct the record of care: mark an episode admitted in error "entered in error" (kept
+    # and audited, counted nowhere). Supervisors and administrators, not every clinician.
+    CORRECT_EPISODES = "correct_episodes"
     COSIGN = "cosign"                   # co-sign the work of clinicians who need it
 
 
@@ -42,9 +45,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
     Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
                                             Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL,
-                                            Permission.COSIGN}),
+                                            Permission.COSIGN, Permission.CORRECT_EPISODES}),
     Role.ADMIN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS,
-                                       Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT}),
+                                       Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT,
+                                       Permission.CORRECT_EPISODES}),
 }
 
 

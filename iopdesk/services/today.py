@@ -56,9 +56,10 @@ class TodayService:
                        Episode.admission_date <= day)).all()
             missing = sorted({e for _, e in attendance} - {p.episode_id for p in people})
             if missing:
-                people += session.execute(
+                people += session.execute(   # an episode entered in error: no one's
                     select(*columns).join(Participant, Participant.id == Episode.participant_id)
-                    .where(Episode.id.in_(missing))).all()
+                    .where(Episode.id.in_(missing),
+                           Episode.status != EpisodeStatus.ENTERED_IN_ERROR)).all()
         people.sort(key=lambda p: (p.last_name_key, p.first_name_key, p.id))
         result = []
         for meeting, track_name, facilitator in meetings:

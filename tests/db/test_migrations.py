@@ -254,3 +254,116 @@ def test_another_programs_tables_are_refused_with_their_names_and_left_alone(tmp
         with pytest.raises(DatabaseUnusable, match=r"another program, not IOPDesk \(invoices\)"):
             open_database(sqlite_url(path), create=create)
     assert _digest(path) == before and [p.name for p in tmp_path.iterdir()] == ["other.sqlite3"]
+
+
+# -- 0007: an episode entered in error ---------------------------------------------------------
+
+_EPISODE_COLUMNS = ("id", "participant_id", "track_id", "admission_date", "status",
+                    "primary_clinician_id", "discharge_date", "version")
+_PERSON_COLUMNS = ("id", "chart_number", "last_name_key", "current_status", "current_track_id",
+                   "primary_clinician_id", "version")
+
+
+def _rows(path, table: str, columns: tuple[str, ...]) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def _columns(path, table: str) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    finally:
+        conn.close()
+
+
+_MARKED = {"entered_in_error_reason", "entered_in_error_by_id", "entered_in_error_at"}
+
+
+def _entered_in_error_revision() -> tuple[str, str]:
+    """(the revision that lets an episode be entered in error, the one it revises)."""
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    found = next(r for r in script.walk_revisions()
+                 if r.path.endswith("_episode_entered_in_error.py"))
+    return found.revision, found.down_revision
+
+
+def test_the_upgrade_to_entered_in_error_keeps_every_episode_and_participant(demo_db):
+    url = sqlite_url(demo_db)
+    _revision, before_it = _entered_in_error_revision()
+    run_migrations(url, before_it, downgrade=True)
+    assert not _MARKED & _columns(demo_db, "episodes")
+    before = _counts(demo_db)
+    episodes = _rows(demo_db, "episodes", _EPISODE_COLUMNS)
+    people = _rows(demo_db, "participants", _PERSON_COLUMNS)
+    assert {e[4] for e in episodes} == {"referred", "active", "discharged"}
+
+    engine = open_database(url, backup=lambda: None)
+    try:
+        assert stored_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    assert _counts(demo_db) == before
+    assert _rows(demo_db, "episodes", _EPISODE_COLUMNS) == episodes
+    assert _rows(demo_db, "participants", _PERSON_COLUMNS) == people
+    assert _MARKED <= _columns(demo_db, "episodes")
+    conn = sqlite3.connect(demo_db)
+    try:
+        assert conn.execute("SELECT count(*) FROM episodes WHERE entered_in_error_reason IS NOT "
+                            "NULL OR entered_in_error_by_id IS NOT NULL OR entered_in_error_at "
+                            "IS NOT NULL").fetchone()[0] == 0
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        keys = {(r[2], r[3], r[4]) for r in conn.execute("PRAGMA foreign_key_list(episodes)")}
+        assert ("staff_users", "entered_in_error_by_id", "id") in keys
+    finally:
+        conn.close()
+    _assert_search_index_in_step(demo_db)      # participants was rebuilt: its triggers too
+
+
+def test_an_episode_entered_in_error_is_stored_and_read_back(demo_db):
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from iopdesk.db.models import Episode, StaffUser
+    from iopdesk.domain.enums import EpisodeStatus
+    from iopdesk.domain.time import utc_now
+
+    engine = open_database(sqlite_url(demo_db))
+    try:
+        with Session(engine) as session, session.begin():
+            episode = session.scalar(select(Episode).order_by(Episode.id).limit(1))
+            staff_id = session.scalar(select(StaffUser.id).limit(1))
+            episode.status = EpisodeStatus.ENTERED_IN_ERROR
+            episode.entered_in_error_reason, episode.entered_in_error_by_id = "x", staff_id
+            episode.entered_in_error_at = utc_now()
+            episode.participant.current_status = None
+            episode_id = episode.id
+        with Session(engine) as session:
+            stored = session.get(Episode, episode_id)
+            assert stored.status is EpisodeStatus.ENTERED_IN_ERROR
+            assert stored.entered_in_error_at.tzinfo is not None
+    finally:
+        engine.dispose()
+
+
+def test_a_downgrade_over_an_episode_entered_in_error_is_refused_and_changes_nothing(demo_db):
+    conn = sqlite3.connect(demo_db)
+    conn.execute("UPDATE episodes SET status = 'entered_in_error', "
+                 "entered_in_error_reason = 'wrong chart' WHERE id = "
+                 "(SELECT min(id) FROM episodes)")
+    conn.commit()
+    conn.close()
+    before = _rows(demo_db, "episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason"))
+    url = sqlite_url(demo_db)
+    _revision, before_it = _entered_in_error_revision()
+    with pytest.raises(MigrationFailed, match="1 episode.* entered in error"):
+        run_migrations(url, before_it, downgrade=True)
+    engine = make_engine(url)
+    try:
+        assert stored_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    assert _rows(demo_db, "episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason")) == before

@@ -78,7 +78,8 @@ def test_a_section_s_calls_need_its_own_permissions(section):
     assert service_class is not type(None), f"Services has no {section.service}"
     needs = {REGISTRY[q] for q in _guarded_calls() if q.startswith(service_class.__name__ + ".")}
     floor = {Permission.VIEW_DEMOGRAPHICS, Permission.VIEW_STAFF}     # everyone has these
-    assert needs and needs <= {Permission(section.view), Permission(section.edit), *floor}
+    also = {Permission(p) for p in section.also}
+    assert needs and needs <= {Permission(section.view), Permission(section.edit), *also, *floor}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -93,6 +94,7 @@ def test_every_section_names_real_permissions_and_unique_keys():
     assert len({s.key for s in SECTIONS}) == len(SECTIONS)
     for s in SECTIONS:
         Permission(s.view), Permission(s.edit)          # a typo raises ValueError
+        [Permission(p) for p in s.also]
     names = [c.name for c in print_commands()]
     assert len(set(names)) == len(names)
 

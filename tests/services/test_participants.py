@@ -164,3 +164,13 @@ def test_the_episodes_carry_their_referral_date(demo, people):
     assert {e.id: e.referral_date for e in person.episodes}[episode_id] == referred
     new = services.participants.register(people["frontdesk"], LAN)
     assert new.current_episode is None
+
+
+def test_the_referral_date_of_registration_goes_to_the_first_episode(services, actors,
+                                                                     track_id):
+    person = services.participants.register(
+        actors["front_desk"], replace(LAN, referral_date=date(2026, 11, 9)))
+    clinician = actors["clinician"]
+    episode = services.episodes.admit(clinician, person.id, track_id, date(2026, 11, 16),
+                                      clinician.user_id)
+    assert episode.referral_date == date(2026, 11, 9)

@@ -41,7 +41,7 @@ from iopdesk.db.models import (AuditChainHead, AuditEvent, Consent, Contact, Cov
                                Signature, StaffUser)
 from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.domain.accounts import NewUserInput, UserChanges
-from iopdesk.domain.enums import AuditOutcome, Role
+from iopdesk.domain.enums import AgeGroup, AuditOutcome, Role
 from iopdesk.domain.errors import StaleVersion
 from iopdesk.domain.time import practice_time
 from iopdesk.domain.validation import ParticipantInput
@@ -203,10 +203,15 @@ def _coverage(world: World):
                                                COVERAGE)
 
 
+def _adult_track(services, actor) -> int:
+    """The first adult track (the people these tests admit are adults)."""
+    return next(t.id for t in services.staff.tracks(actor) if t.age_group is AgeGroup.ADULT)
+
+
 def _episode(world: World):
     services, clinician = world.services[SECOND], world.actor(SECOND, "clinician")
     return services.episodes.admit(clinician, _person(world).id,
-                                   services.staff.tracks(clinician)[0].id, date(2026, 11, 2),
+                                   _adult_track(services, clinician), date(2026, 11, 2),
                                    clinician.user_id)
 
 
@@ -304,7 +309,7 @@ CASES = [
                                                       is_primary=True)),
     Case("episodes.admit", first="frontdesk", second="clinician", make=_person,
          row=lambda p: (Participant, p.id), versioned=False, first_save=_edit_person,
-         save=lambda s, a, p, v, mark: s.episodes.admit(a, p.id, s.staff.tracks(a)[0].id,
+         save=lambda s, a, p, v, mark: s.episodes.admit(a, p.id, _adult_track(s, a),
                                                         date(2026, 11, 2))),
     Case("users.disable_user", **ADMIN, make=_staff("priya"), row=lambda m: (StaffUser, m.id),
          versioned=False, save=lambda s, a, m, v, mark: s.users.disable_user(a, m.id, mark)),

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from iopdesk.domain.demo_accounts import DEMO_PASSWORD
-from iopdesk.domain.enums import EpisodeStatus, LevelOfCare
+from iopdesk.domain.enums import AgeGroup, EpisodeStatus, LevelOfCare
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.ui.chart.window import ChartWindow
@@ -68,7 +68,7 @@ def test_admit_new_and_referred_participants_and_conflict_for_active(qtbot, demo
     _wait_idle(qtbot, demo)
     dialog = tab.open_admit()
     qtbot.waitUntil(dialog.save_button.isEnabled, timeout=WAIT_MS)
-    dialog.track_combo.setCurrentIndex(0)
+    assert dialog.age_mismatch == ""             # the default track fits his age
     with qtbot.waitSignal(chart.loaded, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert chart.summary.current_episode_id is not None
@@ -127,7 +127,8 @@ def _fresh_episode_chart(qtbot, demo, window, last_name: str) -> ChartWindow:
     desk = demo.log_in("frontdesk")
     person = demo.services.participants.register(desk, ParticipantInput(
         first_name="Test", last_name=last_name, date_of_birth=date(1985, 1, 1)))
-    track = demo.services.staff.tracks(window.actor)[0]
+    track = next(t for t in demo.services.staff.tracks(window.actor)
+                 if t.age_group is AgeGroup.ADULT)
     demo.services.episodes.admit(window.actor, person.id, track.id, date.today())
     chart = window.open_chart(person.id)
     qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)

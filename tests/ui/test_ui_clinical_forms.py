@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDateEdit, QMessageBox
 
+from iopdesk.domain.enums import AgeGroup
 from iopdesk.domain.errors import StaleVersion
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.ui.chart.diagnoses_tab import AddDiagnosisDialog, DiagnosesTab, ResolveDialog
@@ -46,7 +47,8 @@ def person(demo):
 
 @pytest.fixture
 def episode(demo, clinician, person, today):
-    track = demo.services.staff.tracks(clinician)[0]
+    track = next(t for t in demo.services.staff.tracks(clinician)
+                 if t.age_group is AgeGroup.ADULT)
     return demo.services.episodes.admit(clinician, person.id, track.id, today)
 
 

@@ -18,6 +18,7 @@ from iopdesk.config import Config
 from iopdesk.db.engine import sqlite_url
 from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.domain.clinical import IntakeInput
+from iopdesk.domain.enums import AgeGroup
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import LockScreen
@@ -176,7 +177,8 @@ def _unsaved_intake(qtbot, demo, window, text: str):
     desk = demo.log_in("frontdesk")
     person = demo.services.participants.register(desk, ParticipantInput(
         first_name="Quentin", last_name="Quitwell", date_of_birth=date(1980, 5, 5)))
-    track = demo.services.staff.tracks(window.actor)[0]
+    track = next(t for t in demo.services.staff.tracks(window.actor)
+                 if t.age_group is AgeGroup.ADULT)
     episode = demo.services.episodes.admit(window.actor, person.id, track.id, TODAY)
     demo.services.intake.save_draft(window.actor, episode.id,
                                     IntakeInput(medications="None reported"), None)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from clinical_support import complete_intake
 from iopdesk.domain.demo_accounts import DEMO_PASSWORD
-from iopdesk.domain.enums import NoteStatus
+from iopdesk.domain.enums import AgeGroup, NoteStatus
 from iopdesk.domain.validation import ParticipantInput
 
 WAIT_MS = 10_000
@@ -22,7 +22,8 @@ def _chart_with_draft(qtbot, demo, window, last_name: str, author: str, **change
     person = services.participants.register(demo.log_in("frontdesk"), ParticipantInput(
         first_name="Test", last_name=last_name, date_of_birth=date(1985, 1, 1)))
     clinician = demo.log_in(author)
-    track = services.staff.tracks(clinician)[0]
+    track = next(t for t in services.staff.tracks(clinician)
+                 if t.age_group is AgeGroup.ADULT)
     episode = services.episodes.admit(clinician, person.id, track.id, date(2026, 11, 2),
                                       clinician.user_id)
     draft = services.intake.save_draft(clinician, episode.id, complete_intake(**changes), None)
@@ -123,7 +124,8 @@ def test_the_supervisor_s_today_lists_the_queue_and_opens_the_intake_to_co_sign(
     services = demo.services
     person = services.participants.register(demo.log_in("frontdesk"), ParticipantInput(
         first_name="Queued", last_name="Quill", date_of_birth=date(1979, 6, 1)))
-    track = services.staff.tracks(associate)[0]
+    track = next(t for t in services.staff.tracks(associate)
+                 if t.age_group is AgeGroup.ADULT)
     episode = services.episodes.admit(associate, person.id, track.id, date(2026, 11, 2),
                                       associate.user_id)
     draft = services.intake.save_draft(associate, episode.id, complete_intake(), None)

@@ -15,6 +15,7 @@ from support import AUDIT_KEY, TODAY
 
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
+from iopdesk.domain.enums import AgeGroup
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import build_services
 from iopdesk.ui.changes import change_bus
@@ -42,7 +43,8 @@ def _chart_with_episode(qtbot, demo, window, last_name: str):
     desk = demo.log_in("frontdesk")
     person = demo.services.participants.register(desk, ParticipantInput(
         first_name="Test", last_name=last_name, date_of_birth=date(1985, 1, 1)))
-    track = demo.services.staff.tracks(window.actor)[0]
+    track = next(t for t in demo.services.staff.tracks(window.actor)
+                 if t.age_group is AgeGroup.ADULT)
     demo.services.episodes.admit(window.actor, person.id, track.id, TODAY)
     chart = window.open_chart(person.id)
     qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT_MS)

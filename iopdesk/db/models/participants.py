@@ -145,6 +145,11 @@ class Episode(IdMixin, EditableMixin, Base):
     status: Mapped[EpisodeStatus] = mapped_column(enum_column(EpisodeStatus))
     discharge_date: Mapped[date | None] = mapped_column(Date)
     certification_date: Mapped[date | None] = mapped_column(Date)
+    # Marked entered in error (status ENTERED_IN_ERROR): why, by whom, when. Kept, never
+    # deleted; counted nowhere (see iopdesk.domain.admission).
+    entered_in_error_reason: Mapped[str | None] = mapped_column(Text)
+    entered_in_error_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    entered_in_error_at: Mapped[datetime | None]
 
     participant: Mapped[Participant] = relationship(back_populates="episodes")
 
