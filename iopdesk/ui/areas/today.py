@@ -199,51 +199,44 @@ class TodayArea(QWidget):
         layout.addWidget(self.meetings, 1)
         return box
 
-    def _cosign_section(self) -> QWidget:
+    def _list_section(self, title: str, name: str, headers: list[str]
+                      ) -> tuple[QWidget, QTreeWidget, QLabel]:
+        """A titled flat list (its second column stretched) with the line said when it is
+        empty: (the section, the list, that line)."""
         box = QWidget(self)
-        self.cosign_queue = QTreeWidget(box)
-        self.cosign_queue.setObjectName("todayCosignQueue")
-        self.cosign_queue.setColumnCount(4)
-        self.cosign_queue.setHeaderLabels([self.tr("Signed"), self.tr("Participant"),
-                                           self.tr("Document"), self.tr("Signed by")])
-        self.cosign_queue.setRootIsDecorated(False)
-        self.cosign_queue.setUniformRowHeights(True)
-        self.cosign_queue.setAlternatingRowColors(True)
-        self.cosign_queue.setToolTip(self.tr("Enter or double-click opens the document in "
-                                             "the chart, to read and co-sign"))
-        header = self.cosign_queue.header()
+        tree = QTreeWidget(box)
+        tree.setObjectName(name)
+        tree.setColumnCount(len(headers))
+        tree.setHeaderLabels(headers)
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        header = tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.cosign_queue.itemActivated.connect(self._cosign_item_activated)
-        self.cosign_message = _quiet(box, "todayCosignMessage")
+        message = _quiet(box, f"{name}Message")
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading(self.tr("Awaiting my co-signature"), box))
-        layout.addWidget(self.cosign_message)
-        layout.addWidget(self.cosign_queue, 1)
+        layout.addWidget(_heading(title, box))
+        layout.addWidget(message)
+        layout.addWidget(tree, 1)
+        return box, tree, message
+
+    def _cosign_section(self) -> QWidget:
+        box, self.cosign_queue, self.cosign_message = self._list_section(
+            self.tr("Awaiting my co-signature"), "todayCosignQueue",
+            [self.tr("Signed"), self.tr("Participant"), self.tr("Document"),
+             self.tr("Signed by")])
+        self.cosign_queue.setToolTip(self.tr("Enter or double-click opens the document in "
+                                             "the chart, to read and co-sign"))
+        self.cosign_queue.itemActivated.connect(self._cosign_item_activated)
         return box
 
     def _my_groups_section(self) -> QWidget:
-        box = QWidget(self)
-        self.my_groups = QTreeWidget(box)
-        self.my_groups.setObjectName("todayMyGroups")
-        self.my_groups.setColumnCount(4)
-        self.my_groups.setHeaderLabels([self.tr("Time"), self.tr("Group"), self.tr("Track"),
-                                        self.tr("Expected")])
-        self.my_groups.setRootIsDecorated(False)
-        self.my_groups.setUniformRowHeights(True)
-        self.my_groups.setAlternatingRowColors(True)
-        header = self.my_groups.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.my_groups_message = _quiet(box, "todayMyGroupsMessage")
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading(self.tr("My groups today"), box))
-        layout.addWidget(self.my_groups_message)
-        layout.addWidget(self.my_groups, 1)
+        box, self.my_groups, self.my_groups_message = self._list_section(
+            self.tr("My groups today"), "todayMyGroups",
+            [self.tr("Time"), self.tr("Group"), self.tr("Track"), self.tr("Expected")])
         return box
 
     def _caseload_section(self) -> QWidget:

@@ -173,8 +173,9 @@ class AdmitDialog(RecordDialog):
         if track_id is None:
             return None, {"track_id": self.tr("Choose a track")}
         acknowledged = bool(self._reason) and self.acknowledge.isChecked()
-        if self._reason and not acknowledged:
-            return None, dict(AgeMismatch(self._reason).fields)
+        if self._reason and not acknowledged:       # the reason shows just below
+            return None, {"track_id": self.tr("Tick “Admit anyway” to admit all the same, "
+                                              "or choose another track.")}
         day = self.admission_date
         clinician = self.clinician_combo.currentData()
         services, actor, pid = self._services, self._actor, self.participant_id
