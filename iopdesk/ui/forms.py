@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QComboBox, QDateEdit,
-                               QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QSizePolicy,
-                               QTextEdit, QWidget)
+                               QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QSizePolicy, QTextEdit, QWidget)
 
 ERROR_STYLE = "color: #b00020;"
 BANNER_STYLE = ("color: white; background-color: #b00020; padding: 6px; "
@@ -29,6 +29,15 @@ def error_label(parent: QWidget, name: str) -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def save_cancel_buttons(dialog: QDialog) -> tuple[QDialogButtonBox, QPushButton]:
+    """A form dialog's Save and Cancel (Enter saves: `accept`; Esc and Cancel: `reject`)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, buttons.button(QDialogButtonBox.StandardButton.Save)
 
 
 def say(label: QLabel, text: str, *, fit: bool = True) -> None:

@@ -103,6 +103,16 @@ def _heading(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+def _section(box: QWidget, title: str, message: QLabel, view: QWidget) -> QWidget:
+    """Lay out a section of Today: its title, the line said when its list is empty, the list."""
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(_heading(title, box))
+    layout.addWidget(message)
+    layout.addWidget(view, 1)
+    return box
+
+
 def _quiet(parent: QWidget, name: str) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
@@ -192,12 +202,7 @@ class TodayArea(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.meetings.itemActivated.connect(self._meeting_item_activated)
         self.meetings_message = _quiet(box, "todayMeetingsMessage")
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading(self.tr("Today's groups"), box))
-        layout.addWidget(self.meetings_message)
-        layout.addWidget(self.meetings, 1)
-        return box
+        return _section(box, self.tr("Today's groups"), self.meetings_message, self.meetings)
 
     def _list_section(self, title: str, name: str, headers: list[str]
                       ) -> tuple[QWidget, QTreeWidget, QLabel]:
@@ -216,12 +221,7 @@ class TodayArea(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         message = _quiet(box, f"{name}Message")
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading(title, box))
-        layout.addWidget(message)
-        layout.addWidget(tree, 1)
-        return box, tree, message
+        return _section(box, title, message, tree), tree, message
 
     def _cosign_section(self) -> QWidget:
         box, self.cosign_queue, self.cosign_message = self._list_section(
@@ -256,12 +256,7 @@ class TodayArea(QWidget):
         header.setSectionResizeMode(CaseloadModel.NAME, QHeaderView.ResizeMode.Stretch)
         self.caseload.activated.connect(self._caseload_activated)
         self.caseload_message = _quiet(box, "todayCaseloadMessage")
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading(self.tr("My caseload"), box))
-        layout.addWidget(self.caseload_message)
-        layout.addWidget(self.caseload, 1)
-        return box
+        return _section(box, self.tr("My caseload"), self.caseload_message, self.caseload)
 
     # -- loading --------------------------------------------------------------------------
 

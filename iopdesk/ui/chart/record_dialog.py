@@ -19,12 +19,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
+from iopdesk.ui.forms import (BANNER_STYLE, ERROR_STYLE, FieldMessages, error_label,
+                              save_cancel_buttons, say)
 from iopdesk.ui.unsaved import DialogEdits
 
 
@@ -47,16 +47,8 @@ class RecordDialog(DialogEdits, QDialog):
         self.reload_button.clicked.connect(self.reload)
         self.fields = FieldMessages(rooms=True)  # no field moves under a message
         self.form = QFormLayout()
-        self.message = QLabel(self)
-        self.message.setObjectName("recordMessage")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.message = error_label(self, "recordMessage")
+        self.buttons, self.save_button = save_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -9,9 +9,9 @@ anyway" (just above the buttons, so the form does not move); changing a name, th
 or the phone takes the warning away at once, and the next Save checks again. Then
 `register_with` saves the participant, the insurance and the emergency contact together, on a
 worker. Every field keeps one line of room for its message, so a message showing moves no
-field under the mouse (`FieldMessages(rooms=True)`). Editing: `participants.update` with the version
-loaded; a save over a newer version is refused and the service's message (who changed what)
-is shown in a banner, with what was typed kept.
+field under the mouse (`FieldMessages(rooms=True)`). Editing: `participants.update` with the
+version loaded; a save over a newer version is refused and the service's message (who changed
+what) is shown in a banner, with what was typed kept.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
-                               QFrame, QGridLayout, QGroupBox, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QFrame, QGridLayout,
+                               QGroupBox, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 
 from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, check_coverage,
                                   prefixed)
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput, check_participant, parse_date
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import BANNER_STYLE, ERROR_STYLE, FieldMessages, say
+from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, save_cancel_buttons, say
 from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
@@ -192,16 +192,8 @@ class RegistrationDialog(DialogEdits, QDialog):
         self.register_anyway_button.clicked.connect(self.register_anyway)
         self.duplicate_panel.hide()
 
-        self.message = QLabel(self)
-        self.message.setObjectName("registrationMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.message = error_label(self, "registrationMessage")
+        self.buttons, self.save_button = save_cancel_buttons(self)
 
         for name in _COMPARED:
             self.edits[name].textChanged.connect(self._compared_changed)
