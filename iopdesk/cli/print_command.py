@@ -1,6 +1,7 @@
-"""`iopdesk print face-sheet|consent --participant CHART [--consent ID] --out FILE.pdf`: a
-document of a participant's chart, written to a PDF file as the acting user (`--user`,
-password from IOPDESK_PASSWORD or asked). The print and the file are both audited.
+"""`iopdesk print face-sheet|consent|intake --participant CHART [--consent ID] --out FILE.pdf`:
+a document of a participant's chart (the sub-commands are the `PrintCommand`s the chart's
+sections declare, domain.areas), written to a PDF file as the acting user (`--user`, password
+from IOPDESK_PASSWORD or asked). The print and the file are both audited.
 
 The file appears whole or not at all: the PDF goes to a temporary file beside it, the export
 is recorded, and only then does the temporary file take the file's name. A file of protected
