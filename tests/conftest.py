@@ -186,3 +186,32 @@ def workstation_in_tokyo():
         assert datetime(2026, 11, 17, 0, 30, tzinfo=UTC).astimezone().hour == 9   # Tokyo
         yield
     time.tzset()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server of this test run (tests/pg_server.py), started on first use and
+    stopped at the end. Without one, a PostgreSQL test fails in CI (CI=true) and is skipped,
+    with the reason, elsewhere."""
+    from pg_server import PgUnavailable, start_server
+
+    try:
+        server = start_server()
+    except PgUnavailable as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL could not be started: {exc}")
+        pytest.skip(f"PostgreSQL could not be started: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """The URL of a new, empty PostgreSQL database for one test (dropped after it)."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    pg_server.drop_database(name)
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
