@@ -1,10 +1,11 @@
-"""The participant search index: an SQLite FTS5 trigram table that no ORM model maps.
+"""The participant search index: an SQLite FTS5 trigram table that no ORM model maps (on
+PostgreSQL, pg_trgm GIN indexes on the same columns, revision 0008).
 
 Revision 0004 creates it over the folded search keys (see iopdesk.domain.names.search_key), the
 chart number and the phone digits, with triggers that keep it in step with `participants`
 (whoever writes: the services, the demo's bulk inserts, a restore). It answers "contains"
-searches ("uyen" finds Nguyễn) without reading every row. PostgreSQL has no such table: the
-search falls back to LIKE there.
+searches ("uyen" finds Nguyễn) without reading every row. PostgreSQL has no such table: its
+`ILIKE '%…%'` reads the trigram indexes instead.
 
 Alembic's model comparison must not take its tables for stray ones: `include_name` is the
 filter that the migration environment and the drift test both use.
@@ -17,6 +18,7 @@ COLUMNS = ("last_name_key", "first_name_key", "preferred_name_key", "chart_numbe
            "phone_digits")
 TRIGGERS = ("participant_search_insert", "participant_search_delete",
             "participant_search_update")
+TRIGRAM_PREFIX = "ix_participants_trgm_"     # PostgreSQL's indexes of the same search
 
 
 def is_search_index(name: str) -> bool:
@@ -26,4 +28,8 @@ def is_search_index(name: str) -> bool:
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic's `include_name` hook: leave the search index out of model comparisons."""
-    return not (type_ == "table" and name is not None and is_search_index(name))
+    if name is None:
+        return True
+    if type_ == "index" and name.startswith(TRIGRAM_PREFIX):
+        return False
+    return not (type_ == "table" and is_search_index(name))

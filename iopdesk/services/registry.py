@@ -5,9 +5,9 @@ The search answers in two parts, both in name order and keyset-paged:
 1. prefix: what was typed starts a name (last, first or preferred; accents and case folded),
    the chart number or the phone number, or it is the date of birth: a range scan of an
    index on the folded keys per keystroke.
-2. contains (SQLite: the FTS5 trigram index of revision 0004; PostgreSQL: LIKE '%…%'): the
-   other participants in whose names, chart or phone number every typed word of three or more
-   characters appears anywhere ("uyen" finds Nguyễn, "3344" the phone ending in 3344). It
+2. contains (SQLite: the FTS5 trigram index of revision 0004; PostgreSQL: ILIKE '%…%' on the
+   pg_trgm indexes of revision 0008): the other participants in whose names, chart or phone
+   number every typed word of three or more characters appears anywhere ("uyen" finds Nguyễn, "3344" the phone ending in 3344). It
    follows the prefix rows, on the page where they run out, so the likeliest person is first
    and the list never shows a row twice.
 
@@ -29,7 +29,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (Integer, Select, String, and_, bindparam, column, literal_column, not_,
-                        or_, select, table, tuple_)
+                        or_, select, table, tuple_, union)
+from sqlalchemy.orm import aliased
 
 from iopdesk.db.models import Participant as ParticipantRowModel
 from iopdesk.db.models import ProgramTrack
@@ -143,11 +144,14 @@ def _contains_condition(shape: tuple, terms: int, short: tuple[int, ...], dialec
     if dialect_name == "sqlite":
         found = _P.id.in_(select(_SEARCH_INDEX.c.rowid).where(
             literal_column(SEARCH_TABLE).op("MATCH")(bindparam("match", type_=String()))))
-    else:   # no FTS table: a scan (pg_trgm would be PostgreSQL's index for this)
+    else:   # PostgreSQL: ILIKE on each column, each from its pg_trgm index (revision 0008)
         columns = (_P.chart_number, _P.phone_digits) if number else (*_NAME_KEYS,
                                                                      _P.chart_number)
-        found = and_(*(or_(*(col.ilike(bindparam(f"t{i}", type_=String()), escape="\\")
-                             for col in columns)) for i in range(terms)))
+        inner = aliased(_P)
+        found = and_(*(_P.id.in_(union(*(
+            select(inner.id).where(getattr(inner, col.key).ilike(
+                bindparam(f"t{i}", type_=String()), escape="\\"))
+            for col in columns))) for i in range(terms)))
     return and_(found, *(_name_prefix(f"w{i}") for i in short))
 
 

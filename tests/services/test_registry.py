@@ -179,18 +179,19 @@ def test_contains_search(services, actors, sons, typed, expected):
     assert _last_names(page) == expected
 
 
-def test_contains_on_postgresql_is_a_like_over_the_same_columns():
+def test_contains_on_postgresql_is_an_ilike_over_the_same_columns_one_index_each():
     from sqlalchemy.dialects import postgresql
 
     from iopdesk.services.registry import contains_query
 
     sql = str(contains_query("th uyen", dialect_name="postgresql").compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    assert "participants.last_name_key ILIKE '%%uyen%%' ESCAPE" in sql
+    assert "participants_1.last_name_key ILIKE '%%uyen%%' ESCAPE" in sql
+    assert " UNION SELECT participants_1.id" in sql      # a column at a time: its own index
     assert "participant_search" not in sql and "'th'" in sql
     number = str(contains_query("3344", dialect_name="postgresql").compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    assert "participants.phone_digits ILIKE '%%3344%%'" in number
+    assert "participants_1.phone_digits ILIKE '%%3344%%'" in number
 
 
 def test_contains_can_be_turned_off(services, actors, sons):
