@@ -82,6 +82,10 @@ def test_contains_search_reads_the_trigram_indexes_on_postgresql(pg_url):
             names = {r[0] for r in conn.exec_driver_sql(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'participants'")}
             assert {f"ix_participants_trgm_{c}" for c in TRIGRAM_COLUMNS} <= names
+            collations = dict(conn.exec_driver_sql(
+                "SELECT column_name, collation_name FROM information_schema.columns "
+                "WHERE table_name = 'participants'").all())
+            assert {collations[c] for c in TRIGRAM_COLUMNS} == {"C"}   # prefix ranges
             statement, params = contains_plan("uyen", dialect_name="postgresql")
             compiled = statement.compile(engine, compile_kwargs={})
             plan = "\n".join(r[0] for r in conn.exec_driver_sql(

@@ -1,4 +1,4 @@
-"""participant "contains" search on PostgreSQL: pg_trgm GIN indexes (PostgreSQL only)
+"""participant search on PostgreSQL: pg_trgm GIN indexes, code-point collation (PostgreSQL only)
 
 SQLite answers "contains" searches from the FTS5 trigram table of revision 0004. PostgreSQL's
 twin is the pg_trgm extension (a trusted extension: the database's owner may create it) and a
@@ -18,6 +18,8 @@ depends_on = None
 
 COLUMNS = ("last_name_key", "first_name_key", "preferred_name_key", "chart_number",
            "phone_digits")
+LENGTHS = {"last_name_key": 100, "first_name_key": 100, "preferred_name_key": 100,
+           "chart_number": 20, "phone_digits": 15}
 
 
 def index_name(column: str) -> str:
@@ -29,6 +31,9 @@ def upgrade() -> None:
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for column in COLUMNS:
+        op.execute(f'ALTER TABLE participants ALTER COLUMN {column} '
+                   f'TYPE varchar({LENGTHS[column]}) COLLATE "C"')
+    for column in COLUMNS:
         op.execute(f"CREATE INDEX IF NOT EXISTS {index_name(column)} ON participants "
                    f"USING gin ({column} gin_trgm_ops)")
 
@@ -38,3 +43,5 @@ def downgrade() -> None:
         return
     for column in COLUMNS:
         op.execute(f"DROP INDEX IF EXISTS {index_name(column)}")
+        op.execute(f'ALTER TABLE participants ALTER COLUMN {column} '
+                   f'TYPE varchar({LENGTHS[column]}) COLLATE "default"')
