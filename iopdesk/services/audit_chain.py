@@ -30,7 +30,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
+from iopdesk.db.audit_protection import (PG_TRIGGER_QUERY, TRIGGER_QUERY, pg_protection_problems,
+                                         protection_problems)
 from iopdesk.db.base import utcnow
 from iopdesk.db.models import AuditChainHead, AuditEvent
 from iopdesk.domain.audit import VerifyReport
@@ -137,9 +138,12 @@ def advance_mark(session: Session, marks: HighWaterMarks | None) -> None:
 
 
 def _protection(session: Session) -> list[str]:
-    if session.get_bind().dialect.name != "sqlite":
-        return []
+    dialect = session.get_bind().dialect.name
     revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if dialect == "postgresql":
+        return pg_protection_problems(session.execute(text(PG_TRIGGER_QUERY)).all(), revision)
+    if dialect != "sqlite":
+        return []
     return protection_problems(session.execute(text(TRIGGER_QUERY)).all(), revision)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields, replace
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from iopdesk.db.models import Episode as EpisodeRow
@@ -87,10 +88,17 @@ def _apply(row: ParticipantRowModel, data: ParticipantInput) -> None:
 
 
 def _next_chart_number(session: Session) -> str:
-    setting = session.get(PracticeSetting, "next_chart_number")
-    if setting is None:
-        setting = PracticeSetting(key="next_chart_number", value=FIRST_CHART_NUMBER)
-        session.add(setting)
+    # Locked until the registration commits (PostgreSQL: two workstations registering at
+    # once take the next numbers in turn; SQLite has one writer at a time anyway).
+    setting = session.get(PracticeSetting, "next_chart_number", with_for_update=True)
+    if setting is None:                 # the practice's first registration
+        try:
+            with session.begin_nested():
+                session.add(PracticeSetting(key="next_chart_number", value=FIRST_CHART_NUMBER))
+        except IntegrityError:          # another workstation's first registration made it
+            pass
+        setting = session.get(PracticeSetting, "next_chart_number", with_for_update=True,
+                              populate_existing=True)
     number = int(setting.value)
     while session.scalar(select(ParticipantRowModel.id)
                          .where(ParticipantRowModel.chart_number == str(number))) is not None:
