@@ -120,7 +120,8 @@ def backup_before_upgrade(config: Config, passphrase: str | None = None):
     return backup
 
 
-def open_engine(config: Config, passphrase: str | None = None, *, create: bool = False):
+def open_engine(config: Config, passphrase: str | None = None, *, create: bool = False,
+                upgrade: bool = False):
     """The database at this version's schema (upgraded after a backup when it is older).
 
     Only `create` (`iopdesk init`, `iopdesk demo`) makes a missing or empty database; every
@@ -136,4 +137,4 @@ def open_engine(config: Config, passphrase: str | None = None, *, create: bool =
     backup = (backup_before_upgrade(config, passphrase)
               if path is not None and path.exists() else None)
     return open_database(config.database_url, backup=backup, passphrase=passphrase,
-                         create=create, notify=notice)
+                         create=create, upgrade=upgrade, notify=notice)

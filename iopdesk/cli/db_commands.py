@@ -57,9 +57,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
 def upgrade(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.migrate import HEAD
+    from iopdesk.db.urls import without_password
 
-    open_engine(config).dispose()
-    say(f"The database is at schema revision {HEAD}: {config.database_url}")
+    open_engine(config, upgrade=True).dispose()
+    say(f"The database is at schema revision {HEAD}: {without_password(config.database_url)}")
     return EXIT_OK
 
 

@@ -13,7 +13,8 @@ from iopdesk.db.crypto import is_encrypted, passphrase_required
 from iopdesk.db.engine import is_sqlite, make_engine, sqlite_path, storage_failure
 from iopdesk.db.private_files import create_private_file, describe_mode, loose_files, tighten
 from iopdesk.db.urls import without_password
-from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFailed, NoDatabase
+from iopdesk.domain.errors import (DatabaseBehind, DatabaseTooNew, DatabaseUnusable,
+                                   MigrationFailed, NoDatabase)
 
 # Every revision shipped, oldest first; a test holds this against the migration scripts.
 REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008",
@@ -193,7 +194,7 @@ def run_migrations(url: str, target: str = "head", *, downgrade: bool = False,
 
 
 def open_database(url: str, *, backup: Callable[[], object] | None = None,
-                  passphrase: str | None = None, create: bool = False,
+                  passphrase: str | None = None, create: bool = False, upgrade: bool = False,
                   notify: Callable[[str], object] | None = None) -> Engine:
     """Open the IOPDesk database at `url` at the packaged schema, upgrading an older one after
     `backup()`.
@@ -210,6 +211,11 @@ def open_database(url: str, *, backup: Callable[[], object] | None = None,
     its `passphrase` (PassphraseRequired without one, WrongPassphrase for a wrong one); a
     plain file is refused with one (it would not be encrypted, whatever the user believes);
     an empty file created with a passphrase becomes a new encrypted database.
+
+    A database server is shared by several workstations: its schema changes only with
+    `upgrade` (`iopdesk db upgrade`, run by the schema's owner) or, when it holds nothing
+    yet, `create`. Opened otherwise at an older revision it is refused (DatabaseBehind,
+    saying what to run), as a newer one is (DatabaseTooNew); nothing is changed.
     """
     path = sqlite_path(url)
     if path is not None:
@@ -238,6 +244,11 @@ def open_database(url: str, *, backup: Callable[[], object] | None = None,
         if revision == HEAD:
             return engine
         refuse_if_newer(revision)
+        if path is None and revision is not None and not upgrade:
+            raise DatabaseBehind(
+                f"The database {without_password(url)} is at schema revision {revision}; this "
+                f"IOPDesk needs {HEAD}. Whoever owns the schema runs `iopdesk db upgrade` once "
+                "(the workstations never change a shared schema); nothing was changed.")
         if revision is not None and backup is not None:
             backup()
         run_migrations(url, passphrase=passphrase)

@@ -53,6 +53,11 @@ class DatabaseUnusable(IOPDeskError):
     """The file is missing, empty, damaged or not an IOPDesk database."""
 
 
+class DatabaseBehind(DatabaseUnusable):
+    """A shared database server's schema is older than this IOPDesk: only `iopdesk db upgrade`
+    (run once, by whoever owns the schema) changes it; workstations never do."""
+
+
 class DatabaseTooNew(IOPDeskError):
     """The database was written by a newer IOPDesk; this version will not touch it."""
 

@@ -93,3 +93,34 @@ def test_contains_search_reads_the_trigram_indexes_on_postgresql(pg_url):
             assert "ix_participants_trgm_" in plan, plan
     finally:
         engine.dispose()
+
+
+def test_a_workstation_never_changes_a_shared_schema(pg_url):
+    """A server at an older revision is refused with what to run, unchanged; `iopdesk db
+    upgrade` (upgrade=True) brings it to this version; a newer one is refused too."""
+    import pytest
+    from sqlalchemy import text
+
+    from iopdesk.db.migrate import open_database
+    from iopdesk.domain.errors import DatabaseBehind, DatabaseTooNew
+
+    run_migrations(pg_url, REVISIONS[-2])
+    with pytest.raises(DatabaseBehind, match="runs `iopdesk db upgrade` once") as refused:
+        open_database(pg_url)
+    assert f"revision {REVISIONS[-2]}" in str(refused.value)
+    engine = make_engine(pg_url)
+    try:
+        assert stored_revision(engine) == REVISIONS[-2]              # nothing changed
+    finally:
+        engine.dispose()
+
+    open_database(pg_url, upgrade=True).dispose()
+    engine = make_engine(pg_url)
+    try:
+        assert stored_revision(engine) == HEAD
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(DatabaseTooNew):
+        open_database(pg_url, upgrade=True)
