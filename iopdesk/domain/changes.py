@@ -52,6 +52,14 @@ class ChangeSet:
     display_name: str = ""
     workstation: str = ""
     at: datetime | None = None
+    # Anything may have changed (a listening connection was lost and came back: changes may
+    # have been missed): every list, tab and banner reloads.
+    everything: bool = False
+
+    @classmethod
+    def anything(cls) -> ChangeSet:
+        return cls(changes=tuple(RecordChange(kind, None) for kind in RecordKind),
+                   everything=True)
 
     @property
     def participants(self) -> frozenset[int]:
@@ -65,6 +73,8 @@ class ChangeSet:
                 record_id: int | None = None) -> bool:
         """Whether any change is of `kind` (any kind when None), of that participant's chart
         and of that record (each when given)."""
+        if self.everything:
+            return True
         return any((kind is None or c.kind == kind)
                    and (participant_id is None or c.participant_id == participant_id)
                    and (record_id is None or c.record_id == record_id)
@@ -82,3 +92,47 @@ class ChangeSet:
         where = f" at {self.workstation}" if self.workstation else ""
         when = f" at {format_time(self.at, zone)}" if self.at else ""
         return f"{who}{where}{when}"
+
+
+PAYLOAD_MAX = 7900          # bytes: PostgreSQL's NOTIFY takes at most 8000
+
+
+def to_payload(change_set: ChangeSet, origin: str) -> str:
+    """The change set as JSON, to travel between workstations (a NOTIFY payload), marked
+    with its `origin` (the process that made it, which announces it itself). Too long for a
+    payload, it travels as "anything may have changed"."""
+    import json
+
+    body = {"origin": origin, "user_id": change_set.user_id,
+            "username": change_set.username, "display_name": change_set.display_name,
+            "workstation": change_set.workstation,
+            "at": change_set.at.isoformat() if change_set.at else None,
+            "changes": [[c.kind.value, c.record_id, c.participant_id, c.created]
+                        for c in change_set.changes]}
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    if len(text.encode("utf-8")) > PAYLOAD_MAX:
+        body["changes"], body["everything"] = [], True
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return text
+
+
+def from_payload(text: str) -> tuple[str, ChangeSet]:
+    """(origin, change set) of a payload `to_payload` made; ValueError for anything else."""
+    import json
+
+    try:
+        body = json.loads(text)
+        if body.get("everything"):
+            change_set = ChangeSet.anything()
+        else:
+            change_set = ChangeSet(changes=tuple(
+                RecordChange(RecordKind(kind), record_id, participant_id, bool(created))
+                for kind, record_id, participant_id, created in body["changes"]))
+        at = datetime.fromisoformat(body["at"]) if body.get("at") else None
+        return str(body["origin"]), ChangeSet(
+            changes=change_set.changes, everything=change_set.everything,
+            user_id=body.get("user_id"), username=body.get("username") or "",
+            display_name=body.get("display_name") or "",
+            workstation=body.get("workstation") or "", at=at)
+    except (TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"not a change set: {exc}") from exc

@@ -16,16 +16,17 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from iopdesk.db.engine import WRITE
 from iopdesk.db.base import Base
+from iopdesk.db.engine import WRITE
+from iopdesk.db.live import notify
 from iopdesk.db.models import Episode, StaffRole, StaffUser
-from iopdesk.services import audit_chain
-from iopdesk.services.audit_mark import HighWaterMarks
 from iopdesk.domain.areas import change_of, record_types
-from iopdesk.domain.changes import ChangeSet, RecordChange
+from iopdesk.domain.changes import ChangeSet, RecordChange, from_payload, to_payload
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import NotFound, SessionNotIssued
 from iopdesk.domain.time import utc_now
+from iopdesk.services import audit_chain
+from iopdesk.services.audit_mark import HighWaterMarks
 
 log = logging.getLogger(__name__)
 
@@ -100,10 +101,19 @@ _CHANGED_BY = "iopdesk.changed_by"    # and who made them
 class ChangeFeed:
     """Where committed change sets are announced: `subscribe(listener)` and every change set
     is given to `listener`, on the thread that committed it (a worker, in the app: the UI's
-    change bus takes it over to the GUI thread)."""
+    change bus takes it over to the GUI thread).
+
+    On a database server, the change sets of other workstations arrive through `remote()`:
+    a RemoteChanges whose socket an event loop watches (None on SQLite: one workstation)."""
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[ChangeSet], None]] = []
+        self.origin = secrets.token_hex(8)      # this feed's mark on what it sends
+        self.server_url: str | None = None      # set for a database server
+
+    def remote(self) -> RemoteChanges | None:
+        """A listener of the other workstations' change sets (None on SQLite)."""
+        return RemoteChanges(self.server_url, self.origin) if self.server_url else None
 
     def subscribe(self, listener: Callable[[ChangeSet], None]) -> Callable[[], None]:
         """Call `listener` with each change set from now on; returns what unsubscribes it."""
@@ -119,6 +129,39 @@ class ChangeFeed:
                 listener(change_set)
             except Exception:
                 log.exception("a change-set listener failed")
+
+
+class RemoteChanges:
+    """The other workstations' change sets, as they are committed: watch `fileno()`, then
+    `read()`. `read()` raises ListenerLost when the connection is gone; `reconnect()` then
+    listens again, and its caller reloads what it shows (changes may have been missed)."""
+
+    def __init__(self, url: str, origin: str):
+        from iopdesk.db.live import Listener
+
+        self._origin = origin
+        self._listener = Listener(url)
+
+    def fileno(self) -> int:
+        return self._listener.fileno()
+
+    def read(self) -> list[ChangeSet]:
+        found = []
+        for payload in self._listener.read():
+            try:
+                origin, change_set = from_payload(payload)
+            except ValueError:
+                log.warning("a notification that is not a change set was ignored")
+                continue
+            if origin != self._origin:          # our own were announced here already
+                found.append(change_set)
+        return found
+
+    def reconnect(self) -> None:
+        self._listener.reconnect()
+
+    def close(self) -> None:
+        self._listener.close()
 
 
 class ServiceContext:
@@ -141,6 +184,9 @@ class ServiceContext:
         # so an Actor of another run (or of other services in this one) is not valid here.
         self._actor_key = secrets.token_bytes(32)
         self.changes = ChangeFeed()
+        bind = session_factory.kw.get("bind")
+        if bind is not None and bind.dialect.name == "postgresql":
+            self.changes.server_url = bind.url.render_as_string(hide_password=False)
 
     def issue_actor(self, *, user_id: int, username: str, display_name: str,
                     roles: frozenset[Role], must_change_password: bool = False) -> Actor:
@@ -183,19 +229,28 @@ class ServiceContext:
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: committed when the block ends, rolled back if it raises. Once
         committed, what it changed is announced as a change set (see domain.changes)."""
+        change_set = None
         with self.session_factory() as session:
             with session.begin():
                 session.connection(execution_options=WRITE)
                 yield session
+                change_set = self._change_set(session)
+                if change_set is not None and self.changes.server_url:
+                    # heard by the other workstations when (and only if) this commits
+                    notify(session, to_payload(change_set, self.changes.origin))
             audit_chain.advance_mark(session, self.audit_marks)
-            changed: list[RecordChange] = session.info.pop(_CHANGED, [])
-            actor: Actor | None = session.info.pop(_CHANGED_BY, None)
-        if changed:
-            self.changes.announce(ChangeSet(
-                changes=tuple(changed), user_id=actor.user_id if actor else None,
-                username=actor.username if actor else "",
-                display_name=actor.display_name if actor else "",
-                workstation=self.workstation, at=self.now()))
+        if change_set is not None:
+            self.changes.announce(change_set)
+
+    def _change_set(self, session: Session) -> ChangeSet | None:
+        changed: list[RecordChange] = session.info.pop(_CHANGED, [])
+        actor: Actor | None = session.info.pop(_CHANGED_BY, None)
+        if not changed:
+            return None
+        return ChangeSet(changes=tuple(changed), user_id=actor.user_id if actor else None,
+                         username=actor.username if actor else "",
+                         display_name=actor.display_name if actor else "",
+                         workstation=self.workstation, at=self.now())
 
     def audit(self, session: Session, actor: Actor | None, action: str, *,
               participant_id: int | None = None, entity: str = "", entity_id: int | None = None,

@@ -105,3 +105,31 @@ def test_record_kinds_are_their_stored_names():
     assert RecordKind("consent") is RecordKind.CONSENT
     with pytest.raises(ValueError):
         RecordKind("consents")
+
+
+def test_a_change_set_travels_as_a_payload_and_back():
+    from iopdesk.domain.changes import from_payload, to_payload
+
+    origin, back = from_payload(to_payload(SAVE, "desk-2:41"))
+    assert (origin, back) == ("desk-2:41", SAVE)
+
+
+def test_a_change_set_too_long_for_a_payload_travels_as_anything():
+    from iopdesk.domain.changes import PAYLOAD_MAX, from_payload, to_payload
+
+    many = ChangeSet(changes=tuple(RecordChange(RecordKind.CONTACT, n, participant_id=n)
+                                   for n in range(2000)), username="bulk")
+    text = to_payload(many, "x")
+    assert len(text.encode()) <= PAYLOAD_MAX
+    _, back = from_payload(text)
+    assert back.everything and back.touches(RecordKind.INTAKE, participant_id=5)
+    assert back.username == "bulk"
+
+
+@pytest.mark.parametrize("text", ["", "[]", "{}", '{"origin": "x", "changes": [["nope", 1, 1, 0]]}',
+                                  '{"origin": "x", "changes": 3}', "not json"])
+def test_anything_else_is_not_a_change_set(text):
+    from iopdesk.domain.changes import from_payload
+
+    with pytest.raises(ValueError):
+        from_payload(text)
