@@ -94,6 +94,8 @@ UNGUARDED: dict[str, str] = {
                             "screens then reload through guarded calls",
     "ChangeFeed.announce": "passes on a committed change set (another workstation's, on a "
                            "shared server): names records, carries no content",
+    "ChangeFeed.remote": "listens to the other workstations' change sets (kinds and ids, "
+                         "no content) on a database server",
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
