@@ -31,16 +31,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QSettings, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import (QAction, QCloseEvent, QCursor, QDesktopServices, QGuiApplication,
-                           QKeySequence, QResizeEvent, QShowEvent)
+from PySide6.QtCore import QPointF, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import (QAction, QCloseEvent, QGuiApplication, QKeySequence,
+                           QResizeEvent, QShowEvent)
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFrame, QHBoxLayout,
-                               QLabel, QLineEdit, QMessageBox, QProgressBar, QPushButton,
-                               QSizePolicy, QSpinBox, QStackedWidget, QToolBar, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QLabel,
+                               QMessageBox, QProgressBar, QSizePolicy, QSpinBox, QStackedWidget,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from iopdesk.domain.errors import DestinationExists, FileNotWritten
 from iopdesk.ui.errors import describe_error, show_error
@@ -48,6 +47,7 @@ from iopdesk.ui.replace_question import ask_to_replace
 from iopdesk.ui.operations import Runner
 from iopdesk.ui.pdf_output import (LAST_FOLDER_KEY, load_pdf, print_pdf, remember_folder,
                                    save_folder, save_pdf)
+from iopdesk.ui.pdf_parts import SavedBanner, opening_size, screen_to_open_on
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QScreen
@@ -57,9 +57,6 @@ __all__ = ["LAST_FOLDER_KEY", "PdfPreviewDialog"]
 RecordCallback = Callable[[str, str], None]
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 4.0
-PAGE_WIDTH_INCHES = 8.5     # a US Letter page, shown at 100 % …
-PAGE_FRAME = 80             # … with the view's margins, its scroll bar and the dialog's edges
-SCREEN_SHARE = 0.9          # of the screen's free width and height, at most
 
 
 def _file_name(title: str) -> str:
@@ -87,7 +84,6 @@ class PdfPreviewDialog(QDialog):
         self._runner = runner if runner is not None else Runner(self)
         self._settings = settings if settings is not None else QSettings(self)
         self._busy = False
-        self.saved_to: Path | None = None       # the file last saved, shown with its folder
         self.readable = False
         self.print_dialog: QDialog | None = None
         self.replace_box: QMessageBox | None = None
@@ -99,7 +95,7 @@ class PdfPreviewDialog(QDialog):
         self._buffer.setParent(self)
         self._build()
         self._show_document()
-        self._fit_to_screen(self._screen_to_open_on(parent))
+        self.resize(opening_size(self._screen_to_open_on(parent)))
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -170,7 +166,9 @@ class PdfPreviewDialog(QDialog):
         self.progress.setRange(0, 0)            # busy: how long a printer takes is unknown
         self.progress.setMaximumWidth(160)
         self.progress.hide()
-        self._build_saved_banner()
+        self.saved_banner = SavedBanner(self)
+        self.saved_path = self.saved_banner.path
+        self.open_folder_button = self.saved_banner.open_folder_button
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
@@ -186,47 +184,9 @@ class PdfPreviewDialog(QDialog):
         layout.addLayout(bottom)
         self.view.pageNavigator().currentPageChanged.connect(self._page_changed)
 
-    def _build_saved_banner(self) -> None:
-        """Under the pages, once a file is saved: its full path (selectable, scrolled in its
-        field however long) and a button that opens its folder."""
-        banner = QFrame(self)
-        banner.setObjectName("pdfSaved")
-        banner.setFrameShape(QFrame.Shape.StyledPanel)
-        label = QLabel(self.tr("Saved as:"), banner)
-        self.saved_path = QLineEdit(banner)
-        self.saved_path.setObjectName("pdfSavedPath")
-        self.saved_path.setReadOnly(True)
-        self.saved_path.setAccessibleName(self.tr("Saved as"))
-        label.setBuddy(self.saved_path)
-        self.open_folder_button = QPushButton(self.tr("Open &folder"), banner)
-        self.open_folder_button.setObjectName("pdfOpenFolder")
-        self.open_folder_button.setToolTip(self.tr("Show the folder the file was saved in"))
-        self.open_folder_button.setAutoDefault(False)
-        self.open_folder_button.clicked.connect(self.open_folder)
-        row = QHBoxLayout(banner)
-        row.setContentsMargins(6, 4, 6, 4)
-        row.addWidget(label)
-        row.addWidget(self.saved_path, 1)
-        row.addWidget(self.open_folder_button)
-        banner.hide()
-        self.saved_banner = banner
-
     @staticmethod
     def _screen_to_open_on(parent: QWidget | None) -> QScreen:
-        """The screen the dialog appears on: its parent's (Qt centres it over the parent),
-        else the one under the cursor (where Qt puts a dialog without a parent)."""
-        screen = parent.screen() if parent is not None else None
-        return (screen or QGuiApplication.screenAt(QCursor.pos())
-                or QGuiApplication.primaryScreen())
-
-    def _fit_to_screen(self, screen: QScreen) -> None:
-        """About a page wide and nine tenths of the free height, never more than the screen
-        has free (a laptop's short screen keeps its Close button in view)."""
-        available = screen.availableGeometry()
-        page = round(PAGE_WIDTH_INCHES * screen.logicalDotsPerInch()) + PAGE_FRAME
-        width = min(page, int(available.width() * SCREEN_SHARE))
-        height = int(available.height() * SCREEN_SHARE)
-        self.resize(max(width, 1), max(height, 1))
+        return screen_to_open_on(parent)
 
     def _action(self, text: str, shortcut, tip: str, slot) -> QAction:
         action = QAction(text, self)
@@ -408,13 +368,8 @@ class PdfPreviewDialog(QDialog):
 
     def _saved(self, where: str) -> None:
         """The file is written: say where, offer its folder, start the next save there."""
-        saved = Path(where)
-        remember_folder(self._settings, saved.parent)
-        self.saved_to = saved
-        self.saved_path.setText(where)
-        self.saved_path.setCursorPosition(0)
-        self.saved_path.setToolTip(where)
-        self.saved_banner.show()
+        remember_folder(self._settings, Path(where).parent)
+        self.saved_banner.show_saved(where)
         self._done("save", where, self.tr("Saved."))
 
     def _save_failed(self, error: object) -> QMessageBox:
@@ -425,18 +380,14 @@ class PdfPreviewDialog(QDialog):
                        "another name.").format(reason=describe_error(error))
         return show_error(self, self.tr("Saving failed"), text)
 
-    @Slot()
     def open_folder(self) -> bool:
         """Open the folder of the file last saved in the system's file manager."""
-        if self.saved_to is None:
-            return False
-        folder = self.saved_to.parent
-        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            return True
-        show_error(self, self.tr("Open folder"), self.tr(
-            "The folder could not be opened here. The file is saved in {folder}.").format(
-                folder=folder))
-        return False
+        return self.saved_banner.open_folder()
+
+    @property
+    def saved_to(self) -> Path | None:
+        """The file last saved (None before a save)."""
+        return self.saved_banner.saved_to
 
     def _start(self, what: str, work: Callable[[], str], done: Callable[[str], None],
                failure: str | Callable[[object], object]) -> None:

@@ -20,9 +20,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QFrame, QGridLayout,
-                               QGroupBox, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QFrame, QGroupBox,
+                               QLabel, QLineEdit, QScrollArea, QVBoxLayout, QWidget)
 
 from iopdesk.domain.chart import (ContactInput, CoverageInput, check_contact, check_coverage,
                                   prefixed)
@@ -30,6 +29,7 @@ from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.domain.validation import ParticipantInput, check_participant, parse_date
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import BANNER_STYLE, FieldMessages, error_label, save_cancel_buttons, say
+from iopdesk.ui.registration.duplicates import DuplicatePanel
 from iopdesk.ui.unsaved import DialogEdits
 
 if TYPE_CHECKING:
@@ -52,10 +52,6 @@ _COVERAGE_FIELDS = (("payer_name", "&Payer:"), ("member_number", "Mem&ber number
 _CONTACT_FIELDS = (("name", "Na&me:"), ("relationship", "Relation&ship:"),
                    ("phone", "P&hone:"))
 _COMPARED = ("first_name", "last_name", "date_of_birth", "phone")  # what duplicates share
-def duplicate_text(row: ParticipantRow) -> str:
-    return (f"Possible duplicate: {row.first_name} {row.last_name}, born "
-            f"{row.date_of_birth.isoformat()}, chart {row.chart_number} — is this the same "
-            "person?")
 
 
 class RegistrationDialog(DialogEdits, QDialog):
@@ -180,17 +176,10 @@ class RegistrationDialog(DialogEdits, QDialog):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
 
-        self.duplicate_panel = QFrame(self)
-        self.duplicate_panel.setObjectName("duplicatePanel")
-        self.duplicate_panel.setFrameShape(QFrame.Shape.StyledPanel)
-        self.duplicate_panel.setStyleSheet(
-            "#duplicatePanel { background-color: #fff4ce; border: 1px solid #c19c00; }")
-        self.duplicate_layout = QGridLayout(self.duplicate_panel)
-        self.register_anyway_button = QPushButton(self.tr("Register &anyway"),
-                                                  self.duplicate_panel)
-        self.register_anyway_button.setObjectName("registerAnyway")
-        self.register_anyway_button.clicked.connect(self.register_anyway)
-        self.duplicate_panel.hide()
+        self.duplicate_panel = DuplicatePanel(self)
+        self.register_anyway_button = self.duplicate_panel.register_anyway_button
+        self.duplicate_panel.register_anyway.connect(self.register_anyway)
+        self.duplicate_panel.open_existing.connect(self._open_existing)
 
         self.message = error_label(self, "registrationMessage")
         self.buttons, self.save_button = save_cancel_buttons(self)
@@ -360,42 +349,14 @@ class RegistrationDialog(DialogEdits, QDialog):
         self._show_duplicates()
 
     def _show_duplicates(self) -> None:
-        layout = self.duplicate_layout
-        while layout.count():
-            item = layout.takeAt(0)
-            widget = item.widget()
-            if widget is not None and widget is not self.register_anyway_button:
-                widget.hide()
-                widget.deleteLater()
-        for line, row in enumerate(self.duplicates):
-            label = QLabel(self.tr(duplicate_text(row)), self.duplicate_panel)
-            label.setObjectName("duplicateText")
-            label.setWordWrap(True)
-            button = QPushButton(self.tr("&Open existing") if line == 0
-                                 else self.tr("Open existing"), self.duplicate_panel)
-            button.setObjectName(f"openExisting_{row.id}")
-            button.setProperty("participantId", row.id)
-            button.clicked.connect(self._open_existing_clicked)
-            layout.addWidget(label, line, 0)
-            layout.addWidget(button, line, 1)
-        layout.addWidget(self.register_anyway_button, len(self.duplicates), 1)
-        layout.setColumnStretch(0, 1)
-        self.duplicate_panel.show()
+        self.duplicate_panel.show_rows(self.duplicates)
         self.tell_saved(False)          # the person at the desk decides: open or register
 
     def duplicate_texts(self) -> list[str]:
         """The warnings showing now (none while the panel is hidden)."""
-        if self.duplicate_panel.isHidden():
-            return []
-        return [label.text() for label in self.duplicate_panel.findChildren(QLabel)
-                if label.objectName() == "duplicateText" and not label.isHidden()]
+        return self.duplicate_panel.texts()
 
-    @Slot()
-    def _open_existing_clicked(self) -> None:
-        button = self.sender()
-        if isinstance(button, QPushButton):
-            self._open_existing(int(button.property("participantId")))
-
+    @Slot(int)
     def _open_existing(self, participant_id: int) -> None:
         self.open_existing.emit(participant_id)
         super().reject()
