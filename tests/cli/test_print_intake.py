@@ -5,10 +5,11 @@ when there is nothing signed to print or the user may not see clinical content."
 from __future__ import annotations
 
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_support import query as _query
+from cli_support import run as _run
 from pypdf import PdfReader
 
 from iopdesk.cli import acting_user, main
@@ -33,20 +34,6 @@ ORDER BY p.id LIMIT 1"""
 def as_a_script(monkeypatch):
     monkeypatch.setattr(acting_user, "interactive", lambda: False)
     monkeypatch.setenv("IOPDESK_PASSWORD", DEMO_PASSWORD)
-
-
-def _query(db: Path, sql: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def _run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _documents(db: Path) -> list[tuple]:
