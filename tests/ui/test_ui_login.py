@@ -150,12 +150,20 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(qtbot,
     assert dialog.actor is None and dialog.isVisible()
 
 
-def test_a_temporary_password_must_be_changed_before_anything_else(qtbot, practice):
+def _closed_at_the_end(request, widget) -> None:
+    """Close `widget` after the test unless the sign-in deleted it itself (it does, once
+    signed in): qtbot.addWidget would close an object already gone."""
+    import shiboken6
+
+    request.addfinalizer(lambda: shiboken6.isValid(widget) and widget.close())
+
+
+def test_a_temporary_password_must_be_changed_before_anything_else(qtbot, practice, request):
     from iopdesk.ui.sign_in import SignIn
 
     practice.add_user("tess", Role.CLINICIAN, password="temporary-pass-1", temporary=True)
     sign_in = SignIn(practice.runner, services=practice.services)
-    qtbot.addWidget(sign_in.dialog)
+    _closed_at_the_end(request, sign_in.dialog)
     signed_in = []
     sign_in.signed_in.connect(signed_in.append)
     sign_in.show()
@@ -192,12 +200,12 @@ def test_a_temporary_password_must_be_changed_before_anything_else(qtbot, practi
     assert not actor.must_change_password
 
 
-def test_cancelling_the_new_password_goes_back_to_the_log_in(qtbot, practice):
+def test_cancelling_the_new_password_goes_back_to_the_log_in(qtbot, practice, request):
     from iopdesk.ui.sign_in import SignIn
 
     practice.add_user("tess", Role.CLINICIAN, password="temporary-pass-1", temporary=True)
     sign_in = SignIn(practice.runner, services=practice.services)
-    qtbot.addWidget(sign_in.dialog)
+    _closed_at_the_end(request, sign_in.dialog)
     signed_in = []
     sign_in.signed_in.connect(signed_in.append)
     sign_in.show()
