@@ -23,6 +23,11 @@ class PermissionDenied(IOPDeskError):
     """The acting user's roles do not allow this action (the refusal is audited)."""
 
 
+class PasswordChangeRequired(PermissionDenied):
+    """The acting user's password was set by an administrator (or has to change for another
+    reason): until they choose their own, they may do nothing but change it."""
+
+
 NOT_ISSUED = "this session was not issued by IOPDesk's log-in; log in again"
 
 
@@ -155,3 +160,14 @@ class DestinationExists(FileNotWritten):
 class DestinationNotWritable(FileNotWritten):
     """The name cannot take the file: a folder, a link, a device, a missing folder, or an
     existing file the user may not write (it is never replaced, asked or not)."""
+
+
+class ServerUnusable(DatabaseUnusable):
+    """A database server cannot be used: unreachable, refusing the log-in, without the
+    database named, or older than IOPDesk needs. The message names the URL without its
+    password and says what to do."""
+
+
+class ToolMissing(DatabaseUnusable):
+    """A program IOPDesk needs for the work (pg_dump, pg_restore) is not installed; the
+    message names what to install."""

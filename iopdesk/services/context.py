@@ -47,7 +47,8 @@ def owner_look_up(table_name: str):
 # and how to find whose record it is.
 OWNER_OF = {r.id_arg: (r.table, owner_look_up(r.table)) for r in record_types() if r.id_arg}
 
-_CURRENT_ROLES = (select(StaffRole.role).join(StaffUser, StaffUser.id == StaffRole.user_id)
+_CURRENT_ROLES = (select(StaffRole.role, StaffUser.must_change_password)
+                  .join(StaffUser, StaffUser.id == StaffRole.user_id)
                   .where(StaffUser.id == bindparam("user_id"), StaffUser.active.is_(True)))
 
 
@@ -279,12 +280,20 @@ class ServiceContext:
     def current_roles(self, actor: Actor) -> frozenset[Role]:
         """The actor's roles as stored now; none once the account is disabled, and none for
         an Actor this context did not issue."""
+        return self.current_standing(actor)[0]
+
+    def current_standing(self, actor: Actor) -> tuple[frozenset[Role], bool]:
+        """(the actor's roles as stored now, whether they must change their password first):
+        no roles once the account is disabled, and none for an Actor this context did not
+        issue. The password flag is the stored one too: a password an administrator resets
+        during someone's session stops that session's work at its next call."""
         if not self.issued(actor):
-            return frozenset()
+            return frozenset(), False
         # Core, not a Session: this runs before every guarded call, the search's keystrokes too.
         with self.session_factory.kw["bind"].connect() as conn:
-            rows = conn.execute(_CURRENT_ROLES, {"user_id": actor.user_id}).scalars()
-            return frozenset(rows) & actor.roles
+            rows = conn.execute(_CURRENT_ROLES, {"user_id": actor.user_id}).all()
+        must_change = any(bool(row.must_change_password) for row in rows)
+        return frozenset(row.role for row in rows) & actor.roles, must_change
 
     def record_refusal(self, actor: Actor, action: str, permission: Any,
                        arguments: Mapping[str, Any]) -> None:

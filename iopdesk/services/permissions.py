@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from iopdesk.domain.enums import Role
-from iopdesk.domain.errors import PermissionDenied, SessionNotIssued
+from iopdesk.domain.errors import PasswordChangeRequired, PermissionDenied, SessionNotIssued
 
 if TYPE_CHECKING:
     from iopdesk.services.context import Actor
@@ -63,6 +63,10 @@ def allowed(roles: frozenset[Role], permission: Permission) -> bool:
     return permission in permissions_of(roles)
 
 
+# What a user whose password was set by an administrator may do before choosing their own:
+# change it, and unlock their locked screen to get to that (the audited action names).
+BEFORE_PASSWORD_CHANGE = frozenset({"password.change", "unlock"})
+
 # "Class.method" -> the permission it needs.
 REGISTRY: dict[str, Permission] = {}
 
@@ -101,6 +105,14 @@ UNGUARDED: dict[str, str] = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _arguments(signature: inspect.Signature, service: Any, actor: Actor, args: tuple,
+               kwargs: dict) -> dict[str, Any]:
+    try:
+        return dict(signature.bind(service, actor, *args, **kwargs).arguments)
+    except TypeError:
+        return {}
+
+
 def requires(permission: Permission, action: str) -> Callable[[F], F]:
     """Guard a service method `(self, actor, ...)`; `action` names it in the audit trail."""
 
@@ -114,19 +126,24 @@ def requires(permission: Permission, action: str) -> Callable[[F], F]:
             # a role by an administrator loses it at their next call, not at their next log-in.
             # An Actor the services did not issue (built by hand, altered, or of another
             # run) has no role at all.
-            roles = self._ctx.current_roles(actor)
+            roles, must_change = self._ctx.current_standing(actor)
             if not allowed(roles, permission):
-                try:
-                    arguments = signature.bind(self, actor, *args, **kwargs).arguments
-                except TypeError:
-                    arguments = {}
-                self._ctx.record_refusal(actor, action, permission, arguments)
+                self._ctx.record_refusal(actor, action, permission,
+                                         _arguments(signature, self, actor, args, kwargs))
                 if not self._ctx.issued(actor):
                     raise SessionNotIssued()
                 raise PermissionDenied(
                     f"{actor.display_name} ({', '.join(sorted(roles)) or 'no role'}) "
                     f"may not {action.replace('.', ' ').replace('_', ' ')}: "
                     f"it needs the {permission.value.replace('_', ' ')} permission")
+            if must_change and action not in BEFORE_PASSWORD_CHANGE:
+                # Through any door (the app, a command, a script): nothing until they have
+                # chosen their own password.
+                self._ctx.record_refusal(actor, action, "a password of their own",
+                                         _arguments(signature, self, actor, args, kwargs))
+                raise PasswordChangeRequired(
+                    f"{actor.display_name} must choose a new password before doing anything "
+                    "else (the current one was set by an administrator)")
             return func(self, actor, *args, **kwargs)
 
         guarded.permission = permission  # type: ignore[attr-defined]

@@ -92,7 +92,11 @@ class World:
         if self.user_id("deputy") is None:
             services.users.add_user(self.actor(SECOND, "admin"), NewUserInput(
                 username="deputy", display_name="Alex Moreno", roles=frozenset({Role.ADMIN})),
-                DEPUTY_PASSWORD)
+                "deputy-temporary-2026")
+            # an administrator's password is temporary: the deputy chooses their own first
+            temporary = services.staff.log_in("deputy", "deputy-temporary-2026")
+            services.users.change_own_password(temporary, "deputy-temporary-2026",
+                                               DEPUTY_PASSWORD)
 
     def connect(self) -> Connection:
         """A connection of no desk, to look at what is stored."""

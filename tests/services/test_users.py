@@ -131,6 +131,44 @@ def test_first_log_in_with_a_temporary_password_asks_for_a_new_one(services, bos
         services.staff.log_in("casey", TEMPORARY)
 
 
+def test_until_the_temporary_password_is_changed_nothing_else_goes_through_any_door(
+        services, boss, session_factory):
+    """Enforced in the services, not only by the log-in window: a script or a command
+    holding the log-in's Actor can do nothing but change the password (or unlock)."""
+    from iopdesk.domain.errors import PasswordChangeRequired
+
+    _add(services, boss)
+    actor = services.staff.log_in("casey", TEMPORARY)
+    for call in (lambda: services.participants.search(actor, "a"),
+                 lambda: services.staff.list_staff(actor),
+                 lambda: services.users.list_users(actor)):
+        before = _snapshot(session_factory)[0]
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        assert _snapshot(session_factory)[0] == before
+    assert isinstance(refused.value, PermissionDenied)
+    with pytest.raises(PasswordChangeRequired, match="must choose a new password"):
+        services.participants.search(actor, "a")
+    refusals = [e for e in _events(session_factory) if e.outcome == AuditOutcome.REFUSED
+                and e.username == "casey"]
+    assert refusals and refusals[-1].action == "participant.search"
+    assert services.staff.verify_password(actor, TEMPORARY)          # the lock screen works
+    mine = services.users.change_own_password(actor, TEMPORARY, "my own password")
+    assert services.participants.search(mine, "a") is not None
+
+
+def test_a_password_reset_during_a_session_stops_that_session_at_its_next_call(
+        services, boss):
+    from iopdesk.domain.errors import PasswordChangeRequired
+
+    casey = _add(services, boss)
+    mine = _log_in_for_good(services, "casey", TEMPORARY, "my own password")
+    services.participants.search(mine, "a")
+    services.users.reset_password(boss, casey.id, "a new temporary 1")
+    with pytest.raises(PasswordChangeRequired):
+        services.participants.search(mine, "a")
+
+
 def test_a_duplicate_user_name_is_refused_whatever_its_case(services, boss, session_factory):
     _add(services, boss)
     before = _snapshot(session_factory)
@@ -294,8 +332,8 @@ def test_the_last_active_administrator_keeps_the_role(services, boss, session_fa
     with pytest.raises(PermissionDenied):
         services.users.list_users(boss)
     # ...and Robin is the last one.
-    robin_actor = services.staff.log_in("robin", TEMPORARY)
-    robin = services.users.list_users(robin_actor)[-1]
+    robin_actor = _log_in_for_good(services, "robin", TEMPORARY, "robins own password")
+    robin = next(m for m in services.users.list_users(robin_actor) if m.username == "robin")
     assert robin.id == second.id
     with pytest.raises(Conflict, match="only active administrator"):
         services.users.update_user(robin_actor, robin.id, robin.version,

@@ -42,7 +42,11 @@ def two_desks(pg_url):
         "admin-password-1")
     for name in ("alice", "bruno"):
         desk_a.users.add_user(admin, NewUserInput(username=name, display_name=name.title(),
-                                                  roles=frozenset({Role.FRONT_DESK})), PASSWORD)
+                                                  roles=frozenset({Role.FRONT_DESK})),
+                              "temporary-pw-1")
+        # a password an administrator set is temporary: each chooses their own first
+        desk_a.users.change_own_password(desk_a.staff.log_in(name, "temporary-pw-1"),
+                                         "temporary-pw-1", PASSWORD)
     engine_b, desk_b = _desk(pg_url, "desk-b")
     yield (desk_a, desk_a.staff.log_in("alice", PASSWORD),
            desk_b, desk_b.staff.log_in("bruno", PASSWORD))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.accounts import NewUserInput, UserChanges
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import NotFound
@@ -135,6 +136,9 @@ class UserDialog(RecordDialog):
         return frozenset(role for role, check in self.role_checks.items() if check.isChecked())
 
     # -- saving: ui.chart.record_dialog.RecordDialog ------------------------------------
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return None if self.member is None else (RecordKind.USER, self.member.id)
 
     def call(self) -> tuple[Callable[[], Any] | None, dict[str, str]]:
         if self.adding and self.password_edit.text() != self.again_edit.text():

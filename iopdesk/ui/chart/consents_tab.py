@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QHeaderView, QLabel, QLineEdit,
                                QPlainTextEdit, QWidget)
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.chart import ConsentInput, ConsentState, ConsentView
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.validation import parse_date
@@ -129,6 +130,9 @@ class ConsentDialog(RecordDialog):
         edit = self.edits[name]
         return edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
 
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return None if self.consent is None else (RecordKind.CONSENT, self.consent.id)
+
     def call(self):
         errors: dict[str, str] = {}
         dates = {name: read_date(self.edits[name], name, errors)
@@ -173,6 +177,9 @@ class RevokeDialog(RecordDialog):
         self.note_edit.setObjectName("revocation_note")
         self.fields.add_row(self.form, self.tr("&Note:"), self.note_edit, "revocation_note")
         self.save_button.setText(self.tr("&Revoke"))
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return RecordKind.CONSENT, self.consent.id
 
     def call(self):
         errors: dict[str, str] = {}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLineEdit, QPlainTextEdit, QWidget
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.chart import ContactInput, ContactView
 from iopdesk.ui.chart.record_dialog import RecordDialog
 from iopdesk.ui.chart.record_tab import RecordListTab
@@ -80,6 +81,9 @@ class ContactDialog(RecordDialog):
             for name, check in self.checks.items():
                 check.setChecked(getattr(data, name))
             self.notes_edit.setPlainText(data.notes)
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return None if self.contact is None else (RecordKind.CONTACT, self.contact.id)
 
     def call(self):
         data = ContactInput(notes=self.notes_edit.toPlainText(),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.chart import PRIORITIES, CoverageInput, CoverageView
 from iopdesk.ui.chart.consents_tab import read_date
 from iopdesk.ui.chart.record_dialog import RecordDialog
@@ -124,6 +125,9 @@ class CoverageDialog(RecordDialog):
             value = getattr(data, name)
             edit.setText(value if isinstance(value, str) else _day(value))
 
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return None if self.coverage is None else (RecordKind.COVERAGE, self.coverage.id)
+
     def call(self):
         errors: dict[str, str] = {}
         dates = {name: read_date(self.edits[name], name, errors)
@@ -167,6 +171,9 @@ class EndCoverageDialog(RecordDialog):
         self.fields.add_row(self.form, self.tr("&Last covered day:"), self.date_edit,
                             "termination_date")
         self.save_button.setText(self.tr("&End coverage"))
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return RecordKind.COVERAGE, self.coverage.id
 
     def call(self):
         errors: dict[str, str] = {}

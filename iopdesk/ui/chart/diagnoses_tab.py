@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (QCheckBox, QDateEdit, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QWidget)
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.clinical import Diagnosis
 from iopdesk.domain.errors import Conflict
 from iopdesk.domain.icd10 import CodeTableNotReady
@@ -212,6 +213,9 @@ class ResolveDialog(RecordDialog):
         self.fields.add_row(self.form, self.tr("&Resolved on:"), self.date_edit,
                             "resolved_date")
         self.save_button.setText(self.tr("Resolve"))
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return RecordKind.DIAGNOSIS, self.diagnosis.id
 
     def call(self):
         day: date = self.date_edit.date().toPython()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.admission import (
     AgeMismatch,
     age_mismatch,
@@ -219,6 +220,9 @@ class EnterInErrorDialog(RecordDialog):
         self.reason_edit.setPlaceholderText(self.tr("Why was this episode entered in error?"))
         self.fields.add_row(self.form, self.tr("&Reason:"), self.reason_edit, "reason")
         self.save_button.setText(self.tr("Mark entered in error"))
+
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        return RecordKind.EPISODE, self.episode.id
 
     def call(self):
         try:

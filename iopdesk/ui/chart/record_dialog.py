@@ -10,7 +10,9 @@ A dialog says what it saves (`call`); optionally, which other refusals belong at
 until something loads (`set_ready`), which fields it fills itself after showing
 (`filling`: choices loaded on a worker are not the user's edits), and how to read the saved
 version of what it edits (`saved_version` and `load`): then a refused save over a newer
-version offers "Load the saved version"."""
+version offers "Load the saved version". A dialog that edits a stored record names it
+(`watched_record`): when someone else saves that record while it is open — here or at another
+workstation — the banner says who, before its user tries to save."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.errors import StaleVersion, ValidationError
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import (BANNER_STYLE, ERROR_STYLE, FieldMessages, error_label,
@@ -76,6 +79,11 @@ class RecordDialog(DialogEdits, QDialog):
         """Show `view`, the saved version, in the fields (a subclass with `saved_version`)."""
         raise NotImplementedError
 
+    def watched_record(self) -> tuple[RecordKind, int] | None:
+        """The stored record this dialog edits (None when adding): others' saves of it are
+        told as they arrive. A dialog returning one sets `_services` and `_actor`."""
+        return None
+
     def set_ready(self, ready: bool) -> None:
         """Whether the form can be saved at all yet (its choices loaded, say)."""
         self._ready = ready
@@ -117,6 +125,27 @@ class RecordDialog(DialogEdits, QDialog):
         super().showEvent(event)
         if self._shown_state is None:
             self.remember_shown()
+            if self.watched_record() is not None:
+                from iopdesk.ui.changes import change_bus
+
+                change_bus(self._services).changed.connect(self._changed_elsewhere)
+
+    # -- someone else saves the record being edited ------------------------------------------
+
+    @Slot(object)
+    def _changed_elsewhere(self, change_set: ChangeSet) -> None:
+        watched = self.watched_record()
+        if watched is None or self._busy or change_set.everything \
+                or not change_set.touches(watched[0], record_id=watched[1]) \
+                or change_set.made_by(self._actor.user_id, self._actor.workstation):
+            return
+        who = change_set.describe(self._services.settings.time_zone())
+        self.banner.setText(self.tr(
+            "{who} changed this record after you opened it. What you typed is still here; "
+            "saving it would be refused. Load the saved version to see their change, then "
+            "make yours again.").format(who=who))
+        self.banner.show()
+        self.reload_button.setVisible(self.saved_version() is not None)
 
     # -- saving -------------------------------------------------------------------------------
 
