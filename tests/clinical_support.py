@@ -83,9 +83,10 @@ def complete_intake(**changes) -> IntakeInput:
 _ISSUERS: dict = {}
 
 
-def demo_services(demo_db: Path, icd10: CodeTable | None):
-    """(services, session factory, engine) over a private copy of the demo, as of TODAY."""
-    engine = open_database(sqlite_url(demo_db))
+def demo_services(demo: Path | str, icd10: CodeTable | None):
+    """(services, session factory, engine) over a private copy of the demo, as of TODAY:
+    `demo` is its SQLite file, or the URL of its database (`demo_url`, either engine)."""
+    engine = open_database(demo if isinstance(demo, str) else sqlite_url(demo))
     factory = make_session_factory(engine)
     services = build_services(factory, "test-station", audit_key=AUDIT_KEY,
                               today=lambda: TODAY, icd10=icd10)

@@ -1,5 +1,13 @@
 """Shared fixtures: a migrated template database copied per test, actors of every role,
-and a small demo practice built once per run."""
+and a small demo practice built once per run — on SQLite and on PostgreSQL.
+
+Every test of the services, db and CLI suites that asks for `backend` (through `engine`,
+`services`, `actors`, `database_url`, `demo` …) runs twice, `test_x[sqlite]` and
+`test_x[postgresql]`: a feature counts as done only when it works on both. A test is about SQLite files, and runs on SQLite only, when it
+asks for one of SQLITE_FILE_FIXTURES (`db_path`, `demo_db` …, directly or through fixtures of
+its own) or carries `@pytest.mark.sqlite_only(reason)`. The PostgreSQL half is never skipped
+quietly: without a server it fails in CI (see `pg_server`). Each PostgreSQL test gets a
+database of its own from a pool of template copies reset between tests (tests/pg_pool.py)."""
 
 from __future__ import annotations
 
@@ -61,9 +69,136 @@ def db_path(template_db, tmp_path) -> Path:
     return path
 
 
+BACKENDS = ("sqlite", "postgresql")
+# The suites that run on both engines; the others (the UI's, the reports', the fault
+# injection's) keep to SQLite: what they test sits above the database.
+BOTH_ENGINES_SUITES = frozenset({"services", "db", "cli"})
+# Fixtures that hand a test an SQLite file (or its path): a test asking for one is about files.
+SQLITE_FILE_FIXTURES = frozenset({"db_path", "template_db", "demo_db", "demo_template"})
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite files "
+                                       "(paths, PRAGMAs, file modes): it runs on SQLite only")
+
+
+def sqlite_only_reason(metafunc) -> str | None:
+    """Why the test of `metafunc` runs on SQLite only, or None when it runs on both."""
+    marker = metafunc.definition.get_closest_marker("sqlite_only")
+    if marker is not None:
+        return marker.kwargs.get("reason") or (marker.args[0] if marker.args else "marked")
+    files = SQLITE_FILE_FIXTURES.intersection(metafunc.fixturenames)
+    return f"uses the SQLite file fixture {sorted(files)[0]}" if files else None
+
+
+def pytest_generate_tests(metafunc):
+    """`backend` takes both engines, or SQLite alone for a test about SQLite files; outside
+    BOTH_ENGINES_SUITES it is not parametrized at all (SQLite, ids unchanged)."""
+    suite = Path(str(metafunc.definition.path)).parent.name
+    if "backend" in metafunc.fixturenames and suite in BOTH_ENGINES_SUITES:
+        engines = ["sqlite"] if sqlite_only_reason(metafunc) else list(BACKENDS)
+        metafunc.parametrize("backend", engines, indirect=True)
+
+
 @pytest.fixture
-def engine(db_path):
-    engine = open_database(sqlite_url(db_path))
+def backend(request) -> str:
+    """The database engine of this test: "sqlite" or "postgresql" (see pytest_generate_tests)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_pools(pg_server) -> dict:
+    """Template name -> the pool of its copies (tests/pg_pool.py), one per template."""
+    pools: dict = {}
+    yield pools
+    for pool in pools.values():
+        pool.close()
+
+
+def pg_copy(request, template_fixture: str) -> str:
+    """The URL of a database on the test server holding what the template of
+    `template_fixture` holds, for this test alone (put back as it was after it)."""
+    from pg_pool import DatabasePool
+
+    server = request.getfixturevalue("pg_server")
+    template = request.getfixturevalue(template_fixture)
+    pool = request.getfixturevalue("pg_pools").setdefault(template,
+                                                          DatabasePool(server, template))
+    name = pool.acquire()
+    request.addfinalizer(lambda: pool.release(name))
+    return server.url(name)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    """A migrated, empty database on the test server that each test's database copies."""
+    from iopdesk.db.migrate import run_migrations
+
+    name = "template_empty"
+    run_migrations(pg_server.create_database(name))
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server) -> str:
+    """The small demo practice on the test server (seed DEMO_SEED, as of TODAY), built once."""
+    from iopdesk.demo import build_demo
+
+    name = "template_demo"
+    engine = open_database(pg_server.create_database(name), create=True)
+    try:
+        build_demo(engine, seed=DEMO_SEED, size="small", as_of=TODAY)
+    finally:
+        engine.dispose()
+    return name
+
+
+@pytest.fixture
+def database_url(backend, request) -> str:
+    """The URL of a fresh, migrated, empty database of this test's `backend`."""
+    if backend == "sqlite":
+        return sqlite_url(request.getfixturevalue("db_path"))
+    return pg_copy(request, "pg_template")
+
+
+@pytest.fixture
+def demo_url(backend, request) -> str:
+    """The URL of a private copy of the small demo practice on this test's `backend`."""
+    if backend == "sqlite":
+        return sqlite_url(request.getfixturevalue("demo_db"))
+    return pg_copy(request, "pg_demo_template")
+
+
+@pytest.fixture
+def database(backend, request) -> Path | str:
+    """What `--database` names for a command test: a fresh, migrated, empty database — its
+    SQLite file, or its PostgreSQL URL."""
+    if backend == "sqlite":
+        return request.getfixturevalue("db_path")
+    return request.getfixturevalue("database_url")
+
+
+@pytest.fixture
+def demo_database(backend, request) -> Path | str:
+    """What `--database` names for a command test on the demo practice: a private copy — its
+    SQLite file, or its PostgreSQL URL."""
+    if backend == "sqlite":
+        return request.getfixturevalue("demo_db")
+    return request.getfixturevalue("demo_url")
+
+
+@pytest.fixture
+def new_database(backend, request, tmp_path) -> Path | str:
+    """Where `iopdesk init` or `iopdesk demo` makes a practice: a new SQLite file, or a
+    database the server's owner made and `iopdesk db upgrade` brought to the schema (empty)."""
+    if backend == "sqlite":
+        return tmp_path / "practice.sqlite3"
+    return request.getfixturevalue("database_url")
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = open_database(database_url)
     yield engine
     engine.dispose()
 

@@ -72,8 +72,16 @@ def actor_of(ctx: ServiceContext, row: StaffUser) -> Actor:
 
 
 def find_user(session: Session, username: str) -> StaffUser | None:
-    return session.scalar(select(StaffUser)
-                          .where(func.lower(StaffUser.username) == username.strip().lower()))
+    name = username.strip().lower()
+    if "\x00" in name:         # no user name holds a NUL (and PostgreSQL refuses it in a query)
+        return None
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == name))
+
+
+def typed_name(username: str) -> str:
+    """A typed user name as the audit trail keeps it: at most 64 characters, a NUL shown as
+    U+FFFD (PostgreSQL's text holds no NUL)."""
+    return username.replace("\x00", "\ufffd")[:64]
 
 
 def locked_message(row: StaffUser, until: datetime, at: datetime, zone: str) -> str:
@@ -160,7 +168,7 @@ class StaffService:
             row = find_user(session, name)
             if row is None:
                 self._ctx.audit(session, None, "login", outcome=AuditOutcome.FAILED,
-                                username=name[:64], detail={"reason": "unknown user"})
+                                username=typed_name(name), detail={"reason": "unknown user"})
                 refusal: AuthenticationFailed | None = AuthenticationFailed(GENERIC_REFUSAL)
             elif not row.active:
                 self._ctx.audit(session, None, "login", outcome=AuditOutcome.FAILED,

@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from cli_support import as_json
 from cli_support import query as _query
 from cli_support import run as _run
 from pypdf import PdfReader
@@ -36,16 +37,16 @@ def as_a_script(monkeypatch):
     monkeypatch.setenv("IOPDESK_PASSWORD", DEMO_PASSWORD)
 
 
-def _documents(db: Path) -> list[tuple]:
+def _documents(db: Path | str) -> list[tuple]:
     return _query(db, "SELECT action, username, outcome, detail FROM audit_events "
                       "WHERE action LIKE 'document.%' ORDER BY id")
 
 
-def test_print_the_intake_and_read_it_back(demo_db, tmp_path, capsys):
-    chart, problem = _query(demo_db, SIGNED_CHART)[0]
+def test_print_the_intake_and_read_it_back(demo_database, tmp_path, capsys):
+    chart, problem = _query(demo_database, SIGNED_CHART)[0]
     out = tmp_path / "intake.pdf"
     code, said, err = _run(capsys, "print", "intake", "--participant", chart, "--out", out,
-                           "--user", "clinician", "--database", demo_db)
+                           "--user", "clinician", "--database", demo_database)
     assert (code, err) == (0, "")
     assert f"Wrote {out}" in said
     pages = [" ".join(p.extract_text().split())
@@ -55,35 +56,35 @@ def test_print_the_intake_and_read_it_back(demo_db, tmp_path, capsys):
     assert "Electronically signed by" in printed and "ASAM dimensions" in printed
     assert all(f"Chart {chart}" in page and f"of {len(pages)}" in page for page in pages)
     assert out.stat().st_mode & 0o077 == 0
-    events = _documents(demo_db)
+    events = _documents(demo_database)
     assert [(a, u, o) for a, u, o, _ in events] == [("document.generate", "clinician", "ok"),
                                                    ("document.export", "clinician", "ok")]
-    assert '"document": "intake_assessment"' in events[0][3]
-    assert '"to": "' + str(out) + '"' in events[1][3]
+    assert as_json(events[0][3])["document"] == "intake_assessment"
+    assert as_json(events[1][3])["to"] == str(out)
 
 
-def test_no_signed_intake_is_one_clear_line_and_no_file(demo_db, tmp_path, capsys):
-    [(chart,)] = _query(demo_db, UNSIGNED_CHART)
+def test_no_signed_intake_is_one_clear_line_and_no_file(demo_database, tmp_path, capsys):
+    [(chart,)] = _query(demo_database, UNSIGNED_CHART)
     out = tmp_path / "intake.pdf"
     code, said, err = _run(capsys, "print", "intake", "--participant", chart, "--out", out,
-                           "--user", "clinician", "--database", demo_db)
+                           "--user", "clinician", "--database", demo_database)
     assert code == 1 and "Wrote" not in said
     assert len(err.splitlines()) == 1
     assert f"(chart {chart}) has no signed intake assessment to print" in err
     assert "sign it first" in err
     assert not out.exists() and list(tmp_path.glob(".*.part")) == []
-    assert _documents(demo_db) == []
+    assert _documents(demo_database) == []
 
 
-def test_the_front_desk_may_not_print_it(demo_db, tmp_path, capsys):
-    chart, _problem = _query(demo_db, SIGNED_CHART)[0]
+def test_the_front_desk_may_not_print_it(demo_database, tmp_path, capsys):
+    chart, _problem = _query(demo_database, SIGNED_CHART)[0]
     out = tmp_path / "intake.pdf"
     code, said, err = _run(capsys, "print", "intake", "--participant", chart, "--out", out,
-                           "--user", "frontdesk", "--database", demo_db)
+                           "--user", "frontdesk", "--database", demo_database)
     assert code == 1 and "Wrote" not in said
     assert len(err.splitlines()) == 1 and "view clinical" in err
     assert not out.exists()
-    assert [(a, u, o) for a, u, o, _ in _documents(demo_db)] == [
+    assert [(a, u, o) for a, u, o, _ in _documents(demo_database)] == [
         ("document.generate", "frontdesk", "refused")]
 
 

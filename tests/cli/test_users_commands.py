@@ -3,10 +3,10 @@ script, with passwords from the environment or typed (never from a flag)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_support import query as _query
 
 from iopdesk.cli import acting_user, main
 
@@ -51,28 +51,22 @@ def typed(monkeypatch, *answers: str) -> list[str]:
     return prompts
 
 
-def _query(db: Path, sql: str, *params) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
-def _users(db: Path) -> dict[str, tuple]:
+def _users(db: Path | str) -> dict[str, tuple]:
     rows = _query(db, "SELECT username, active, must_change_password, needs_cosign, "
                       "supervisor_id, id FROM staff_users")
     return {r[0]: r[1:] for r in rows}
 
 
-def _roles(db: Path, username: str) -> set[str]:
+def _roles(db: Path | str, username: str) -> set[str]:
     return {r[0] for r in _query(db, "SELECT role FROM staff_roles JOIN staff_users "
                                      "ON staff_users.id = user_id WHERE username = ?", username)}
 
 
 @pytest.fixture
-def practice(tmp_path, capsys, monkeypatch) -> Path:
-    db = tmp_path / "practice.sqlite3"
+def practice(new_database, capsys, monkeypatch) -> Path | str:
+    """The practice `iopdesk init` makes: in a new SQLite file, or in a PostgreSQL database
+    (each test using it runs on both engines)."""
+    db = new_database
     code, out, err = run(capsys, monkeypatch, *INIT, "--database", db, "--city", "Portland",
                          "--state", "OR", "--npi", "1234567893", password=ADMIN_PASSWORD)
     assert code == 0, err
@@ -90,6 +84,15 @@ def test_init_creates_the_practice_and_its_administrator(practice, capsys, monke
                          "--user", "alex", password=ADMIN_PASSWORD)
     assert code == 0, err
     assert "alex" in out and "Alex Admin" in out and "admin" in out
+
+
+def test_init_makes_the_schema_in_an_empty_server_database(pg_url, capsys, monkeypatch):
+    """A database the server's owner just made, with no table yet: init builds the schema."""
+    code, out, err = run(capsys, monkeypatch, *INIT, "--database", pg_url,
+                         password=ADMIN_PASSWORD)
+    assert code == 0, err
+    assert _query(pg_url, "SELECT name FROM practices") == [("Cascade Recovery IOP",)]
+    assert _roles(pg_url, "alex") == {"admin"}
 
 
 def test_init_refuses_a_database_that_has_a_practice(practice, capsys, monkeypatch):

@@ -323,7 +323,7 @@ def test_the_upgrade_to_entered_in_error_keeps_every_episode_and_participant(dem
     _assert_search_index_in_step(demo_db)      # participants was rebuilt: its triggers too
 
 
-def test_an_episode_entered_in_error_is_stored_and_read_back(demo_db):
+def test_an_episode_entered_in_error_is_stored_and_read_back(demo_url):
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -331,7 +331,7 @@ def test_an_episode_entered_in_error_is_stored_and_read_back(demo_db):
     from iopdesk.domain.enums import EpisodeStatus
     from iopdesk.domain.time import utc_now
 
-    engine = open_database(sqlite_url(demo_db))
+    engine = open_database(demo_url)
     try:
         with Session(engine) as session, session.begin():
             episode = session.scalar(select(Episode).order_by(Episode.id).limit(1))
@@ -349,15 +349,12 @@ def test_an_episode_entered_in_error_is_stored_and_read_back(demo_db):
         engine.dispose()
 
 
-def test_a_downgrade_over_an_episode_entered_in_error_is_refused_and_changes_nothing(demo_db):
-    conn = sqlite3.connect(demo_db)
-    conn.execute("UPDATE episodes SET status = 'entered_in_error', "
-                 "entered_in_error_reason = 'wrong chart' WHERE id = "
-                 "(SELECT min(id) FROM episodes)")
-    conn.commit()
-    conn.close()
-    before = _rows(demo_db, "episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason"))
-    url = sqlite_url(demo_db)
+def test_a_downgrade_over_an_episode_entered_in_error_is_refused_and_changes_nothing(demo_url):
+    url = demo_url
+    _sql(url, "UPDATE episodes SET status = 'entered_in_error', "
+              "entered_in_error_reason = 'wrong chart' WHERE id = "
+              "(SELECT min(id) FROM episodes)")
+    before = _sql(url, _select("episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason")))
     _revision, before_it = _entered_in_error_revision()
     with pytest.raises(MigrationFailed, match="1 episode.* entered in error"):
         run_migrations(url, before_it, downgrade=True)
@@ -366,4 +363,52 @@ def test_a_downgrade_over_an_episode_entered_in_error_is_refused_and_changes_not
         assert stored_revision(engine) == HEAD
     finally:
         engine.dispose()
-    assert _rows(demo_db, "episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason")) == before
+    assert _sql(url, _select("episodes", (*_EPISODE_COLUMNS, "entered_in_error_reason"))) == before
+
+
+# -- on either engine (test_x[sqlite], test_x[postgresql]) ------------------------------------
+
+def _sql(url: str, statement: str) -> list[tuple]:
+    """The rows of `statement` (committed) in the database at `url`, SQLite or PostgreSQL."""
+    from sqlalchemy import text
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            found = conn.execute(text(statement))
+            return [tuple(row) for row in found] if found.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def _select(table: str, columns: tuple[str, ...]) -> str:
+    return f"SELECT {', '.join(columns)} FROM {table} ORDER BY id"
+
+
+def _all_counts(url: str) -> dict[str, int]:
+    return {name: _sql(url, f'SELECT count(*) FROM "{name}"')[0][0]
+            for name in Base.metadata.tables}
+
+
+@pytest.mark.parametrize("revision", REVISIONS[:-1])
+def test_upgrade_from_each_older_revision_keeps_every_row(demo_url, revision):
+    """The demo practice taken down to `revision` and brought up again by `iopdesk db upgrade`
+    (open_database with upgrade): every row of every table, each episode and person as was."""
+    before = _all_counts(demo_url)
+    episodes = _sql(demo_url, _select("episodes", _EPISODE_COLUMNS))
+    assert before["participants"] > 0 and before["attendance"] > 0
+    run_migrations(demo_url, revision, downgrade=True)
+    engine = make_engine(demo_url)
+    try:
+        assert stored_revision(engine) == revision
+    finally:
+        engine.dispose()
+    backups = []
+    engine = open_database(demo_url, upgrade=True, backup=lambda: backups.append("taken"))
+    try:
+        assert stored_revision(engine) == HEAD
+    finally:
+        engine.dispose()
+    assert backups == ["taken"]
+    assert _all_counts(demo_url) == before
+    assert _sql(demo_url, _select("episodes", _EPISODE_COLUMNS)) == episodes

@@ -41,3 +41,32 @@ def test_without_a_system_postgresql_the_test_extra_s_server_runs(monkeypatch):
     finally:
         server.stop()
     assert not server.folder.exists()
+
+
+def test_a_pooled_database_comes_back_as_its_template_left_it(pg_server):
+    """tests/pg_pool.py: rows a test wrote are gone and the sequences start again at the next
+    test; a database whose schema a test changed is dropped, never handed out again."""
+    from cli_support import query
+    from pg_pool import DatabasePool
+
+    run_migrations(pg_server.create_database("pool_template"))
+    pool = DatabasePool(pg_server, "pool_template")
+    insert = ("INSERT INTO practices (name, address_line1, address_line2, city, state, "
+              "postal_code, phone, fax, npi, is_demo, updated_at, version, created_at) VALUES "
+              "('Clinic', '', '', '', '', '', '', '', '', false, now(), 1, now()) RETURNING id")
+    first = pool.acquire()
+    assert query(pg_server.url(first), insert) == [(1,)]
+    pool.release(first)
+    again = pool.acquire()
+    assert again == first
+    assert query(pg_server.url(again), "SELECT count(*) FROM practices") == [(0,)]
+    assert query(pg_server.url(again), insert) == [(1,)]           # the sequence too
+    query(pg_server.url(again), "CREATE TABLE left_behind (x integer)")
+    pool.release(again)
+    assert pool.dropped == 1
+    fresh = pool.acquire()
+    assert fresh != first
+    assert query(pg_server.url(fresh), "SELECT count(*) FROM pg_tables "
+                                       "WHERE tablename = 'left_behind'") == [(0,)]
+    pool.release(fresh)
+    pool.close()

@@ -21,9 +21,10 @@ def demo_code_table():
 
 
 @pytest.fixture
-def demo(demo_db, demo_code_table):
-    """(services, session factory) over a private copy of the demo practice, as of TODAY."""
-    services, factory, engine = demo_services(demo_db, demo_code_table)
+def demo(demo_url, demo_code_table):
+    """(services, session factory) over a private copy of the demo practice, as of TODAY, on
+    each engine (`backend`)."""
+    services, factory, engine = demo_services(demo_url, demo_code_table)
     yield services, factory
     engine.dispose()
 

@@ -45,8 +45,9 @@ def dump(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def demo_session(demo_db):
-    engine = open_database(sqlite_url(demo_db))
+def demo_session(demo_url):
+    """Sessions on a private copy of the demo practice, on each engine (`backend`)."""
+    engine = open_database(demo_url)
     yield make_session_factory(engine)
     engine.dispose()
 

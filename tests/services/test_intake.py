@@ -30,7 +30,7 @@ def new_episode(demo, people) -> int:
         people["frontdesk"], ParticipantInput(first_name="Amaru", last_name="Quispe",
                                               date_of_birth=date(1990, 4, 4)))
     with factory() as s:
-        track_id = s.scalar(select(Episode.track_id).limit(1))
+        track_id = s.scalar(select(Episode.track_id).order_by(Episode.id).limit(1))
     return services.episodes.admit(people["clinician"], person.id, track_id, date(2026, 11, 2),
                                    people["clinician"].user_id).id
 
@@ -50,7 +50,8 @@ def test_no_intake_yet_reads_as_none_and_the_look_is_audited(demo, people, new_e
 def test_the_demo_intakes_are_signed(demo, people):
     services, factory = demo
     with factory() as s:
-        episode_id = s.scalar(select(IntakeAssessment.episode_id).limit(1))
+        episode_id = s.scalar(select(IntakeAssessment.episode_id)
+                              .order_by(IntakeAssessment.id).limit(1))
     intake = services.intake.get(people["supervisor"], episode_id)
     assert intake.signed and intake.signed_by and len(intake.content_hash) == 64
     assert sorted(intake.asam) == [1, 2, 3, 4, 5, 6]

@@ -255,14 +255,14 @@ def test_contains_on_the_demo_database(demo_services):
 
 
 @pytest.fixture
-def demo_services(demo_db):
-    from iopdesk.db.engine import make_session_factory, sqlite_url
+def demo_services(demo_url):
+    from iopdesk.db.engine import make_session_factory
     from iopdesk.db.migrate import open_database
     from iopdesk.services import build_services
 
     from support import AUDIT_KEY, TODAY
 
-    engine = open_database(sqlite_url(demo_db))
+    engine = open_database(demo_url)
     yield build_services(make_session_factory(engine), "test-station", audit_key=AUDIT_KEY,
                          today=lambda: TODAY)
     engine.dispose()

@@ -67,14 +67,14 @@ def test_a_second_setup_is_refused_and_changes_nothing(services, session_factory
     assert _counts(session_factory) == before
 
 
-def test_setup_is_refused_on_the_demo_practice(demo_db, session_factory):
-    from iopdesk.db.engine import make_session_factory, sqlite_url
+def test_setup_is_refused_on_the_demo_practice(demo_url, session_factory):
+    from iopdesk.db.engine import make_session_factory
     from iopdesk.db.migrate import open_database
     from iopdesk.services import build_services
 
     from support import AUDIT_KEY
 
-    engine = open_database(sqlite_url(demo_db))
+    engine = open_database(demo_url)
     try:
         services = build_services(make_session_factory(engine), "test-station",
                                   audit_key=AUDIT_KEY)

@@ -29,7 +29,7 @@ def episode_of(demo, people):
             people["frontdesk"], ParticipantInput(first_name=first, last_name="Quispe",
                                                   date_of_birth=date(1990, 4, 4)))
         with factory() as s:
-            track_id = s.scalar(select(Episode.track_id).limit(1))
+            track_id = s.scalar(select(Episode.track_id).order_by(Episode.id).limit(1))
         return services.episodes.admit(people[who], person.id, track_id, date(2026, 11, 2),
                                        people[who].user_id).id
     return make
