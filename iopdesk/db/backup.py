@@ -25,13 +25,17 @@ from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
 from iopdesk.db.crypto import (SIDECARS, SQLITE_HEADER, connect_file, create_keyed,
                                database_errors, export_file, is_encrypted, remove_with_sidecars,
                                replace_file, take_alone, verify_copy)
-from iopdesk.db.engine import sqlite_path
+from iopdesk.db.engine import free_bytes, sqlite_path, storage_failure
 from iopdesk.db.migrate import REVISIONS, check_sqlite_file, refuse_if_newer
 from iopdesk.db.private_files import (PRIVATE_FILE, create_private_file, ensure_private_dir,
                                       flush_to_disk, tighten)
-from iopdesk.domain.errors import DatabaseUnusable
+from iopdesk.db.urls import backend, without_password
+from iopdesk.domain.errors import DatabaseUnusable, IOPDeskError, StorageFailure
 
 BACKUP_SUFFIX = ".sqlite3"
+DUMP_SUFFIX = ".dump"               # a PostgreSQL database's backups (db.pg_tools)
+ALL_KINDS = (BACKUP_SUFFIX, DUMP_SUFFIX)
+PG_ARCHIVE_MAGIC = b"PGDMP"         # the first bytes of a pg_dump custom-format archive
 RECORD_SUFFIX = ".json"
 PARTIAL_MARK = ".partial-"
 REQUIRED_TABLES = {"alembic_version", "participants", "episodes", "staff_users", "audit_events"}
@@ -81,9 +85,14 @@ def _incomplete(path: Path, what: str, size: int) -> str | None:
 def _require_sqlite(url: str) -> Path:
     path = sqlite_path(url)
     if path is None:
-        raise DatabaseUnusable("backup and restore here work on an SQLite database file; "
-                               "back up a PostgreSQL server with pg_dump")
+        raise DatabaseUnusable(f"backup and restore work on an SQLite database file or a "
+                               f"PostgreSQL server; {without_password(url)} is neither")
     return path
+
+
+def _on_server(url: str) -> bool:
+    """A PostgreSQL URL: its backups are pg_dump archives (db.pg_tools)."""
+    return backend(url) == "postgresql"
 
 
 def verify_database_file(path: Path, *, what: str = "The file",
@@ -100,7 +109,7 @@ def verify_database_file(path: Path, *, what: str = "The file",
         raise DatabaseUnusable(f"{what} {path} is empty")
     if (reason := _incomplete(path, what, size)) is not None:
         raise DatabaseUnusable(reason)
-    recorded = _read_record(path)
+    recorded = read_record(path)
     if recorded is not None and not recorded.get("encrypted") and is_encrypted(path):
         raise DatabaseUnusable(f"{what} {path} is damaged: it was written as a plain database "
                                "and no longer begins like one")
@@ -146,7 +155,7 @@ def _audit_head(conn) -> dict | None:
     return dict(zip(HEAD_COLUMNS, row)) if row else None
 
 
-def _read_record(backup: Path) -> dict | None:
+def read_record(backup: Path) -> dict | None:
     try:
         return json.loads(record_path(backup).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -160,10 +169,10 @@ def _write_record(backup: Path, info: BackupInfo, source: Path) -> None:
               "size": info.size, "encrypted": info.encrypted,
               "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "audit_head": info.audit_head, "audit_unprotected": list(info.unprotected)}
-    _store_record(backup, record)
+    store_record(backup, record)
 
 
-def _store_record(backup: Path, record: dict) -> None:
+def store_record(backup: Path, record: dict) -> None:
     target = record_path(backup)
     staged = target.with_name("." + target.name + ".tmp")
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
@@ -176,11 +185,11 @@ def _store_record(backup: Path, record: dict) -> None:
 
 def note_encrypted(backup: Path) -> None:
     """The backup was encrypted in place (`iopdesk db encrypt`): its record says so."""
-    record = _read_record(backup)
+    record = read_record(backup)
     if record is None or record.get("damaged"):
         return
     record["encrypted"] = True
-    _store_record(backup, record)
+    store_record(backup, record)
 
 
 def check_against_record(info: BackupInfo) -> None:
@@ -189,7 +198,7 @@ def check_against_record(info: BackupInfo) -> None:
     if info.unprotected:
         raise DatabaseUnusable(f"the backup {info.path} has an unprotected audit trail ("
                                f"{'; '.join(info.unprotected)}); it is not restored")
-    recorded = _read_record(info.path)
+    recorded = read_record(info.path)
     if recorded is None:
         return          # a backup made before records existed
     if recorded.get("damaged"):
@@ -229,7 +238,14 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
 
     The copy is made under a hidden temporary name and renamed only after it verified, with
     its record beside it; a copy that fails is removed. A database whose audit trail lost its
-    protection is still backed up (the records matter more), and `unprotected` says so."""
+    protection is still backed up (the records matter more), and `unprotected` says so.
+
+    A PostgreSQL database is dumped with pg_dump instead (db.pg_tools), into the same kind
+    of verified, recorded, rotated file."""
+    if _on_server(url):
+        from iopdesk.db.pg_tools import backup_server
+
+        return backup_server(url, backup_dir, keep=keep, label=label)
     source = _require_sqlite(url)
     if not source.exists() or source.stat().st_size == 0:
         raise DatabaseUnusable(f"there is no database at {source} to back up")
@@ -248,15 +264,38 @@ def backup_database(url: str, backup_dir: Path, *, keep: int = 10, label: str = 
         _write_record(target, info, source)
         os.replace(partial, target)
         flush_to_disk(backup_dir)
-    except BaseException:
+    except BaseException as exc:
+        failure = _backup_failure(exc, backup_dir)     # while the copy still takes its room
         remove_with_sidecars(partial)
         if not target.exists():
             record_path(target).unlink(missing_ok=True)
+        if failure is not None:
+            raise failure from exc
         raise
     rotate_backups(backup_dir, source.stem, keep)
     return BackupInfo(path=target, revision=info.revision, size=info.size,
                       encrypted=info.encrypted, audit_head=info.audit_head,
                       unprotected=info.unprotected)
+
+
+def _backup_failure(error: BaseException, backup_dir: Path) -> StorageFailure | None:
+    """A disk that refused the backup (full, read-only, failing), named as the backups'
+    folder: the copy is what writes, not the database, whose disk may have room."""
+    if not isinstance(error, Exception) or isinstance(error, IOPDeskError):
+        return None
+    failure = storage_failure(error, backup_dir / "backup")
+    if failure is None:
+        return None
+    if failure.kind == StorageFailure.FULL:
+        return StorageFailure(f"the disk holding {backup_dir} is full"
+                              f"{_free(backup_dir)}; no backup was made and the database "
+                              "was not changed", StorageFailure.FULL)
+    return failure
+
+
+def _free(folder: Path) -> str:
+    free = free_bytes(folder / "backup")
+    return "" if free is None else f": {free:,} bytes free"
 
 
 def _remove_abandoned(backup_dir: Path) -> None:
@@ -280,15 +319,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def list_backups(backup_dir: Path, stem: str) -> list[Path]:
-    """Backups of the database named `stem`, newest first."""
+def list_backups(backup_dir: Path, stem: str,
+                 suffixes: tuple[str, ...] = (BACKUP_SUFFIX,)) -> list[Path]:
+    """Backups of the database named `stem`, newest first (their names end in the time they
+    were made): SQLite copies, or the kinds `suffixes` names (ALL_KINDS: dumps too)."""
     if not backup_dir.is_dir():
         return []
-    return sorted(backup_dir.glob(f"{stem}-*{BACKUP_SUFFIX}"), reverse=True)
+    found = [p for suffix in suffixes for p in backup_dir.glob(f"{stem}-*{suffix}")]
+    return sorted(found, key=lambda p: p.name.removesuffix(p.suffix), reverse=True)
 
 
-def rotate_backups(backup_dir: Path, stem: str, keep: int) -> None:
-    for old in list_backups(backup_dir, stem)[max(keep, 1):]:
+def rotate_backups(backup_dir: Path, stem: str, keep: int, *,
+                   suffix: str = BACKUP_SUFFIX) -> None:
+    """Keep the newest `keep` backups of one kind (`suffix`): an SQLite practice moved to a
+    server keeps its last SQLite backups however many dumps follow."""
+    for old in list_backups(backup_dir, stem, (suffix,))[max(keep, 1):]:
         old.unlink(missing_ok=True)
         record_path(old).unlink(missing_ok=True)
 
@@ -330,8 +375,18 @@ def restore_database(url: str, backup_file: Path, backup_dir: Path, *, keep: int
     An encrypted backup restores encrypted with `passphrase`. The restored database is
     encrypted too when the live one was, even from a plain backup (it is encrypted on the way
     in): a restore never leaves the records of an encrypted practice in a plain file.
+
+    A PostgreSQL database is restored from a pg_dump archive by pg_restore (db.pg_tools).
     """
+    if _on_server(url):
+        from iopdesk.db.pg_tools import restore_server
+
+        return restore_server(url, backup_file, backup_dir, keep=keep)
     target = _require_sqlite(url)
+    if is_pg_archive(backup_file):
+        raise DatabaseUnusable(f"the backup {backup_file} is a PostgreSQL database's (a pg_dump "
+                               f"archive): it restores into a PostgreSQL database, not into "
+                               f"the SQLite file {target}; nothing was changed")
     info = verify_database_file(backup_file, what="The backup", passphrase=passphrase)
     check_against_record(info)
     if target.exists() and target.resolve() == backup_file.resolve():
@@ -373,6 +428,15 @@ def _restore_converting(backup_file: Path, target: Path, passphrase: str | None,
         remove_with_sidecars(staged)
         raise
     replace_file(staged, target)
+
+
+def is_pg_archive(path: Path) -> bool:
+    """A pg_dump custom-format archive (a PostgreSQL database's backup)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(PG_ARCHIVE_MAGIC)) == PG_ARCHIVE_MAGIC
+    except OSError:
+        return False
 
 
 def is_sqlite_file(path: Path) -> bool:

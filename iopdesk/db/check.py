@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, inspect, select
-
 from iopdesk.db.audit_protection import TRIGGER_QUERY, protection_problems
 from iopdesk.db.crypto import connect_file, database_errors, is_encrypted
 from iopdesk.db.engine import make_engine, sqlite_path, storage_failure
-from iopdesk.db.migrate import (HEAD, REVISIONS, check_sqlite_file, describe_state,
-                                refuse_unless_iopdesk)
+from iopdesk.db.migrate import (HEAD, REVISIONS, check_sqlite_file, describe_state, no_database,
+                                refuse_unless_iopdesk, stored_revision)
 from iopdesk.db.models import Base
 from iopdesk.db.private_files import describe_mode, loose_files
 from iopdesk.domain.errors import DatabaseUnusable
@@ -99,19 +97,52 @@ def _modes_finding(path) -> tuple[str, str, bool]:
 
 
 def _check_server(url: str) -> CheckReport:
+    """A PostgreSQL database: its server's version, constraints the server has not checked,
+    the schema revision, the audit trail's triggers and the row counts (read in one
+    snapshot). A server that cannot be used, or a database that is not IOPDesk's, is refused
+    in one line."""
+    from iopdesk.db.pg_roles import roles_that_may_change_the_trail
+    from iopdesk.db.pg_tools import read_state
+    from iopdesk.db.urls import without_password
+
     engine = make_engine(url)
     try:
+        if stored_revision(engine) is None:
+            raise no_database(without_password(url), ": it holds no tables yet")
         with engine.connect() as conn:
-            names = set(inspect(conn).get_table_names())
-            revision = None
-            if "alembic_version" in names:
-                revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-            counts = {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                      for name, table in Base.metadata.tables.items() if name in names}
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                version = conn.exec_driver_sql("SHOW server_version").scalar()
+                unchecked = conn.exec_driver_sql(
+                    "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                    "WHERE NOT convalidated").all()
+                state = read_state(conn)
+                roles = roles_that_may_change_the_trail(conn)
     finally:
         engine.dispose()
-    findings = (("integrity", "checked by the server", True), _revision_finding(revision))
-    return CheckReport(findings=findings, counts=counts)
+    integrity = ("checked by the server; every constraint validated" if not unchecked else
+                 f"{len(unchecked)} constraints were never checked against the rows (first: "
+                 f"{unchecked[0][1]} on {unchecked[0][0]})")
+    findings = (("server", f"PostgreSQL {version}", True),
+                ("integrity", integrity, not unchecked),
+                _revision_finding(state.revision),
+                ("audit trail", "; ".join(state.unprotected) if state.unprotected else
+                 "append-only (its triggers refuse edits and deletions)", not state.unprotected),
+                _roles_finding(roles))
+    return CheckReport(findings=findings, counts=state.counts)
+
+
+def _roles_finding(found: list[tuple[str, bool]]) -> tuple[str, str, bool]:
+    """Who may change the audit trail: the owner, its members and superusers by nature;
+    BAD when a workstations' role is among them (iopdesk.db.pg_roles)."""
+    wrong = [name for name, bad in found if bad]
+    listed = ", ".join(name for name, _ in found)
+    if wrong:
+        return ("audit roles", f"may change the audit trail: {listed}; take those rights "
+                               "from the workstations' roles (`iopdesk db grant ROLE` sets "
+                               "theirs again)", False)
+    return ("audit roles", f"only {listed} may change the audit trail; the workstations' "
+                           "roles may read and append to it", True)
 
 
 __all__ = ["CheckReport", "check_database", "REVISIONS"]

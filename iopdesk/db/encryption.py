@@ -44,15 +44,23 @@ def encrypt_database(url: str, passphrase: str, backup_dir: Path) -> Path:
                                "change its passphrase with `iopdesk db rekey`")
     verify_database_file(path, what="The database")   # whole, IOPDesk, not newer than us
     encrypt_file(path, passphrase)
-    for backup in list_backups(backup_dir, path.stem):
-        if is_encrypted(backup):
-            continue
+    encrypt_backups(backup_dir, path.stem, passphrase)
+    return path
+
+
+def encrypt_backups(backup_dir: Path, stem: str, passphrase: str) -> list[Path]:
+    """Encrypt the plain backups of the database `stem` with `passphrase` (that of the
+    database); returns those encrypted. Backups that cannot be (damaged) are left as they
+    are: `plain_backups` lists them."""
+    done = []
+    for backup in plain_backups(backup_dir, stem):
         try:
             encrypt_file(backup, passphrase, alone=False)
         except (DatabaseUnusable, *database_errors()):
             continue            # damaged: left for the user to see (plain_backups)
         note_encrypted(backup)
-    return path
+        done.append(backup)
+    return done
 
 
 def plain_backups(backup_dir: Path, stem: str) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -12,9 +13,9 @@ from iopdesk.db.crypto import SQLITE_HEADER  # noqa: F401 - re-exported (it live
 from iopdesk.db.crypto import is_encrypted, passphrase_required
 from iopdesk.db.engine import is_sqlite, make_engine, sqlite_path, storage_failure
 from iopdesk.db.private_files import create_private_file, describe_mode, loose_files, tighten
-from iopdesk.db.urls import without_password
+from iopdesk.db.urls import server_failure, server_too_old, without_password
 from iopdesk.domain.errors import (DatabaseBehind, DatabaseTooNew, DatabaseUnusable,
-                                   MigrationFailed, NoDatabase)
+                                   MigrationFailed, NoDatabase, ServerUnusable)
 
 # Every revision shipped, oldest first; a test holds this against the migration scripts.
 REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008",
@@ -58,10 +59,14 @@ def no_database(where: object, why: str = "") -> NoDatabase:
                       f"changed: {CREATED_BY}")
 
 
-def another_program(where: object, tables: set[str]) -> DatabaseUnusable:
+def another_program(where: object, tables: set[str], hint: str = "") -> DatabaseUnusable:
     listed = ", ".join(sorted(tables)[:4]) + ("…" if len(tables) > 4 else "")
     return DatabaseUnusable(f"{where} holds the tables of another program, not IOPDesk "
-                            f"({listed}); nothing was changed")
+                            f"({listed}); nothing was changed{hint}")
+
+
+SERVER_OF_ITS_OWN = (": give IOPDesk a database of its own on the server (`createdb iopdesk`) "
+                     "and point the URL at it")
 
 
 def refuse_unless_iopdesk(where: object, tables: set[str]) -> None:
@@ -119,17 +124,41 @@ def make_private(path: Path, notify: Callable[[str], object] | None = None) -> l
     return changed
 
 
+def server_version(conn) -> int:
+    """The PostgreSQL server's version as `server_version_num` (150018 for 15.18)."""
+    return int(conn.exec_driver_sql("SHOW server_version_num").scalar())
+
+
+def refuse_old_server(conn, where: str) -> None:
+    """Refuse a PostgreSQL server older than the oldest this IOPDesk runs on."""
+    refusal = server_too_old(where, server_version(conn))
+    if refusal is not None:
+        raise ServerUnusable(refusal)
+
+
 def stored_revision(engine: Engine) -> str | None:
-    """The schema revision recorded in the database, or None for an empty one."""
+    """The schema revision recorded in the database, or None for an empty one.
+
+    A server that cannot be used — unreachable, refusing the log-in, without the database
+    named, older than MIN_SERVER_VERSION — is refused in one line (ServerUnusable) naming the
+    URL without its password and what to do."""
+    server = engine.dialect.name != "sqlite"
+    where = unquote(engine.url.render_as_string(hide_password=True))     # ?host=/run/…
     try:
         with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                refuse_old_server(conn, where)
             names = set(inspect(conn).get_table_names())
             if "alembic_version" not in names:
+                if names and server:
+                    raise another_program(f"the database {where}", names, SERVER_OF_ITS_OWN)
                 if names:
                     raise another_program(engine.url.database or "this database", names)
                 return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
     except SADatabaseError as exc:
+        if server:
+            raise ServerUnusable(server_failure(where, str(exc.orig))) from exc
         raise DatabaseUnusable(f"cannot read the database: {exc.orig}") from exc
     return row[0] if row else None
 

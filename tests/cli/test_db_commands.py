@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from cli_support import query
 
 from iopdesk.cli import main
 from iopdesk.db.migrate import HEAD, REVISIONS, run_migrations
@@ -203,6 +204,46 @@ def test_demo_refuses_a_real_practice_and_an_existing_demo(db_path, demo_db, cap
     assert code == 1 and "real practice" in err
     code, _, err = run(capsys, "demo", "--database", demo_db)
     assert code == 1 and "already" in err
+
+
+# -- on either engine (test_x[sqlite], test_x[postgresql]) ------------------------------------
+
+def _url(db: Path | str) -> str:
+    return sqlite_url(db) if isinstance(db, Path) else db
+
+
+def test_demo_then_check_on_either_engine(new_database, capsys):
+    code, out, _ = run(capsys, "demo", "--database", new_database, "--seed", "3", "--as-of",
+                       "2026-11-16")
+    assert code == 0 and "Accounts (password 'iopdesk-demo')" in out and "frontdesk" in out
+    code, out, _ = run(capsys, "db", "check", "--database", new_database)
+    assert code == 0, out
+    assert f"current (revision {HEAD})" in out
+    [(people,)] = query(new_database, "SELECT count(*) FROM participants")
+    assert people >= 30
+
+
+def test_demo_refuses_a_real_practice_and_an_existing_demo_on_either_engine(
+        database, demo_database, capsys):
+    query(database, "INSERT INTO practices (name, address_line1, address_line2, city, state,"
+                    " postal_code, phone, fax, npi, is_demo, updated_at, version, created_at)"
+                    " VALUES ('Real Clinic', '', '', '', '', '', '', '', '', ?,"
+                    " '2026-01-01 00:00:00', 1, '2026-01-01 00:00:00')", False)
+    code, _, err = run(capsys, "demo", "--database", database, "--replace")
+    assert code == 1 and "Real Clinic" in err       # --replace replaces only a demo's file
+    assert query(database, "SELECT name FROM practices") == [("Real Clinic",)]
+    code, _, err = run(capsys, "demo", "--database", demo_database)
+    assert code == 1 and "already" in err
+
+
+def test_upgrade_from_the_first_revision_on_either_engine(demo_database, capsys):
+    people = query(demo_database, "SELECT count(*) FROM participants")
+    run_migrations(_url(demo_database), REVISIONS[0], downgrade=True)
+    code, out, err = run(capsys, "db", "upgrade", "--database", demo_database)
+    assert code == 0, err
+    code, out, _ = run(capsys, "db", "check", "--database", demo_database)
+    assert code == 0 and f"current (revision {HEAD})" in out
+    assert query(demo_database, "SELECT count(*) FROM participants") == people
 
 
 def test_bad_demo_arguments(tmp_path, capsys):
