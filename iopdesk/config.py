@@ -25,10 +25,15 @@ class Config:
     workstation: str
     config_dir: Path | None = None
     backups_kept: int = BACKUPS_KEPT
+    # Back up when the last session here ends and once a day (IOPDESK_AUTO_BACKUP=0: off,
+    # for a workstation whose database another one backs up).
+    automatic_backups: bool = True
 
     @property
     def audit_key_path(self) -> Path:
-        """The HMAC key of the audit chain: outside the database, readable by its owner only."""
+        """The HMAC key of the audit chain: outside the database, readable by its owner only.
+        The practice's one key: every workstation of a shared database holds a copy (`iopdesk
+        audit key export|import`); the database keeps only its fingerprint."""
         return (self.config_dir or self.data_dir) / AUDIT_KEY_FILE
 
     @property
@@ -94,4 +99,12 @@ def load_config(database: str | None = None, *, demo: bool = False,
 
     workstation = env.get("IOPDESK_WORKSTATION") or socket.gethostname() or "unknown"
     return Config(data_dir=data_dir, database_url=url, workstation=workstation,
-                  config_dir=default_config_dir(env))
+                  config_dir=default_config_dir(env), backups_kept=_backups_kept(env),
+                  automatic_backups=env.get("IOPDESK_AUTO_BACKUP", "1").strip().lower()
+                  not in ("0", "off", "no", "false"))
+
+
+def _backups_kept(env: Mapping[str, str]) -> int:
+    """IOPDESK_BACKUPS_KEPT: how many backups this workstation keeps (1 or more)."""
+    value = env.get("IOPDESK_BACKUPS_KEPT", "").strip()
+    return max(int(value), 1) if value.isdigit() else BACKUPS_KEPT

@@ -2,10 +2,16 @@
 
     hash = HMAC-SHA256(key, prev_hash ‖ canonical(event))
 
-The key lives outside the database (a file readable only by its owner). Event ids are handed
-out by the chain head in the action's own transaction, so they run without gaps: an edited
-event fails its own HMAC, a deleted one leaves a gap or a broken link, an inserted one a link
-or signature that does not match.
+The key lives outside the database (a file readable only by its owner); the database keeps
+only its fingerprint (an HMAC of a fixed label with the key, which gives nothing away about
+the key), so a stolen copy of the database cannot sign an event. Every workstation of a
+practice signs with the same key: one without it, or with another, is refused before it
+writes (`practice_key`, and `append` again in the transaction), never given a new key that
+would break the chain; the key is carried to it with `iopdesk audit key export|import`.
+
+Event ids are handed out by the chain head in the action's own transaction, so they run
+without gaps: an edited event fails its own HMAC, a deleted one leaves a gap or a broken
+link, an inserted one a link or signature that does not match.
 
 The head (last id and hash) is signed with the same key, so it cannot be rewound by hand to
 hide a deleted tail; and a high-water mark outside the database (services.audit_mark) names
@@ -46,8 +52,32 @@ KEY_BYTES = 32
 _FINGERPRINT_LABEL = b"IOPDesk audit key fingerprint"
 
 
+# How a workstation gets the practice's key (every refusal about the key ends with it).
+HOW_TO_COPY = ("copy the practice's audit key from a workstation that has it: run `iopdesk "
+               "audit key export FILE` there, then `iopdesk audit key import FILE` here")
+
+
 class AuditKeyProblem(IOPDeskError):
     """The audit key file is unreadable, damaged, or not the key the chain was signed with."""
+
+
+class NotThePracticeKey(AuditKeyProblem):
+    """This workstation has no audit key, or another one than the key the trail is signed
+    with: it must not write (its events would break the chain)."""
+
+
+def parse_key(text: str, where: object) -> bytes:
+    """The key written in a key file's `text` (64 hexadecimal digits); AuditKeyProblem,
+    naming `where`, for anything else."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError as exc:
+        raise AuditKeyProblem(f"{where} is not an IOPDesk audit key (it should hold "
+                              f"{KEY_BYTES * 2} hexadecimal digits)") from exc
+    if len(key) != KEY_BYTES:
+        raise AuditKeyProblem(f"{where} is not an IOPDesk audit key: it holds {len(key)} "
+                              f"bytes, not {KEY_BYTES}")
+    return key
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -77,7 +107,106 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 def fingerprint(key: bytes) -> str:
+    """What the database stores about the key: HMAC(key, label). It tells whether a key is
+    the one the trail is signed with; it cannot be turned back into the key."""
     return hmac.new(key, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
+def short_fingerprint(key: bytes) -> str:
+    """The first 16 digits of the fingerprint, for people to compare two key files by."""
+    return fingerprint(key)[:16]
+
+
+def signed_with(session: Session) -> str:
+    """The fingerprint of the key the trail is signed with ("" before its first event)."""
+    return session.scalar(select(AuditChainHead.key_fingerprint)
+                          .where(AuditChainHead.id == 1)) or ""
+
+
+def practice_key(session: Session, path: Path) -> bytes:
+    """The key at `path`, when it is the one the trail of `session`'s database is signed
+    with. A database whose trail has no event yet takes this workstation's key (made the
+    first time); one whose trail is signed refuses a workstation without that key
+    (NotThePracticeKey) and no key is made: a second key would break the chain."""
+    signed = signed_with(session)
+    if not signed:
+        return load_or_create_key(path)
+    if not path.exists():
+        raise NotThePracticeKey(
+            f"this workstation has no audit key ({path}), and the database's audit trail is "
+            f"signed with the practice's key; nothing was written: {HOW_TO_COPY}")
+    key = load_or_create_key(path)
+    if not hmac.compare_digest(fingerprint(key), signed):
+        raise NotThePracticeKey(
+            f"the audit key of this workstation ({path}) is not the practice's key, which "
+            f"signs the database's audit trail; nothing was written: move {path.name} away, "
+            f"then {HOW_TO_COPY}")
+    return key
+
+
+# -- carrying the key to another workstation ---------------------------------------------------
+
+MAX_KEY_FILE = 4096        # a key file is 65 bytes; anything much larger is not one
+
+
+def read_key_file(source: Path) -> bytes:
+    """The key in a key file someone brought (an export): AuditKeyProblem, naming it, when
+    it is missing, unreadable or not a key."""
+    try:
+        with source.open("rb") as handle:
+            data = handle.read(MAX_KEY_FILE + 1)
+    except FileNotFoundError:
+        raise AuditKeyProblem(f"there is no file {source}; nothing was changed") from None
+    except IsADirectoryError:
+        raise AuditKeyProblem(f"{source} is a folder, not a key file; nothing was changed") \
+            from None
+    except OSError as exc:
+        raise AuditKeyProblem(f"cannot read {source}: {exc.strerror or exc}; nothing was "
+                              "changed") from exc
+    try:
+        return parse_key(data.decode("ascii") if len(data) <= MAX_KEY_FILE else "-", source)
+    except (UnicodeDecodeError, AuditKeyProblem):
+        raise AuditKeyProblem(f"{source} is not an IOPDesk audit key (a key file holds "
+                              f"{KEY_BYTES * 2} hexadecimal digits); nothing was changed") \
+            from None
+
+
+def export_key(key_path: Path, destination: Path) -> bytes:
+    """Write this workstation's key to `destination` (a new file, owner-only); the key."""
+    from iopdesk.services.files import write_private_file
+
+    if not key_path.exists():
+        raise AuditKeyProblem(f"this workstation has no audit key ({key_path}) to export; "
+                              "nothing was written")
+    key = load_or_create_key(key_path)
+    write_private_file(destination, (key.hex() + "\n").encode("ascii"), overwrite=False)
+    return key
+
+
+def import_key(source: Path, key_path: Path, signed: str | None) -> tuple[bytes, bool]:
+    """Make the key in `source` this workstation's (owner-only, at `key_path`); `signed` is
+    the fingerprint the database's trail is signed with ("" unsigned, None not known).
+    Returns the key and whether the file was written (False: it was there already). A key
+    that does not sign the trail, or a different key already here, is refused."""
+    from iopdesk.services.files import write_private_file
+
+    key = read_key_file(source)
+    if signed and not hmac.compare_digest(fingerprint(key), signed):
+        raise NotThePracticeKey(f"{source} holds an audit key (fingerprint "
+                                f"{short_fingerprint(key)}), but not the one that signs this "
+                                "database's audit trail; nothing was changed: export the key "
+                                "again on a workstation whose audit verify passes")
+    if key_path.exists():
+        here = load_or_create_key(key_path)
+        if here == key:
+            return key, False
+        raise AuditKeyProblem(f"this workstation already has another audit key ({key_path}, "
+                              f"fingerprint {short_fingerprint(here)}); nothing was changed: "
+                              "it may have signed a trail of its own, so it is never replaced "
+                              "here. Move it away (keep it) first, then import again")
+    write_private_file(key_path, (key.hex() + "\n").encode("ascii"), overwrite=False,
+                       create_folder=True)
+    return key, True
 
 
 def canonical(event_id: int, occurred_at: datetime, fields: Mapping[str, Any]) -> str:
@@ -109,7 +238,12 @@ def append(session: Session, key: bytes, **values: Any) -> AuditEvent:
     if head is None:
         raise AuditKeyProblem("the database has no audit chain head; run `iopdesk db upgrade`")
     if not head.key_fingerprint:
-        head.key_fingerprint = fingerprint(key)
+        head.key_fingerprint = fingerprint(key)      # the first event: this key is the trail's
+    elif not hmac.compare_digest(head.key_fingerprint, fingerprint(key)):
+        # Another workstation's first event won (or the key file changed since the start):
+        # an event signed with another key would break the chain for everyone.
+        raise NotThePracticeKey("this workstation's audit key is not the practice's key, which "
+                                f"signs the audit trail; nothing was written: {HOW_TO_COPY}")
     values["detail"] = json.loads(json.dumps(values.get("detail") or {}, default=str))
     # Rows slipped in behind IOPDesk's back must not block the practice's work: continue
     # after them (verification names them).
@@ -158,7 +292,7 @@ def verify(session: Session, key: bytes, marks: HighWaterMarks | None = None,
                                "was deleted")
     if head.key_fingerprint and head.key_fingerprint != fingerprint(key):
         return VerifyReport(0, "the audit key file is not the key this audit trail was signed "
-                               "with; every event would look forged")
+                               f"with; every event would look forged ({HOW_TO_COPY})")
     report = _chain_report(session, key, head, marks, batch)
     unprotected = _protection(session)
     if not unprotected:

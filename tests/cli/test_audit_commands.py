@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
+from pathlib import Path
 
 import pytest
+from cli_support import tamper
 
 from iopdesk.cli import main
 
 
 @pytest.fixture
-def demo(tmp_path, capsys):
-    db = tmp_path / "demo.sqlite3"
+def demo(new_database, capsys) -> Path | str:
+    """The demo practice `iopdesk demo` writes (a new SQLite file, or a PostgreSQL database)."""
+    db = new_database
     assert main(["demo", "--database", str(db), "--as-of", "2026-11-16", "--seed", "2"]) == 0
     capsys.readouterr()
     return db
@@ -24,11 +26,8 @@ def test_verify_passes_on_the_demo_practice(demo, capsys):
 
 
 def test_verify_names_the_edited_event(demo, capsys):
-    conn = sqlite3.connect(demo)
-    conn.execute("DROP TRIGGER audit_events_no_update")
-    conn.execute("UPDATE audit_events SET action = 'nothing happened' WHERE id = 1")
-    conn.commit()
-    conn.close()
+    drop = ["DROP TRIGGER audit_events_no_update"] if isinstance(demo, Path) else []
+    tamper(demo, *drop, "UPDATE audit_events SET action = 'nothing happened' WHERE id = 1")
     assert main(["audit", "verify", "--database", str(demo)]) == 1
     assert "event 1 was altered" in capsys.readouterr().err
 

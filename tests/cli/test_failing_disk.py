@@ -20,8 +20,6 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from support import AUDIT_KEY
-
 from iopdesk.cli import acting_user, db_commands, main
 from iopdesk.db.engine import make_session_factory, sqlite_url
 from iopdesk.db.migrate import open_database
@@ -30,9 +28,10 @@ from iopdesk.domain.accounts import NewUserInput
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import StorageFailure
 from iopdesk.services import accounts as accounts_module
-from iopdesk.services import build_services
+from iopdesk.services import build_services_keyed
 
 ADMIN_PASSWORD = "a long admin password"
+KEY_FILE = "audit-hmac.key"
 INIT = ("init", "--practice-name", "Cascade Recovery IOP", "--admin-username", "alex",
         "--admin-name", "Alex Admin")
 ADD_USER = ("users", "add", "--username", "robin", "--name", "Robin Reyes", "--role",
@@ -121,6 +120,9 @@ def practice_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("practice") / "practice.sqlite3"
     mp = pytest.MonkeyPatch()
     try:
+        # the practice's audit key is made beside it; each test's workstation gets a copy
+        mp.setenv("IOPDESK_CONFIG_DIR", str(path.parent))
+        mp.setenv("IOPDESK_DATA_DIR", str(path.parent))
         mp.setattr(accounts_module, "_hasher",
                    lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         mp.setattr(acting_user, "interactive", lambda: False)
@@ -138,6 +140,9 @@ def practice_template(tmp_path_factory) -> Path:
 def practice_on_disk(practice_template, disk) -> Path:
     path = disk.where / "practice.sqlite3"
     shutil.copy(practice_template, path)          # owner-only, as init made it
+    config = Path(os.environ["IOPDESK_CONFIG_DIR"])     # this test's workstation
+    config.mkdir(parents=True, exist_ok=True)
+    shutil.copy(practice_template.with_name(KEY_FILE), config / KEY_FILE)
     return path
 
 
@@ -167,8 +172,9 @@ def test_a_full_disk_stops_a_reading_command_in_one_line_too(practice_on_disk, d
 def test_a_service_on_a_full_disk_raises_storage_failure(practice_on_disk, disk):
     engine = open_database(sqlite_url(practice_on_disk))
     try:
-        services = build_services(make_session_factory(engine), "test-station",
-                                  audit_key=AUDIT_KEY)
+        services = build_services_keyed(
+            make_session_factory(engine), "test-station",
+            key_path=Path(os.environ["IOPDESK_CONFIG_DIR"]) / KEY_FILE)
         admin = services.staff.log_in("alex", ADMIN_PASSWORD)
         before = counts(practice_on_disk)
         disk.fill()

@@ -5,25 +5,27 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 import stat
 from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from cli_support import query, tamper
+from sqlalchemy import func, select
 
 from iopdesk.db.models import AuditEvent
 from iopdesk.domain.enums import AuditOutcome
 from iopdesk.domain.errors import PermissionDenied
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import build_services
-from iopdesk.services.audit_chain import AuditKeyProblem, load_or_create_key
+from iopdesk.services.audit_chain import (AuditKeyProblem, NotThePracticeKey,
+                                          load_or_create_key)
 
 PEOPLE = [("Thị Lan", "Nguyễn"), ("Łukasz", "Wiśniewski"), ("Bjørn", "Østergaard")]
 
 
 @pytest.fixture
-def trail(services, actors, db_path):
+def trail(services, actors, database):
     """Some real work: registrations, views, a refusal; returns the number of events."""
     for first, last in PEOPLE:
         person = services.participants.register(actors["front_desk"], ParticipantInput(
@@ -31,20 +33,16 @@ def trail(services, actors, db_path):
         services.participants.get(actors["clinician"], person.id)
     with pytest.raises(PermissionDenied):
         services.audit.search(actors["front_desk"])
-    conn = sqlite3.connect(db_path)
-    count = conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
-    conn.close()
+    [(count,)] = query(database, "SELECT count(*) FROM audit_events")
     return count
 
 
-def _tamper(db_path, *statements: str) -> None:
-    conn = sqlite3.connect(db_path)
-    conn.execute("DROP TRIGGER audit_events_no_update")
-    conn.execute("DROP TRIGGER audit_events_no_delete")
-    for statement in statements:
-        conn.execute(statement)
-    conn.commit()
-    conn.close()
+def _tamper(database: Path | str, *statements: str) -> None:
+    """Change the trail behind IOPDesk's back (SQLite: its append-only triggers dropped by
+    hand first; PostgreSQL: as the server's superuser)."""
+    drop = (["DROP TRIGGER audit_events_no_update", "DROP TRIGGER audit_events_no_delete"]
+            if isinstance(database, Path) else [])
+    tamper(database, *drop, *statements)
 
 
 def test_an_untouched_trail_verifies(services, actors, trail):
@@ -52,33 +50,33 @@ def test_an_untouched_trail_verifies(services, actors, trail):
     assert report.ok and report.checked == trail == 7
 
 
-def test_an_edited_event_is_named(services, actors, trail, db_path):
-    _tamper(db_path, "UPDATE audit_events SET username = 'someone-else' WHERE id = 4")
+def test_an_edited_event_is_named(services, actors, trail, database):
+    _tamper(database, "UPDATE audit_events SET username = 'someone-else' WHERE id = 4")
     report = services.audit.verify(actors["admin"])
     assert not report.ok and report.event_id == 4
     assert "event 4 was altered" in report.problem
 
 
-def test_an_edited_detail_is_named(services, actors, trail, db_path):
-    _tamper(db_path, "UPDATE audit_events SET detail = '{}' WHERE id = 7")
+def test_an_edited_detail_is_named(services, actors, trail, database):
+    _tamper(database, "UPDATE audit_events SET detail = '{}' WHERE id = 7")
     assert services.audit.verify(actors["admin"]).event_id == 7
 
 
-def test_a_deleted_event_is_named(services, actors, trail, db_path):
-    _tamper(db_path, "DELETE FROM audit_events WHERE id = 3")
+def test_a_deleted_event_is_named(services, actors, trail, database):
+    _tamper(database, "DELETE FROM audit_events WHERE id = 3")
     report = services.audit.verify(actors["admin"])
     assert report.event_id == 3 and "event 3 is missing" in report.problem
 
 
-def test_deleting_the_newest_events_is_seen(services, actors, trail, db_path):
-    _tamper(db_path, "DELETE FROM audit_events WHERE id >= 6")
+def test_deleting_the_newest_events_is_seen(services, actors, trail, database):
+    _tamper(database, "DELETE FROM audit_events WHERE id >= 6")
     report = services.audit.verify(actors["admin"])
     assert report.event_id == 6 and "6–7" in report.problem
 
 
-def test_an_inserted_event_is_named(services, actors, trail, db_path):
+def test_an_inserted_event_is_named(services, actors, trail, database):
     # Shift the later events up by one and slip a forged event in at 5, copying the links.
-    _tamper(db_path,
+    _tamper(database,
             "UPDATE audit_events SET id = id + 100 WHERE id >= 5",
             "UPDATE audit_events SET id = id - 99 WHERE id >= 105",
             "INSERT INTO audit_events (id, occurred_at, user_id, username, workstation, action,"
@@ -90,8 +88,8 @@ def test_an_inserted_event_is_named(services, actors, trail, db_path):
     assert report.event_id == 5 and "event 5 was altered" in report.problem
 
 
-def test_an_event_appended_outside_iopdesk_is_named(services, actors, trail, db_path):
-    _tamper(db_path,
+def test_an_event_appended_outside_iopdesk_is_named(services, actors, trail, database):
+    _tamper(database,
             "INSERT INTO audit_events (id, occurred_at, username, workstation, action, outcome,"
             " entity, detail, prev_hash, hash) SELECT 8, occurred_at, 'x', 'y', 'login', 'ok',"
             " '', '{}', hash, hash FROM audit_events WHERE id = 7")
@@ -104,8 +102,14 @@ def test_another_key_is_recognised(session_factory, actors, trail):
     admin = actors["admin"]         # logged in again: an Actor is valid only where issued
     admin = other.staff._ctx.issue_actor(user_id=admin.user_id, username=admin.username,
                                          display_name=admin.display_name, roles=admin.roles)
-    report = other.audit.verify(admin)
+    report = other.audit.verify_unattended()
     assert not report.ok and "not the key" in report.problem
+    with session_factory() as session:
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    with pytest.raises(NotThePracticeKey):      # nothing is ever signed with another key
+        other.audit.verify(admin)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
 
 
 def test_search_filters_and_pages_newest_first(services, actors, trail):
