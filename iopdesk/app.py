@@ -16,6 +16,8 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QtMsgType, qInstallMessageHandler
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from iopdesk.services import Actor, Services
+    from iopdesk.services.backups import BackupPlace
     from iopdesk.ui.main_window import MainWindow, SessionInfo
 
 log = logging.getLogger(__name__)
@@ -181,11 +184,17 @@ class _Database:
         from iopdesk.db.engine import make_session_factory
         from iopdesk.db.migrate import open_database
         from iopdesk.services import build_services_keyed
+        from iopdesk.services.backups import DatabaseDamaged, newest_good, quick_check
         from iopdesk.services.icd10 import CodeTable
 
         config = self.config
         self.label = database_label(config.database_url)
         self.close()
+        place = self.backup_place(passphrase)
+        problem = quick_check(place)        # a damaged file: the way back is a backup
+        if problem is not None:
+            raise DatabaseDamaged(config.database_path, problem, newest_good(place),
+                                  place.backup_dir)
         notices: list[str] = []
         self.engine = open_database(
             config.database_url, passphrase=passphrase, create=create, notify=notices.append,
@@ -194,8 +203,31 @@ class _Database:
         # The ICD-10-CM table is built (in a child process) at the first code search.
         services = build_services_keyed(make_session_factory(self.engine), config.workstation,
                                         key_path=config.audit_key_path,
-                                        icd10=CodeTable(config.icd10_path))
+                                        icd10=CodeTable(config.icd10_path), backups=place)
         return Opened(services, services.setup.needs_setup(), tuple(notices))
+
+    def backup_place(self, passphrase: str | None = None) -> BackupPlace:
+        from iopdesk.services.backups import BackupPlace
+
+        config = self.config
+        return BackupPlace(config.database_url, config.backup_dir, keep=config.backups_kept,
+                           automatic=config.automatic_backups,
+                           audit_key_path=config.audit_key_path,
+                           workstation=config.workstation, passphrase=passphrase)
+
+    def recover(self, backup: Path, passphrase: str | None = None) -> Opened:  # on a worker
+        """Set the damaged database aside, restore `backup` in its place, and open it."""
+        from iopdesk.services.backups import recover_damaged
+
+        self.close()
+        restored = recover_damaged(self.backup_place(passphrase), backup)
+        opened = self.open(passphrase)
+        told = QCoreApplication.translate(
+            "app", "The damaged database was moved to {aside}; the backup {backup} was "
+                   "restored in its place.").format(aside=restored.set_aside,
+                                                    backup=restored.info.path)
+        return replace(opened, notices=(*opened.notices, told,
+                                        *([restored.note] if restored.note else [])))
 
     def create(self) -> Opened:  # on a worker
         """A new database (owner-only, in owner-only folders made for it): the first-run

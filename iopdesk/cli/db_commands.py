@@ -1,4 +1,4 @@
-"""`iopdesk db upgrade|check|backup|restore|encrypt|rekey`: database care.
+"""`iopdesk db upgrade|check|backup|restore|migrate-to|encrypt|rekey`: database care.
 
 An encrypted database's passphrase comes from IOPDESK_PASSPHRASE or is typed at the terminal;
 a new one (encrypt, rekey) from IOPDESK_NEW_PASSPHRASE or typed twice. Never as an argument.
@@ -25,6 +25,9 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     actions.add_parser("upgrade", parents=[common],
                        help="bring the schema to this version (after a backup)"
                        ).set_defaults(handler=upgrade)
+    from iopdesk.cli.db_roles_command import register_grant
+
+    register_grant(actions, common)         # `db grant ROLE` (PostgreSQL roles)
     check = actions.add_parser("check", parents=[common],
                                help="integrity, foreign keys, schema state, row counts")
     check.add_argument("--quick", action="store_true", help="quick_check instead of integrity_check")
@@ -39,6 +42,16 @@ def register(commands, common: argparse.ArgumentParser) -> None:
                                  help="replace the database with a verified backup")
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.set_defaults(handler=restore_command)
+    migrate = actions.add_parser(
+        "migrate-to", parents=[common], help="copy the practice into an empty PostgreSQL database",
+        description="Copy the practice's SQLite database (--database, IOPDESK_DATABASE_URL or "
+                    "the default file) into the empty PostgreSQL database at URL, in one "
+                    "transaction: the schema, every row with its id, the audit trail as it is. "
+                    "The row counts and the audit chain are verified before it is committed; "
+                    "the SQLite file is left as it was. The URL's password is never shown.")
+    migrate.add_argument("url", metavar="URL",
+                         help="postgresql+psycopg://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
+    migrate.set_defaults(handler=migrate_to_command)
     actions.add_parser(
         "encrypt", parents=[common], help="encrypt the database (SQLCipher) and its backups",
         description="Encrypt a plain database with a new passphrase (at least 8 characters) "
@@ -56,23 +69,26 @@ def register(commands, common: argparse.ArgumentParser) -> None:
 
 
 def upgrade(config: Config, args: argparse.Namespace) -> int:
+    from iopdesk.cli.db_roles_command import after_upgrade, before_upgrade
     from iopdesk.db.migrate import HEAD
     from iopdesk.db.urls import without_password
 
+    before_upgrade(config)          # PostgreSQL: only the schema's owner upgrades it
     open_engine(config, upgrade=True).dispose()
     say(f"The database is at schema revision {HEAD}: {without_password(config.database_url)}")
-    return EXIT_OK
+    return after_upgrade(config)    # PostgreSQL: roles granted before get the new tables too
 
 
 def check_command(config: Config, args: argparse.Namespace) -> int:
     from iopdesk.db.check import check_database
     from iopdesk.db.migrate import require_database_file
+    from iopdesk.db.urls import without_password
 
     if config.database_path is not None:
         require_database_file(config.database_path)     # reading never creates
     report = check_database(config.database_url, quick=args.quick,
                             passphrase=passphrase_for(config))
-    say(f"Database: {config.database_url}")
+    say(f"Database: {without_password(config.database_url)}")
     for what, result, ok in report.findings:
         say(f"  {what:<13} {'ok ' if ok else 'BAD'}  {result}")
     if report.counts:
@@ -99,48 +115,67 @@ def backup_command(config: Config, args: argparse.Namespace) -> int:
 
 
 def restore_command(config: Config, args: argparse.Namespace) -> int:
-    from iopdesk.db.backup import restore_database
+    from iopdesk.cli.common import notice
+    from iopdesk.db.backup import is_pg_archive
     from iopdesk.db.crypto import is_encrypted
+    from iopdesk.db.urls import without_password
+    from iopdesk.services.backups import BackupPlace, restore_recorded
 
-    passphrase = passphrase_for(config, args.file)
-    info = restore_database(config.database_url, args.file, config.backup_dir,
-                            keep=config.backups_kept, passphrase=passphrase)
     path = config.database_path
+    # a pg_dump archive (a server's backup) has no passphrase to ask for
+    also = () if is_pg_archive(args.file) else (args.file,)
+    passphrase = passphrase_for(config, *also) if path is not None else None
+    place = BackupPlace(config.database_url, config.backup_dir, keep=config.backups_kept,
+                        audit_key_path=config.audit_key_path, workstation=config.workstation,
+                        passphrase=passphrase)
+    # the app's restore too: verified, the schema brought to this version, the restore
+    # recorded in the audit trail and the trail's high-water mark moved
+    restored = restore_recorded(place, args.file, notify=notice)
     encrypted = path is not None and is_encrypted(path)
-    # an older backup is brought to this version's schema
-    engine = open_engine(config, passphrase=passphrase if encrypted else None)
-    try:
-        note = _restore_recorded(config, engine, info.path)
-    finally:
-        engine.dispose()
-    say(f"Restored {info.path} into {config.database_url}"
+    say(f"Restored {restored.info.path} into {without_password(config.database_url)}"
         f"{' (encrypted)' if encrypted else ''}; the database it replaced is kept in "
         f"{config.backup_dir}")
-    if note:
-        say(note)
+    if restored.note:
+        say(restored.note)
     return EXIT_OK
 
 
-def _restore_recorded(config: Config, engine, restored: Path) -> str:
-    """A restore rewinds the audit trail on purpose: record it in the trail, and move the
-    trail's high-water mark back to its new end, noting the mark it replaced."""
-    from iopdesk.db.engine import make_session_factory
-    from iopdesk.services import build_services
-    from iopdesk.services.audit_chain import load_or_create_key
-    from iopdesk.services.audit_mark import HighWaterMarks, beside_key
+def migrate_to_command(config: Config, args: argparse.Namespace) -> int:
+    from iopdesk.db.migrate_to import migrate_to, refuse_unless_server, source_file
 
+    refuse_unless_server(args.url)
+    source_file(config.database_url)                    # reading never creates
     key_path = config.audit_key_path
     if not key_path.exists():
-        return (f"There is no audit key at {key_path}: the restore was not recorded in the "
-                "audit trail (restore the key file from its backup).")
-    key = load_or_create_key(key_path)
-    services = build_services(make_session_factory(engine), config.workstation, audit_key=key)
-    replaced = services.audit.record_restore(HighWaterMarks(beside_key(key_path), key),
-                                             restored.name)
-    if replaced is None:
-        return ""
-    return (f"The audit trail now ends where the backup's did; it had reached event "
-            f"{replaced.event_id} before the restore (recorded in the trail).")
+        raise DatabaseUnusable(f"there is no audit key at {key_path}: without the key that "
+                               "signed the audit trail the copy cannot be verified (restore "
+                               "the key file from its backup); nothing was copied")
+    done = migrate_to(config.database_url, args.url, passphrase=passphrase_for(config),
+                      verify=_audit_verifier(key_path))
+    say(f"Copied {done.source} into {done.target}:")
+    width = max(len(name) for name in done.counts)
+    for name, rows in done.counts.items():
+        say(f"  {name:<{width}}  {rows:>9,}")
+    say(f"audit chain verified: {done.audit.checked:,} events")
+    say(f"The SQLite file was left as it was. Point every workstation at the server "
+        f"(--database or IOPDESK_DATABASE_URL={done.target}).")
+    return EXIT_OK
+
+
+def _audit_verifier(key_path: Path):
+    """The audit chain's verification, run on the target inside the copy's transaction
+    (db.migrate_to commits only when it passes)."""
+    from sqlalchemy.orm import Session
+
+    from iopdesk.services.audit_chain import load_or_create_key, verify
+    from iopdesk.services.audit_mark import HighWaterMarks, beside_key
+
+    key = load_or_create_key(key_path)              # it exists: nothing is created
+
+    def check(connection):
+        with Session(bind=connection) as session:
+            return verify(session, key, HighWaterMarks(beside_key(key_path), key))
+    return check
 
 
 def _database_file(config: Config) -> Path:
@@ -159,6 +194,8 @@ def encrypt_command(config: Config, args: argparse.Namespace) -> int:
 
     path = _database_file(config)
     if is_encrypted(path):     # before asking for anything
+        if plain_backups(config.backup_dir, path.stem):
+            return _finish_encrypting(config, path)
         raise DatabaseUnusable(f"{path} is already encrypted (or is not an SQLite database): "
                                "change its passphrase with `iopdesk db rekey`")
     encrypt_database(config.database_url, new_passphrase(), config.backup_dir)
@@ -170,6 +207,30 @@ def encrypt_command(config: Config, args: argparse.Namespace) -> int:
     say(f"From now on IOPDesk asks for the passphrase (or reads {PASSPHRASE_ENV}). Keep it "
         "safe: without it nobody, you included, can open the database or its backups.")
     return EXIT_FAILED if left else EXIT_OK
+
+
+def _finish_encrypting(config: Config, path: Path) -> int:
+    """An encryption cut short (killed, a power cut) after the database and before its
+    backups: the backups still plain are encrypted with the database's passphrase."""
+    from iopdesk.db.crypto import connect_file
+    from iopdesk.db.encryption import encrypt_backups, plain_backups
+
+    passphrase = passphrase_for(config)
+    if passphrase is None:
+        raise PassphraseRequired(
+            f"{path} is encrypted, but {len(plain_backups(config.backup_dir, path.stem))} of "
+            f"its backups are still plain: give its passphrase in {PASSPHRASE_ENV} (or run "
+            "this in a terminal to type it) to encrypt them too")
+    connect_file(path, passphrase, readonly=True).close()     # WrongPassphrase if not its own
+    done = encrypt_backups(config.backup_dir, path.stem, passphrase)
+    say(f"{path} was already encrypted; {len(done)} of its backups that were still plain "
+        "are now encrypted with its passphrase.")
+    left = plain_backups(config.backup_dir, path.stem)
+    if left:
+        error(f"{len(left)} backups could not be encrypted (damaged?) and still hold plain "
+              "records: " + ", ".join(str(p) for p in left))
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 def rekey_command(config: Config, args: argparse.Namespace) -> int:

@@ -89,6 +89,8 @@ class PracticeSettings:
     # The IANA zone the practice's dates and times are shown in (stored times are UTC); a new
     # practice starts with the zone of the workstation it is set up on (UTC if unknown).
     time_zone: str = field(default_factory=workstation_zone)
+    # Administrators are warned on Today when the newest good backup is older than this.
+    backup_warning_days: int = 2
 
 
 PART2_NOTICES = ("short", "full")
@@ -101,6 +103,7 @@ SETTING_RANGES: dict[str, tuple[int, int, str]] = {
     "week_start": (0, 6, "The week starts on a weekday from 0 (Monday) to 6 (Sunday)"),
     "review_interval_days": (7, 365, "Plan reviews are due every 7 to 365 days"),
     "lost_to_contact_days": (1, 365, "Lost to contact after 1 to 365 days without attendance"),
+    "backup_warning_days": (1, 90, "Warn about old backups after 1 to 90 days"),
 }
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.domain.time import utc_now
 from iopdesk.services.audit import AuditService
-from iopdesk.services.audit_chain import load_or_create_key
+from iopdesk.services.audit_chain import practice_key
 from iopdesk.services.audit_mark import HighWaterMarks, beside_key
+from iopdesk.services.backups import BackupPlace, BackupService
 from iopdesk.services.chart import ChartService
 from iopdesk.services.consents import ConsentService
 from iopdesk.services.contacts import ContactService
@@ -53,18 +54,21 @@ class Services:
     documents: DocumentService
     cosign: CosignService
     changes: ChangeFeed             # committed change sets are announced here
+    backups: BackupService          # automatic backups, the list, the restore
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                    audit_key: bytes, today: Callable[[], date] | None = None,
                    now: Callable[[], datetime] = utc_now,
                    icd10: CodeTable | None = None,
-                   audit_marks: HighWaterMarks | None = None) -> Services:
+                   audit_marks: HighWaterMarks | None = None,
+                   backups: BackupPlace | None = None) -> Services:
     """The services over one database; `audit_key` signs the audit chain (see audit.py);
     `icd10` is the ICD-10-CM code table (None: diagnoses cannot be added or searched);
     `audit_marks` keeps the trail's high-water mark outside the database (audit_mark.py);
     `now` is the UTC clock, and `today` (by default) the practice's date by it, in the
-    practice's time zone; a test may fix `today` to a date."""
+    practice's time zone; a test may fix `today` to a date; `backups` is where this
+    workstation backs the database up (None: no backups from these services)."""
     ctx = ServiceContext(session_factory, workstation, audit_key=audit_key, now=now,
                          audit_marks=audit_marks)
     settings = SettingsService(ctx)
@@ -78,13 +82,17 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                     contacts=ContactService(ctx), consents=ConsentService(ctx),
                     coverage=CoverageService(ctx), documents=DocumentService(ctx),
                     cosign=CosignService(ctx),
-                    changes=ctx.changes)
+                    changes=ctx.changes, backups=BackupService(ctx, backups))
 
 
 def build_services_keyed(session_factory: sessionmaker[Session], workstation: str, *,
                          key_path: Path, **options) -> Services:
     """The services of the app and the commands: the audit key is the file at `key_path`
-    (made, owner-only, the first time) and the trail's high-water mark lives beside it."""
-    key = load_or_create_key(key_path)
+    and the trail's high-water mark lives beside it. The key must be the one the database's
+    trail is signed with (the practice's, the same on every workstation): without it, or
+    with another, this refuses (audit_chain.NotThePracticeKey, saying how to copy it). A
+    trail with no event yet takes this workstation's key, made owner-only the first time."""
+    with session_factory() as session:
+        key = practice_key(session, key_path)
     return build_services(session_factory, workstation, audit_key=key,
                           audit_marks=HighWaterMarks(beside_key(key_path), key), **options)

@@ -36,6 +36,8 @@ class Permission(enum.StrEnum):
     # and audited, counted nowhere). Supervisors and administrators, not every clinician.
     CORRECT_EPISODES = "correct_episodes"
     COSIGN = "cosign"                   # co-sign the work of clinicians who need it
+    # List the backups, see how old the newest is, back up now, restore one.
+    MANAGE_BACKUPS = "manage_backups"
 
 
 _EVERYONE = {Permission.VIEW_DEMOGRAPHICS, Permission.VIEW_STAFF}
@@ -48,7 +50,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                             Permission.COSIGN, Permission.CORRECT_EPISODES}),
     Role.ADMIN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS,
                                        Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT,
-                                       Permission.CORRECT_EPISODES}),
+                                       Permission.CORRECT_EPISODES,
+                                       Permission.MANAGE_BACKUPS}),
 }
 
 
@@ -86,6 +89,9 @@ UNGUARDED: dict[str, str] = {
     "SetupService.needs_setup": "the first start asks whether a practice exists yet",
     "SetupService.initialize": "the first-run wizard makes the practice and its administrator "
                                "(refused once a practice exists)",
+    "BackupService.automatic": "the app's own backup when the last session ends and once a "
+                               "day, with nobody at the keyboard (nothing is shown or "
+                               "changed: a copy of the database is written)",
     "SettingsService.get": "the idle-lock time and password rules apply before log-in",
     "DiagnosisService.build_code_table": "builds the offline ICD-10-CM code table from the "
                                          "installed classification: no one's record (the "

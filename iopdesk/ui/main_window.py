@@ -43,6 +43,7 @@ __all__ = ["MainWindow", "SessionInfo", "role_names"]
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
     from iopdesk.ui.admin.audit_view import AuditView
+    from iopdesk.ui.admin.backups_view import BackupsView
     from iopdesk.ui.admin.users_view import UsersView
     from iopdesk.ui.operations import Runner
 
@@ -69,6 +70,9 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()       # File ▸ Quit: the session manager ends every session
     closed = Signal()
     area_changed = Signal(str)      # the key of the area now shown
+    # Admin ▸ Backups ▸ Restore, confirmed: (Actor, backup path); the session manager ends
+    # every session, then the backup is restored and the log-in window returns.
+    restore_requested = Signal(object, object)
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, info: SessionInfo, *,
                  settings: QSettings | None = None, page_size: int = PAGE_SIZE,
@@ -302,8 +306,12 @@ class MainWindow(QMainWindow):
             self.audit_action = QAction(self.tr("&Audit log…"), self)
             self.audit_action.setStatusTip(self.tr("Who did what, when and where"))
             self.audit_action.triggered.connect(self.open_audit_log)
+            self.backups_action = QAction(self.tr("&Backups…"), self)
+            self.backups_action.setStatusTip(self.tr("The database's backups; restore one"))
+            self.backups_action.triggered.connect(self.open_backups)
             self.admin_menu.addAction(self.users_action)
             self.admin_menu.addAction(self.audit_action)
+            self.admin_menu.addAction(self.backups_action)
 
     @Slot()
     def find_participant(self) -> None:
@@ -352,6 +360,24 @@ class MainWindow(QMainWindow):
     @Slot()
     def open_audit_log(self) -> AuditView:
         return self._admin_area().show_audit_log()
+
+    @Slot()
+    def open_backups(self) -> BackupsView:
+        """The backups window (one per session; a restore there ends every session)."""
+        from iopdesk.ui.admin.backups_view import BackupsView
+
+        view = self.findChild(BackupsView)
+        if view is None:
+            view = BackupsView(self.services, self.actor, self.runner, self)
+            view.restore_confirmed.connect(self._restore_confirmed)
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        return view
+
+    @Slot(object)
+    def _restore_confirmed(self, backup: object) -> None:
+        self.restore_requested.emit(self.actor, backup)
 
     @Slot()
     def change_password(self) -> None:

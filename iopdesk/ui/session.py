@@ -20,7 +20,9 @@ File ▸ Quit (`quit`) ends every session of the workstation: one question about
 work of them all (ui.unsaved: Save / Discard / Cancel; a locked session's work is named by
 its user only, so the person quitting learns nothing of its records; Cancel keeps every
 window and every typed word as it was), then every window closes. When no session is left,
-`finished` is emitted (the application quits).
+`finished` is emitted (the application quits). A restore from Admin ▸ Backups ends every
+session the same way, question included, and then emits `restore_ready` instead: the start-up
+restores and shows the log-in window again.
 
 Forms must be opened with `show()`/`open()`, never `exec()`: hiding a dialog ends its
 `exec()` loop. (A file dialog that is open when the lock comes is cancelled by it.)
@@ -136,6 +138,8 @@ class _LockedSessionEdits(QObject):
 
 class SessionManager(QObject):
     finished = Signal()             # the last session ended
+    # Every session ended to restore a backup: (the administrator's Actor, the backup's path).
+    restore_ready = Signal(object, object)
     locked = Signal(object)         # the Session just locked
     unlocked = Signal(object)       # the Session back in front
 
@@ -157,6 +161,7 @@ class SessionManager(QObject):
         self.sign_in: SignIn | None = None
         self._quitting = False              # every session is ending: no lock screen between
         self._quit_edits: list[_LockedSessionEdits] = []
+        self._restoring: tuple[Actor, object] | None = None    # why every session is ending
         self._guarding = False              # the event filter that keeps locked windows hidden
 
     @property
@@ -191,6 +196,7 @@ class SessionManager(QObject):
         self._sessions.append(session)
         window.lock_requested.connect(self.lock)
         window.quit_requested.connect(self.quit)
+        window.restore_requested.connect(self.restore_backup)
         window.closed.connect(self._window_closed)
         window.show()
         window.activateWindow()
@@ -224,7 +230,11 @@ class SessionManager(QObject):
         if not self._sessions:
             self._quitting = False
             self._watcher.stop()
-            self.finished.emit()
+            restoring, self._restoring = self._restoring, None
+            if restoring is not None:
+                self.restore_ready.emit(*restoring)
+            else:
+                self.finished.emit()
         elif self.active is None and self.lock_screen is None and self.sign_in is None \
                 and not self._quitting:
             self._watcher.pause()
@@ -236,6 +246,15 @@ class SessionManager(QObject):
     def quit(self) -> None:
         """End every session (File ▸ Quit): ask once about the unsaved work of them all —
         Cancel keeps everything as it is — then close every window; `finished` follows."""
+        self._end_every_session(None)
+
+    @Slot(object, object)
+    def restore_backup(self, actor: Actor, backup: object) -> None:
+        """End every session so that `backup` can be restored (asked by `actor`): the same
+        question as Quit about unsaved work; then `restore_ready` instead of `finished`."""
+        self._end_every_session((actor, backup))
+
+    def _end_every_session(self, restoring: tuple[Actor, object] | None) -> None:
         asker = self._asker()
         if asker is None or not self._sessions:
             return
@@ -250,7 +269,9 @@ class SessionManager(QObject):
                 edits = _LockedSessionEdits(session, held, asker, self)
                 self._quit_edits.append(edits)
                 forms.append(edits)
-        ask_about_unsaved(asker, forms, self._quit_now, doing=self.tr("before IOPDesk quits"))
+        doing = (self.tr("before IOPDesk quits") if restoring is None
+                 else self.tr("before the backup is restored"))
+        ask_about_unsaved(asker, forms, lambda: self._quit_now(restoring), doing=doing)
 
     def _drop_quit_edits(self) -> None:
         """Delete the locked sessions' stand-ins of a question that is over (not one whose
@@ -269,11 +290,12 @@ class SessionManager(QObject):
     def _unsaved_anywhere(self) -> bool:
         return any(session.window.unsaved_forms() for session in self._sessions)
 
-    def _quit_now(self) -> None:
+    def _quit_now(self, restoring: tuple[Actor, object] | None = None) -> None:
         if self._unsaved_anywhere():        # typed since the question: ask again
-            self.quit()
+            self._end_every_session(restoring)
             return
         self._quitting = True
+        self._restoring = restoring
         self._dismiss_lock_screen()
         self._drop_sign_in()
         for session in reversed(list(self._sessions)):
@@ -282,6 +304,7 @@ class SessionManager(QObject):
         self._drop_quit_edits()
         if self._sessions:                  # a window would not close: IOPDesk stays
             self._quitting = False
+            self._restoring = None
             if self.active is None and self.lock_screen is None:
                 self._watcher.pause()
                 self._show_lock_screen(self._sessions[-1], QRect())

@@ -7,6 +7,13 @@ work itself (opening, creating, encrypting) belongs to the composition root, whi
 none (NoDatabase) the wizard runs, and its Finish creates it. `ended` says how the start
 ended, once.
 
+Backups belong to the way in and out: the day's backup is made on a worker once the database
+is open (and checked hourly while IOPDesk runs, for a workstation never closed), the end of
+the last session backs up before the application quits (progress shown; a failure told in one
+line, never holding the quit), a restore asked for in Admin ▸ Backups runs once every session
+has ended and is followed by the log-in window, and a database file found damaged at opening
+(SQLite's quick_check) is offered its newest good backup (ui.damaged_dialog).
+
 Only the log-in dialog is imported with this module: the other steps' windows (the main
 window above all, with every area it holds) are imported when they are needed, so that the
 log-in dialog is up sooner (DESIGN §10).
@@ -16,18 +23,23 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from iopdesk.domain.errors import NoDatabase, PassphraseRequired, WrongPassphrase
+from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.sign_in import SignIn
 
 if TYPE_CHECKING:
     from iopdesk.services import Actor, Services
+    from iopdesk.services.backups import DatabaseDamaged, Restored
+    from iopdesk.ui.damaged_dialog import DamagedDialog
     from iopdesk.ui.operations import Runner
     from iopdesk.ui.passphrase_dialog import PassphraseDialog
     from iopdesk.ui.session import SessionManager
@@ -46,9 +58,16 @@ class DatabaseOpener(Protocol):
     min_passphrase: int     # the shortest passphrase `encrypt` accepts
 
     def looks_encrypted(self) -> bool: ...              # cheap, on the GUI thread
-    def open(self, passphrase: str | None) -> Opened: ...   # on a worker; NoDatabase if none
+    def open(self, passphrase: str | None) -> Opened: ...   # on a worker; NoDatabase if none,
+    #                                                         DatabaseDamaged if it is damaged
     def create(self) -> Opened: ...                         # on a worker: a new database
     def encrypt(self, passphrase: str) -> Opened: ...       # on a worker
+    def recover(self, backup: Path, passphrase: str | None) -> Opened: ...  # on a worker:
+    #                                      the damaged file set aside, `backup` restored, opened
+
+
+DAILY_CHECK_MS = 60 * 60_000       # while IOPDesk runs, whether the day's backup is due
+QUIT_NOTICE_MS = 60_000             # a failed quit backup's message ends the quit by itself
 
 
 class Ending(enum.Enum):
@@ -110,7 +129,12 @@ class Startup(QObject):
         self.wizard: SetupWizard | None = None
         self.progress: QProgressDialog | None = None
         self.manager: SessionManager | None = None
+        self.damaged_dialog: DamagedDialog | None = None
+        self.backup_problem: QMessageBox | None = None     # the quit's backup failed
         self._session_windows_loading = False
+        self._daily = QTimer(self)          # while IOPDesk runs: a backup each new day
+        self._daily.setInterval(DAILY_CHECK_MS)
+        self._daily.timeout.connect(self._daily_backup)
 
     def begin(self) -> None:
         if self._passphrase is None and self._database.looks_encrypted():
@@ -125,6 +149,7 @@ class Startup(QObject):
     # -- opening --------------------------------------------------------------------------
 
     def _open(self, passphrase: str | None) -> None:
+        self._passphrase = passphrase           # kept for a restore's reopening
         database = self._database
         self._runner.submit(lambda: database.open(passphrase), self._opened,
                             self._open_failed)
@@ -145,8 +170,17 @@ class Startup(QObject):
         if opened.notices and self._report_notice is not None:
             parent = self.sign_in.dialog if self.sign_in is not None else self.wizard
             self._report_notice(parent, "\n".join(opened.notices))
+        if not opened.needs_setup:
+            self._daily_backup()
+            self._daily.start()
 
     def _open_failed(self, error: object) -> None:
+        from iopdesk.services.backups import DatabaseDamaged     # imported by the opening
+
+        if isinstance(error, DatabaseDamaged):
+            self._drop_log_in()
+            self._offer_backup(error)
+            return
         if isinstance(error, NoDatabase):       # the first run: the wizard creates it
             self._drop_log_in()
             self._run_wizard(None)
@@ -194,10 +228,7 @@ class Startup(QObject):
         if passphrase is None:
             self._show_log_in(self.services, username)
             return
-        self.progress = QProgressDialog(self.tr("Encrypting the database…"), "", 0, 0)
-        self.progress.setCancelButton(None)
-        self.progress.setWindowTitle(self.tr("IOPDesk"))
-        self.progress.show()
+        self._show_progress(self.tr("Encrypting the database…"))
         database = self._database
         self._runner.submit(lambda: database.encrypt(passphrase),
                             lambda opened: self._encrypted(opened, username), self._fatal)
@@ -244,19 +275,128 @@ class Startup(QObject):
         self.manager = SessionManager(
             services, runner, lambda who: MainWindow(services, who, runner, info),
             idle_ms=self._idle_ms, parent=self)
-        self.manager.finished.connect(lambda: self._end(Ending.QUIT))
+        self.manager.finished.connect(self._sessions_ended)
+        self.manager.restore_ready.connect(self._restore)
         self.manager.start_session(actor)
+
+    # -- backups (automatic; a restore from the Backups window; a damaged file) -----------
+
+    def _daily_backup(self) -> None:
+        """The day's backup, unless one was made today; quietly, on a worker."""
+        services = self.services
+        if services is not None and services.backups.runs_automatically:
+            self._runner.submit(lambda: services.backups.automatic(daily=True), None,
+                                self._daily_backup_failed, owner=self)
+
+    def _daily_backup_failed(self, error: object) -> None:
+        show_error(None, self.tr("Automatic backup"), self.tr(
+            "The day's backup failed: {error}").format(error=describe_error(error)))
+
+    def _sessions_ended(self) -> None:
+        """The last session ended: the automatic backup (progress shown; a failure told in
+        one line; "Quit without waiting" ends it), then the end."""
+        services = self.services
+        self._daily.stop()
+        if services is None or not services.backups.runs_automatically:
+            self._end(Ending.QUIT)
+            return
+        self._show_progress(self.tr("Backing up the database before IOPDesk closes…"),
+                            cancel=self.tr("Quit without waiting"))
+        self.progress.canceled.connect(lambda: self._end(Ending.QUIT))
+        self._runner.submit(lambda: services.backups.automatic(),
+                            lambda _info: self._backed_up_at_quit(None),
+                            self._backed_up_at_quit, owner=self)
+
+    def _backed_up_at_quit(self, error: object | None) -> None:
+        self._close_progress()
+        if error is None or self.ending is not None:
+            self._end(Ending.QUIT)
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("IOPDesk"), self.tr(
+            "The automatic backup failed: {error}\nIOPDesk closes anyway; back up when this "
+            "is put right (Admin ▸ Backups, or `iopdesk db backup`).").format(
+                error=describe_error(error)), QMessageBox.StandardButton.Ok)
+        box.setObjectName("backupFailed")
+        box.finished.connect(lambda _result: self._end(Ending.QUIT))
+        QTimer.singleShot(QUIT_NOTICE_MS, self, lambda: self._end(Ending.QUIT))
+        self.backup_problem = box
+        box.show()
+
+    def _restore(self, actor: Actor, backup: Path) -> None:
+        """Every session ended for a restore: restore (the service checks who may), then
+        open the database again and show the log-in window."""
+        services, manager, self.manager = self.services, self.manager, None
+        if manager is not None:
+            manager.deleteLater()
+        self._daily.stop()
+        self._show_progress(self.tr("Restoring {name}…").format(name=Path(backup).name))
+        self._runner.submit(lambda: services.backups.restore(actor, backup),
+                            self._restored, self._restore_failed, owner=self)
+
+    def _restored(self, restored: Restored) -> None:
+        told = self.tr("Restored the backup {backup}; the database it replaced is kept "
+                       "among the backups in {folder}.").format(
+            backup=restored.info.path.name, folder=restored.info.path.parent)
+        self._reopen("\n".join([told, *([restored.note] if restored.note else [])]))
+
+    def _restore_failed(self, error: object) -> None:
+        self._reopen(self.tr("The backup was not restored: {error}").format(
+            error=describe_error(error)))
+
+    def _reopen(self, message: str) -> None:
+        database, passphrase = self._database, self._passphrase
+        self._runner.submit(lambda: database.open(passphrase),
+                            lambda opened: self._reopened(opened, message), self._fatal,
+                            owner=self)
+
+    def _reopened(self, opened: Opened, message: str) -> None:
+        self._close_progress()
+        self._opened(replace(opened, notices=(*opened.notices, message)))
+
+    def _offer_backup(self, damaged: DatabaseDamaged) -> None:
+        from iopdesk.ui.damaged_dialog import DamagedDialog
+
+        dialog = DamagedDialog(damaged, self._database.label)
+        dialog.accepted.connect(lambda: self._recover(damaged))
+        dialog.rejected.connect(lambda: self._end(Ending.QUIT if damaged.backup is not None
+                                                  else Ending.DATABASE))
+        self.damaged_dialog = dialog
+        dialog.show()
+
+    def _recover(self, damaged: DatabaseDamaged) -> None:
+        dialog, self.damaged_dialog = self.damaged_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self._show_progress(self.tr("Restoring the newest good backup…"))
+        database, passphrase, backup = self._database, self._passphrase, damaged.backup.path
+        self._runner.submit(lambda: database.recover(backup, passphrase), self._recovered,
+                            self._fatal, owner=self)
+
+    def _recovered(self, opened: Opened) -> None:
+        self._close_progress()
+        self._opened(opened)
+
+    def _show_progress(self, text: str, cancel: str | None = None) -> None:
+        self._close_progress()
+        self.progress = QProgressDialog(text, cancel or "", 0, 0)
+        if cancel is None:
+            self.progress.setCancelButton(None)
+        self.progress.setWindowTitle(self.tr("IOPDesk"))
+        self.progress.setMinimumDuration(0)
+        self.progress.show()
 
     # -- the end --------------------------------------------------------------------------
 
     def _fatal(self, error: object) -> None:
         self._close_progress()
+        self._daily.stop()
         parent = self.sign_in.dialog if self.sign_in is not None else self.passphrase_dialog
         self._report_fatal(parent, error)
         self._end(Ending.DATABASE)
 
     def _close_progress(self) -> None:
         if self.progress is not None:
+            self.progress.blockSignals(True)        # hiding it is no "Quit without waiting"
             self.progress.hide()
             self.progress.deleteLater()
             self.progress = None
@@ -272,9 +412,11 @@ class Startup(QObject):
             self.manager.close_all()
         self._drop_log_in()
         self._close_progress()
-        for widget in (self.passphrase_dialog, self.wizard):
-            if widget is not None:
+        self._daily.stop()
+        for widget in (self.passphrase_dialog, self.wizard, self.damaged_dialog,
+                       self.backup_problem):
+            if widget is not None and shiboken6.isValid(widget):
                 widget.hide()
                 widget.deleteLater()
-        self.passphrase_dialog = self.wizard = None
+        self.passphrase_dialog = self.wizard = self.damaged_dialog = self.backup_problem = None
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -19,7 +19,7 @@ from clinical_support import complete_intake, fresh_draft, new_diagnosis, with_c
 from iopdesk.db.models import AuditEvent, StaffRole, StaffUser
 from iopdesk.domain.accounts import NewUserInput, PracticeSettings, UserChanges
 from iopdesk.domain.enums import AuditOutcome, Role
-from iopdesk.domain.errors import PermissionDenied
+from iopdesk.domain.errors import DatabaseUnusable, PermissionDenied, ValidationError
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import Actor
 from iopdesk.services.accounts import hash_password
@@ -40,7 +40,7 @@ EXPECTED_PERMISSIONS = {
     Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN,
                                             P.CORRECT_EPISODES}),
     Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT,
-                                       P.CORRECT_EPISODES}),
+                                       P.CORRECT_EPISODES, P.MANAGE_BACKUPS}),
 }
 
 
@@ -183,6 +183,14 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "TodayService.front_desk": (P.VIEW_DEMOGRAPHICS,
                                     lambda a: services.today.front_desk(a, date(2026, 11, 16))),
         "TodayService.caseload": (P.VIEW_CLINICAL, lambda a: services.today.caseload(a)),
+        # these services have no backup folder: allowed, a backup or restore is refused
+        # for what it is (tests/services/test_backups_service.py does them)
+        "BackupService.backups": (P.MANAGE_BACKUPS, lambda a: services.backups.backups(a)),
+        "BackupService.status": (P.MANAGE_BACKUPS, lambda a: services.backups.status(a)),
+        "BackupService.back_up": (P.MANAGE_BACKUPS, lambda a: _not_here(
+            lambda: services.backups.back_up(a))),
+        "BackupService.restore": (P.MANAGE_BACKUPS, lambda a: _not_here(
+            lambda: services.backups.restore(a, tmp_path / "no-such-backup.sqlite3"))),
         "TodayService.my_groups": (P.VIEW_DEMOGRAPHICS,
                                    lambda a: services.today.my_groups(a, date(2026, 11, 16))),
         # front-desk chart sections (registry, contacts, consents, coverage)
@@ -236,6 +244,12 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
             P.VIEW_DEMOGRAPHICS, lambda a: services.documents.record_export(
                 a, "face_sheet", person.id, "Front desk printer")),
     }
+
+
+def _not_here(call) -> None:
+    """A call allowed but refused for its input (a refusal of the role still raises)."""
+    with pytest.raises((DatabaseUnusable, ValidationError)):
+        call()
 
 
 def _true(value: bool) -> bool:

@@ -58,9 +58,10 @@ def test_front_desk_sees_today_and_participants_and_no_admin(open_window):
 
 def test_admin_sees_the_admin_area_clinicians_their_today(open_window):
     admin = open_window("admin")
-    assert admin.area_keys() == ("participants", "admin")       # nothing for them on Today
+    assert admin.area_keys() == ("today", "participants", "admin")   # Today: the backups
     assert "Admin" in menu_titles(admin)
-    assert go_menu(admin) == [("Participants", "Ctrl+3"), ("Admin", "Ctrl+6")]
+    assert go_menu(admin) == [("Today", "Ctrl+1"), ("Participants", "Ctrl+3"),
+                              ("Admin", "Ctrl+6")]
     clinician = open_window("clinician")
     assert clinician.area_keys() == ("today", "participants")
 
@@ -89,12 +90,12 @@ def test_switch_areas_by_click_and_by_keyboard(qtbot, open_window):
     window = open_window("admin", active=True)
     changes = []
     window.area_changed.connect(changes.append)
-    item = window.nav.item(1)
+    item = window.nav.item(2)
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.nav.visualItemRect(item).center())
     assert window.current_area == "admin" and window.stack.currentWidget().objectName() \
         == "adminArea"
-    assert window.nav.currentRow() == 1
+    assert window.nav.currentRow() == 2
     qtbot.keyClick(window.nav, Qt.Key.Key_Up)               # arrows move through the list
     assert window.current_area == "participants" and window.nav.hasFocus()
     qtbot.keyClick(window.nav, Qt.Key.Key_Down)
@@ -103,7 +104,7 @@ def test_switch_areas_by_click_and_by_keyboard(qtbot, open_window):
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area == "participants"
     assert window.stack.currentWidget() is window.participants
-    assert window.nav.currentRow() == 0
+    assert window.nav.currentRow() == 1
     assert QApplication.focusWidget() is window.participants.search_edit
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area == "admin"

@@ -3,8 +3,8 @@
 Six areas have a fixed place and shortcut (Ctrl+1 … Ctrl+6) so that hands learn them once.
 An area is shown only when this build has something real in it for this user: a screen, the
 service behind it, and a role that may use it. Check-in, Schedule and Reports have no screen
-yet, so nobody sees them; Today appears with the `today` service; Admin is for
-administrators. Roles are enforced by the services whatever is shown here: hiding is only
+yet, so nobody sees them; Today appears with the `today` service (for administrators it
+warns of old backups); Admin is for administrators. Roles are enforced by the services whatever is shown here: hiding is only
 so that nobody is offered what would be refused.
 """
 
@@ -43,7 +43,8 @@ def _never(_services: Services, _actor: Actor) -> bool:
 
 
 def _today(services: Services, actor: Actor) -> bool:
-    return hasattr(services, "today") and (actor.has(Role.FRONT_DESK)
+    """Front desk and clinicians have their lists there; administrators the backups' state."""
+    return hasattr(services, "today") and (actor.has(Role.FRONT_DESK) or actor.has(Role.ADMIN)
                                            or bool(actor.roles & CLINICAL_ROLES))
 
 
@@ -58,7 +59,7 @@ def _admin(_services: Services, actor: Actor) -> bool:
 def _all_areas() -> tuple[tuple[Area, Callable[[Services, Actor], bool]], ...]:
     return (
         (Area(TODAY, _tr("Today"), "Ctrl+1",
-              _tr("Today's groups, or your caseload")), _today),
+              _tr("Today's groups, your caseload, or the backups")), _today),
         (Area(CHECK_IN, _tr("Check-in"), "Ctrl+2",
               _tr("Check participants in and out")), _never),
         (Area(PARTICIPANTS, _tr("Participants"), "Ctrl+3",

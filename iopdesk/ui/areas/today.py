@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from iopdesk.domain.clinical import AwaitingCosign, CaseloadRow, MeetingToday
     from iopdesk.domain.readmodels import LedGroup
     from iopdesk.services import Actor, Services
+    from iopdesk.services.backups import BackupStatus
     from iopdesk.ui.operations import Runner
 
 ChartRole = Qt.ItemDataRole.UserRole + 2          # a person's chart number
@@ -94,6 +95,24 @@ class CaseloadModel(RowsTableModel):
         return None
 
 
+def backup_warning_text(status: BackupStatus, services: Services) -> str | None:
+    """The administrator's warning when the newest good backup is too old (or missing):
+    its date and where backups go; None when all is well."""
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("TodayArea", text)
+
+    if not status.overdue:
+        return None
+    where = tr("Backups go to {folder}. Back up now from Admin ▸ Backups…").format(
+        folder=status.backup_dir)
+    newest = status.newest
+    if newest is None or newest.made_at is None:
+        return tr("There is no good backup of the database. ") + where
+    return tr("The newest good backup was made {when}: more than {days} days ago. ").format(
+        when=services.settings.clock().date_time(newest.made_at),
+        days=status.warning_days) + where
+
+
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     font = QFont(label.font())
@@ -128,6 +147,7 @@ class TodayArea(QWidget):
     meetings_loaded = Signal()
     caseload_loaded = Signal()
     groups_loaded = Signal()                # the groups the user leads today
+    backups_loaded = Signal()               # the backups' state (administrators)
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, *,
                  today: Callable[[], date] | None = None, parent: QWidget | None = None):
@@ -143,6 +163,7 @@ class TodayArea(QWidget):
         self.shows_caseload = actor.has(Role.CLINICIAN) or actor.has(Role.SUPERVISOR)
         self.meetings: QTreeWidget | None = None
         self.shows_cosign = actor.has(Role.SUPERVISOR)
+        self.shows_backups = actor.has(Role.ADMIN)      # the service refuses anyone else
         self.cosign_queue: QTreeWidget | None = None
         self.my_groups: QTreeWidget | None = None
         self.caseload: QTableView | None = None
@@ -181,8 +202,17 @@ class TodayArea(QWidget):
             sizes = [1] * splitter.count()
             sizes[-2:] = [1, 3]                     # a clinician leads a few groups a day
             splitter.setSizes([size * 200 for size in sizes])
+        self.backup_warning = QLabel(self)
+        self.backup_warning.setObjectName("todayBackupWarning")
+        self.backup_warning.setWordWrap(True)
+        self.backup_warning.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.backup_warning.setStyleSheet("background: #fff3cd; color: #664d03; "
+                                          "border: 1px solid #ffe69c; padding: 8px;")
+        self.backup_warning.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.backup_warning)
         layout.addWidget(splitter, 1)
 
     def _meetings_section(self) -> QWidget:
@@ -280,6 +310,9 @@ class TodayArea(QWidget):
         if self.shows_cosign:
             self._runner.submit(lambda: services.cosign.queue(actor),
                                 self._cosign_arrived, self._failed, owner=self)
+        if self.shows_backups:
+            self._runner.submit(lambda: services.backups.status(actor),
+                                self._backups_arrived, self._failed, owner=self)
         if self.shows_caseload:
             self._runner.submit(lambda: services.today.my_groups(actor, day),
                                 self._groups_arrived, self._failed, owner=self)
@@ -363,6 +396,12 @@ class TodayArea(QWidget):
         self.caseload_message.setVisible(not rows)
         self.caseload.setVisible(bool(rows))
         self.caseload_loaded.emit()
+
+    def _backups_arrived(self, status: BackupStatus | None) -> None:
+        warning = None if status is None else backup_warning_text(status, self._services)
+        self.backup_warning.setText(warning or "")
+        self.backup_warning.setVisible(warning is not None)
+        self.backups_loaded.emit()
 
     def _failed(self, error: object) -> None:
         show_error(self, self.tr("Today"), error)
