@@ -4,7 +4,9 @@ on the large demo (log-in and the encrypted database on the small one).
 Every case but the start-up rows runs many times in this one (warm) process, IOPDesk and floor
 interleaved, and reports medians of `time.perf_counter` differences; imports are done before
 timing. The start-up rows ("startup") are whole processes, launched again for every run, so the
-interpreter's start and every import are in them (benchmarks/startup.py, DESIGN §10).
+interpreter's start and every import are in them (benchmarks/startup.py, DESIGN §10). The
+"engines" group prints a table of its own: SQLite and PostgreSQL side by side, with 99th
+percentiles (benchmarks/engines.py).
 """
 
 from __future__ import annotations
@@ -493,6 +495,18 @@ def bench_startup(runs: int) -> list[Result]:
             for case, ours, floor, count in startup_rows(runs, _say)]
 
 
+def run_engines(quick: bool, rebuild: bool) -> tuple[str, str]:
+    """Search while typing, a chart opened and a registration on SQLite and PostgreSQL, with
+    99th percentiles (benchmarks/engines.py): the plain table and the Markdown one."""
+    from benchmarks.engines import Setup, engine_rows, render as render_engines, verdict
+
+    setup = Setup(DATABASE, DATA_DIR, _expected_marker(), BENCH_KEY, AS_OF, SEED)
+    rows, note = engine_rows(setup, quick=quick, rebuild=rebuild, say=_say)
+    closing = f"{verdict(rows)} {note}; {_machine()}."
+    return (f"{render_engines(rows, markdown=False)}\n\n{closing}",
+            f"{render_engines(rows, markdown=True)}\n\n{closing}")
+
+
 def row_counts() -> dict[str, int]:
     with sqlite3.connect(DATABASE) as conn:
         return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -530,15 +544,16 @@ def _machine() -> str:
 
 # The groups of cases `--only` can choose; "large" ones need the large demo.
 GROUPS = ("open", "search", "typing", "login", "encrypted", "chart", "face-sheet", "intake",
-          "diagnosis-search", "startup")
-LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet", "intake"})
+          "diagnosis-search", "startup", "engines")
+LARGE = frozenset({"open", "search", "typing", "chart", "face-sheet", "intake", "engines"})
 SMALL_GROUPS = frozenset({"login", "encrypted"})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--rebuild", action="store_true", help="build the large demo again")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the large demo again (with engines: on PostgreSQL too)")
     parser.add_argument("--only", nargs="+", choices=GROUPS, metavar="GROUP",
                         help=f"run only these groups of cases ({', '.join(GROUPS)})")
     args = parser.parse_args(argv)
@@ -566,9 +581,11 @@ def main(argv: list[str] | None = None) -> int:
         "diagnosis-search": lambda: [bench_diagnosis_search(3 if args.quick else 20,
                                                             args.quick)],
         "startup": lambda: bench_startup(startup_runs),
+        "engines": lambda: [],      # a table of its own, below
     }
     results = [result for group in GROUPS if group in chosen_groups
                for result in cases[group]()]
+    engines = run_engines(args.quick, args.rebuild) if "engines" in chosen_groups else None
     print(f"IOPDesk benchmarks — {_machine()}")
     if built is not None:
         print(f"Built the large demo in {built:.0f} s")
@@ -580,8 +597,13 @@ def main(argv: list[str] | None = None) -> int:
     if typed:
         print(f"Typed letter by letter: {', '.join(typed)}")
     print()
-    print(render(results, counts, markdown=False))
-    table = render(results, counts, markdown=True)
+    table = ""
+    if results:
+        print(render(results, counts, markdown=False))
+        table = render(results, counts, markdown=True)
+    if engines is not None:
+        print(engines[0])
+        table = f"{table}\n\n{engines[1]}" if table else engines[1]
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     (DATA_DIR / "results.md").write_text(table + "\n", encoding="utf-8")
     print()
