@@ -32,9 +32,9 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
 from iopdesk.db.audit_protection import PG_TRIGGER_QUERY, pg_protection_problems
-from iopdesk.db.backup import (DUMP_SUFFIX, HEAD_COLUMNS, PARTIAL_MARK, BackupInfo, _alive,
-                               check_against_record, is_pg_archive, record_path, rotate_backups,
-                               store_record)
+from iopdesk.db.backup_files import (DUMP_SUFFIX, HEAD_COLUMNS, PARTIAL_MARK, BackupInfo,
+                                     check_against_record, is_pg_archive, process_alive,
+                                     record_path, rotate_backups, store_record)
 from iopdesk.db.engine import make_engine
 from iopdesk.db.migrate import no_database, refuse_if_newer, stored_revision
 from iopdesk.db.models import Base
@@ -175,7 +175,7 @@ def _snapshot(url: str) -> Iterator[tuple[str, ServerState]]:
 def _remove_abandoned(backup_dir: Path) -> None:
     for partial in backup_dir.glob(f".*{DUMP_SUFFIX}{PARTIAL_MARK}*"):
         pid = partial.name.rsplit(PARTIAL_MARK, 1)[-1]
-        if not (pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid))):
+        if not (pid.isdigit() and int(pid) != os.getpid() and process_alive(int(pid))):
             partial.unlink(missing_ok=True)
 
 
