@@ -238,7 +238,9 @@ class ParticipantService:
         rows: list = []
         with self._ctx.session_factory() as session:
             if not in_contains:
-                statement, params = prefix_plan(text, after=after, limit=limit + 1, **filters)
+                statement, params = prefix_plan(
+                    text, after=after, limit=limit + 1,
+                    dialect_name=session.get_bind().dialect.name, **filters)
                 rows = session.execute(statement, params).all()
                 if len(rows) > limit:
                     return _page(rows[:limit], row_key(rows[limit - 1]))

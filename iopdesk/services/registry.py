@@ -177,16 +177,18 @@ def _listing() -> Select:
             .order_by(_P.last_name_key, _P.first_name_key, _P.id))
 
 
-def _filtered(query: Select, filters: tuple[bool, ...]) -> Select:
+def _filtered(query: Select, filters: tuple[bool, ...], p=_P) -> Select:
+    """The list's filters, keyset page and limit on `query` (over `p`, the participants or
+    an alias of them)."""
     status, track, clinician, after, limit = filters
     if status:
-        query = query.where(_P.current_status == bindparam("status"))
+        query = query.where(p.current_status == bindparam("status"))
     if track:
-        query = query.where(_P.current_track_id == bindparam("track_id"))
+        query = query.where(p.current_track_id == bindparam("track_id"))
     if clinician:
-        query = query.where(_P.primary_clinician_id == bindparam("clinician_id"))
+        query = query.where(p.primary_clinician_id == bindparam("clinician_id"))
     if after:
-        query = query.where(tuple_(_P.last_name_key, _P.first_name_key, _P.id) > tuple_(
+        query = query.where(tuple_(p.last_name_key, p.first_name_key, p.id) > tuple_(
             bindparam("after_last", type_=String()), bindparam("after_first", type_=String()),
             bindparam("after_id", type_=Integer())))
     if limit:
@@ -195,12 +197,39 @@ def _filtered(query: Select, filters: tuple[bool, ...]) -> Select:
 
 
 @functools.lru_cache(maxsize=512)
-def _prefix_statement(shape: tuple, filters: tuple[bool, ...]) -> Select:
+def _prefix_statement(shape: tuple, filters: tuple[bool, ...],
+                      dialect_name: str = "sqlite") -> Select:
     query = _listing()
+    if dialect_name != "sqlite" and shape[0] == "words" and shape[1] == 1:
+        return _filtered(query.where(_one_word_pages(shape, filters)), filters)
     condition = _prefix_condition(shape)
     if condition is not None:
         query = query.where(condition)
     return _filtered(query, filters)
+
+
+def _one_word_pages(shape: tuple, filters: tuple[bool, ...]):
+    """PostgreSQL, one word typed (the first keystrokes): each column's matches ordered by
+    name and cut to a page on their own, from that column's index, then merged, and the rows
+    read by primary key. As one OR over the columns, the planner walked the last-name index
+    in name order filtering every row for a word that starts many first names but few last
+    names ("re": 75 ms at worst on the large demo, against 8 ms this way)."""
+    inner = aliased(_P)
+    conditions = [_range(getattr(inner, col.key), "w0") for col in _NAME_KEYS]
+    if shape[2]:
+        conditions.append(_range(inner.chart_number, "c"))
+    pages = []
+    for condition in conditions:
+        page = select(inner.id, inner.last_name_key, inner.first_name_key).where(condition)
+        page = _filtered(page.order_by(inner.last_name_key, inner.first_name_key, inner.id),
+                         filters, inner).subquery()
+        pages.append(select(page.c.id, page.c.last_name_key, page.c.first_name_key))
+    merged = union(*pages).subquery()
+    ids = select(merged.c.id).order_by(merged.c.last_name_key, merged.c.first_name_key,
+                                       merged.c.id)
+    if filters[4]:
+        ids = ids.limit(bindparam("limit", type_=Integer()))
+    return _P.id == any_(func.array(ids.scalar_subquery()))
 
 
 @functools.lru_cache(maxsize=512)
@@ -232,11 +261,13 @@ def _filter_params(status, track_id, primary_clinician_id, after, limit) -> tupl
 
 def prefix_plan(text: str, *, status=None, track_id: int | None = None,
                 primary_clinician_id: int | None = None, after: tuple | None = None,
-                limit: int | None = None) -> tuple[Select, dict[str, Any]]:
+                limit: int | None = None,
+                dialect_name: str = "sqlite") -> tuple[Select, dict[str, Any]]:
     """The prefix part's statement and its parameters."""
     typed = _read(text)
     shape, params = _filter_params(status, track_id, primary_clinician_id, after, limit)
-    return _prefix_statement(typed.shape, shape), {**typed.prefix_params(), **params}
+    return (_prefix_statement(typed.shape, shape, dialect_name),
+            {**typed.prefix_params(), **params})
 
 
 def contains_plan(text: str, *, status=None, track_id: int | None = None,

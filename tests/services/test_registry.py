@@ -213,6 +213,26 @@ def test_pages_run_through_both_parts_once_in_order(services, actors, sons, limi
     assert seen == ["Sóndergaard", "Sonders", "Anderson", "Bronson", "Johnson", "Lee"]
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+def test_a_word_starting_first_names_and_last_names_pages_in_name_order(services, actors,
+                                                                        limit):
+    """One word typed starts last names of some and first names of others (on PostgreSQL
+    each column's matches are paged on their own, then merged): one list in name order."""
+    desk = actors["front_desk"]
+    for last, first in [("Zimmer", "Reza"), ("Reyes", "Ana"), ("Adams", "Rebecca"),
+                        ("Moss", "Ken"), ("Rhee", "Jo"), ("Brandt", "Renée")]:
+        _register(services, desk, last, first)
+    seen, after = [], None
+    while True:
+        page = services.participants.search(desk, "re", after=after, limit=limit)
+        assert len(page.rows) <= limit
+        seen += _last_names(page)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == ["Adams", "Brandt", "Reyes", "Zimmer"]
+
+
 def test_a_page_that_ends_with_the_prefix_rows_continues_with_the_contains_part(
         services, actors, sons):
     first = services.participants.search(actors["front_desk"], "son", limit=2)
