@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QMetaMethod, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow,
                                QStackedWidget, QWidget)
 
@@ -28,7 +28,7 @@ from iopdesk.ui.areas.today import TodayArea
 from iopdesk.ui.changes import change_bus
 from iopdesk.ui.chart.window import ChartWindow, ChartWindows
 from iopdesk.ui.errors import show_error
-from iopdesk.ui.lock import LOCK_SHORTCUT
+from iopdesk.ui.main_menus import build_menus
 from iopdesk.ui.participants.printing import ChartPrinters
 from iopdesk.ui.participants.list_widget import ParticipantListWidget
 from iopdesk.ui.participants.model import PAGE_SIZE, ParticipantTableModel
@@ -252,66 +252,7 @@ class MainWindow(QMainWindow):
     # -- menus ----------------------------------------------------------------------------
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        self.password_action = QAction(self.tr("Change my &password…"), self)
-        self.password_action.triggered.connect(self.change_password)
-        file_menu.addAction(self.password_action)
-        self.lock_action = QAction(self.tr("&Lock"), self)
-        self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
-        self.lock_action.setStatusTip(self.tr("Hide everything until your password is entered"))
-        self.lock_action.triggered.connect(self.lock_requested)
-        file_menu.addAction(self.lock_action)
-        file_menu.addSeparator()
-        self.quit_action = QAction(self.tr("&Quit"), self)
-        self.quit_action.setShortcut(QKeySequence(self.tr("Ctrl+Q")))
-        self.quit_action.setStatusTip(self.tr("Close IOPDesk for everyone logged in here"))
-        self.quit_action.triggered.connect(self.quit)
-        file_menu.addAction(self.quit_action)
-
-        go_menu = self.menuBar().addMenu(self.tr("&Go"))
-        group = QActionGroup(self)
-        self._area_actions: dict[str, QAction] = {}
-        for area in self.areas:
-            action = QAction(area.title, self)
-            action.setCheckable(True)
-            action.setShortcut(QKeySequence(area.shortcut))
-            action.setStatusTip(area.tip)
-            action.triggered.connect(lambda _checked=False, key=area.key: self.show_area(key))
-            group.addAction(action)
-            go_menu.addAction(action)
-            self._area_actions[area.key] = action
-
-        participants_menu = self.menuBar().addMenu(self.tr("&Participants"))
-        self.find_action = QAction(self.tr("&Find participant"), self)
-        self.find_action.setShortcut(QKeySequence(self.tr("Ctrl+F")))
-        self.find_action.setStatusTip(self.tr("Search by name, chart number, date of birth "
-                                              "or phone"))
-        self.find_action.triggered.connect(self.find_participant)
-        participants_menu.addAction(self.find_action)
-        self.open_chart_action = QAction(self.tr("&Open chart"), self)
-        self.open_chart_action.setShortcut(QKeySequence(self.tr("Ctrl+O")))
-        self.open_chart_action.setStatusTip(self.tr("Open the selected participant's chart"))
-        self.open_chart_action.triggered.connect(self.open_selected_chart)
-        participants_menu.addAction(self.open_chart_action)
-        if self.printing.printers:
-            participants_menu.addSeparator()
-            participants_menu.addActions(self.printing.actions())
-
-        self.admin_menu = None
-        if self.actor.has(Role.ADMIN):
-            self.admin_menu = self.menuBar().addMenu(self.tr("&Admin"))
-            self.users_action = QAction(self.tr("&Users…"), self)
-            self.users_action.setStatusTip(self.tr("Add, change and disable user accounts"))
-            self.users_action.triggered.connect(self.open_users)
-            self.audit_action = QAction(self.tr("&Audit log…"), self)
-            self.audit_action.setStatusTip(self.tr("Who did what, when and where"))
-            self.audit_action.triggered.connect(self.open_audit_log)
-            self.backups_action = QAction(self.tr("&Backups…"), self)
-            self.backups_action.setStatusTip(self.tr("The database's backups; restore one"))
-            self.backups_action.triggered.connect(self.open_backups)
-            self.admin_menu.addAction(self.users_action)
-            self.admin_menu.addAction(self.audit_action)
-            self.admin_menu.addAction(self.backups_action)
+        build_menus(self)           # ui.main_menus: File, Go, Participants, Admin
 
     @Slot()
     def find_participant(self) -> None:

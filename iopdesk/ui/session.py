@@ -34,12 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
-from iopdesk.ui.errors import show_error
 from iopdesk.ui.lock import IdleWatcher, LockScreen
+from iopdesk.ui.locked_edits import LockedSessionEdits, alive as _alive
 from iopdesk.ui.sign_in import SignIn
 from iopdesk.ui.unsaved import ask_about_unsaved
 
@@ -63,77 +62,6 @@ class Session:
     locked: bool = False
     hidden: list[QWidget] = field(default_factory=list)     # what the lock hid, to show again
     focus: QWidget | None = None                            # where the keyboard was
-
-
-def _alive(widget: QWidget | None) -> bool:
-    return widget is not None and shiboken6.isValid(widget)
-
-
-class _LockedSessionEdits(QObject):
-    """The unsaved work of a locked session, asked about as one form when IOPDesk quits
-    (`ui.unsaved.HoldsEdits`). It is named by its user only: whoever is quitting sees nothing
-    of the records. Saved form by form, each by its own form (as the locked user); a refusal
-    is told here, since the form that says why stays hidden."""
-
-    def __init__(self, session: Session, forms: list[QWidget], asker: QWidget,
-                 parent: QObject):
-        super().__init__(parent)
-        self._name = session.actor.display_name
-        self._forms = forms
-        self._asker = asker
-        self._pending: list[QWidget] = []
-        self._done: Callable[[bool], None] | None = None
-        self.setProperty("formTitle", self.tr("{name}'s locked session").format(
-            name=self._name))
-
-    @property
-    def saving(self) -> bool:
-        return self._done is not None
-
-    def has_unsaved_edits(self) -> bool:
-        return any(_alive(form) and form.has_unsaved_edits() for form in self._forms)
-
-    def save_edits(self, done: Callable[[bool], None]) -> None:
-        self._done = done
-        self._pending = list(self._forms)
-        self._save_next()
-
-    def discard_edits(self) -> None:
-        for form in self._forms:
-            if _alive(form) and form.has_unsaved_edits():
-                form.discard_edits()
-
-    def window(self) -> QWidget:
-        """Where the question was asked (`ui.unsaved` brings it forward after a refusal)."""
-        return self._asker
-
-    def setFocus(self) -> None:
-        """The forms stay hidden: the keyboard stays where it is."""
-
-    def _save_next(self) -> None:
-        while self._pending and not (_alive(self._pending[0])
-                                     and self._pending[0].has_unsaved_edits()):
-            self._pending.pop(0)
-        if not self._pending:
-            self._finish(True)
-            return
-        self._pending.pop(0).save_edits(self._saved)
-
-    def _saved(self, saved: bool) -> None:
-        if saved:
-            self._save_next()
-            return
-        self._pending = []
-        if _alive(self._asker):
-            show_error(self._asker, self.tr("Quit"), self.tr(
-                "{name}'s changes could not be saved. IOPDesk stays open: {name} can unlock "
-                "and see to them.").format(name=self._name))
-        self._finish(False)
-
-    def _finish(self, saved: bool) -> None:
-        done, self._done = self._done, None
-        if done is not None:
-            done(saved)
 
 
 class SessionManager(QObject):
@@ -160,7 +88,7 @@ class SessionManager(QObject):
         self._lock_session: Session | None = None
         self.sign_in: SignIn | None = None
         self._quitting = False              # every session is ending: no lock screen between
-        self._quit_edits: list[_LockedSessionEdits] = []
+        self._quit_edits: list[LockedSessionEdits] = []
         self._restoring: tuple[Actor, object] | None = None    # why every session is ending
         self._guarding = False              # the event filter that keeps locked windows hidden
 
@@ -266,7 +194,7 @@ class SessionManager(QObject):
         for session in reversed(self._sessions):        # the most recent first
             held = session.window.unsaved_forms() if session.locked else []
             if held:
-                edits = _LockedSessionEdits(session, held, asker, self)
+                edits = LockedSessionEdits(session.actor.display_name, held, asker, self)
                 self._quit_edits.append(edits)
                 forms.append(edits)
         doing = (self.tr("before IOPDesk quits") if restoring is None
