@@ -19,6 +19,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from small_disk import mounted_tmpfs
 
 from iopdesk.cli import acting_user, db_commands, main
 from iopdesk.db.engine import make_session_factory, sqlite_url
@@ -76,20 +77,8 @@ class Disk:
 
 @pytest.fixture
 def disk(tmp_path) -> Iterator[Disk]:
-    where = tmp_path / "disk"
-    where.mkdir()
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (as in CI); a full or read-only disk cannot "
-                    "be made here")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
-                           str(where)], capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {made.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "disk") as where:
         yield Disk(where)
-    finally:
-        if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

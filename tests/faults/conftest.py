@@ -11,12 +11,12 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fault_server import ForkServer
+from small_disk import mounted_tmpfs
 
 SQLITE_WRITER_CYCLES = 200       # the reference count IOPDESK_FAULT_CYCLES replaces
 
@@ -76,16 +76,5 @@ class Disk:
 def small_disk(tmp_path) -> Iterator[Disk]:
     """An 8 MB tmpfs (root only, as in CI: skipped, with the reason, where mounting is not
     permitted)."""
-    where = tmp_path / "disk"
-    where.mkdir()
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (as in CI); a full disk cannot be made here")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
-                           str(where)], capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"mounting a tmpfs is not permitted here: {made.stderr.strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "disk") as where:
         yield Disk(where)
-    finally:
-        if subprocess.run(["umount", str(where)], capture_output=True).returncode != 0:
-            subprocess.run(["umount", "-l", str(where)], capture_output=True)
