@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from benchmarks import interleaved
 from iopdesk.db.crypto import is_encrypted, remove_with_sidecars
 from iopdesk.db.encryption import encrypt_database
 from iopdesk.db.engine import make_session_factory, sqlite_url
@@ -141,12 +142,7 @@ def ensure_small(rebuild: bool) -> None:
 def measure(ours: Callable[[], object], floor: Callable[[], object], runs: int,
             case: str) -> Result:
     ours(), floor()   # warm both paths (statement caches, page cache)
-    ours_times, floor_times = [], []
-    for _ in range(runs):
-        for fn, times in ((ours, ours_times), (floor, floor_times)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
+    ours_times, floor_times = interleaved(ours, floor, runs)
     return Result(case, statistics.median(ours_times), statistics.median(floor_times), runs)
 
 

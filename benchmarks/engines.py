@@ -23,7 +23,6 @@ import random
 import shutil
 import sqlite3
 import statistics
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from benchmarks import interleaved
 from benchmarks.sql_floor import (FloorAudit, Recorder, Step, bare_psycopg, bare_sqlite,
                                   read_floor, replay, with_value)
 from iopdesk.db.crypto import remove_with_sidecars
@@ -103,12 +103,7 @@ def measure(ours: Callable[[], object], floor: Callable[[], object],
     """`runs` of each, interleaved, after three warm-up calls of each."""
     for _ in range(3):
         ours(), floor()
-    ours_times, floor_times = [], []
-    for _ in range(runs):
-        for fn, times in ((ours, ours_times), (floor, floor_times)):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
+    ours_times, floor_times = interleaved(ours, floor, runs)
     return timing(ours_times), timing(floor_times)
 
 
