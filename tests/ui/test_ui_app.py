@@ -16,11 +16,11 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from app_driving import log_in, visible
 from iopdesk.app import (EXIT_DATABASE, EXIT_NO_DISPLAY, EXIT_NO_PASSPHRASE, EXIT_OK,
                          X_LIBRARIES, database_label, display_problem, run_app)
 from iopdesk.config import Config
 from iopdesk.db.engine import sqlite_url
-from iopdesk.demo import DEMO_PASSWORD
 from iopdesk.ui.login import LoginDialog
 from iopdesk.ui.main_window import MainWindow
 from iopdesk.ui.passphrase_dialog import PassphraseDialog
@@ -29,11 +29,6 @@ from iopdesk.ui.passphrase_dialog import PassphraseDialog
 def config_for(path, tmp_path) -> Config:
     return Config(data_dir=tmp_path / "data", database_url=sqlite_url(path),
                   workstation="test-station")
-
-
-def visible(kind):
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, kind) and w.isVisible()), None)
 
 
 def test_a_folder_is_refused_with_a_message(qapp, tmp_path, fatal_errors, watchdog):
@@ -96,9 +91,7 @@ def test_a_whole_start_log_in_main_window_quit(qapp, qtbot, tmp_path, demo_db, f
                    if isinstance(w, MainWindow) and w.isVisible()]
         if dialogs and "dialog" not in seen and dialogs[0].services is not None:
             seen["dialog"] = dialog = dialogs[0]
-            dialog.username_edit.setText("frontdesk")
-            dialog.password_edit.setText(DEMO_PASSWORD)
-            dialog.submit()
+            log_in(dialog, "frontdesk")
         elif windows and windows[0].participant_model.rowCount() > 0:
             window = windows[0]
             seen["title"] = window.windowTitle()

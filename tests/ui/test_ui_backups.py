@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 from support import AUDIT_KEY, TODAY
 
+from app_driving import log_in, visible
 from iopdesk.app import EXIT_OK, run_app
 from iopdesk.config import Config
 from iopdesk.db.backup import backup_database, list_backups, record_path, verify_database_file
@@ -40,18 +41,6 @@ def config_for(path, tmp_path, **options) -> Config:
     key.chmod(0o600)
     return Config(data_dir=tmp_path / "data", database_url=sqlite_url(path),
                   workstation="test-station", config_dir=key.parent, **options)
-
-
-def visible(kind, name: str | None = None):
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, kind) and w.isVisible()
-                 and (name is None or w.objectName() == name)), None)
-
-
-def log_in(dialog: LoginDialog, username: str) -> None:
-    dialog.username_edit.setText(username)
-    dialog.password_edit.setText(DEMO_PASSWORD)
-    dialog.submit()
 
 
 def _age(backup, made_at: datetime) -> None:

@@ -8,9 +8,9 @@ import os
 import stat
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from support import AUDIT_KEY
 
+from app_driving import visible
 from iopdesk.app import EXIT_DATABASE, EXIT_OK, run_app
 from iopdesk.config import Config
 from iopdesk.db.backup import backup_database, verify_database_file
@@ -35,11 +35,6 @@ def damage(path) -> None:
         for offset in range(size // 3, 2 * size // 3, 4096 * 7):
             handle.seek(offset)
             handle.write(b"\xa5" * 1500)
-
-
-def visible(kind):
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, kind) and w.isVisible()), None)
 
 
 def files_in(folder) -> dict[str, bytes]:

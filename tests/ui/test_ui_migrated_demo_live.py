@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from cli_support import run
+from app_driving import log_in
 from iopdesk.app import EXIT_OK, run_app
 from iopdesk.config import Config
 from iopdesk.db.engine import make_session_factory
@@ -57,9 +58,7 @@ def test_the_migrated_demo_opens_in_the_app_and_hears_the_other_desk(
                    if isinstance(w, MainWindow) and w.isVisible()]
         if dialogs and "dialog" not in seen and dialogs[0].services is not None:
             seen["dialog"] = dialog = dialogs[0]
-            dialog.username_edit.setText("frontdesk")
-            dialog.password_edit.setText(DEMO_PASSWORD)
-            dialog.submit()
+            log_in(dialog, "frontdesk")
         elif windows and "sent" not in seen and windows[0].participant_model.rowCount() > 0 \
                 and not windows[0].participant_model.loading:
             window = windows[0]
