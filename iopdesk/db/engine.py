@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -15,6 +17,7 @@ from iopdesk.db.urls import is_sqlite, sqlite_path, sqlite_url
 from iopdesk.domain.errors import DatabaseUnusable, StorageFailure
 
 BUSY_TIMEOUT_MS = 5000
+IDLE_PING_SECONDS = 2.0     # a server's pooled connection idle longer is tested before use
 BEGIN_OPTION = "iopdesk_begin"
 WRITE = {BEGIN_OPTION: "IMMEDIATE"}
 
@@ -115,6 +118,34 @@ def _sqlite_driver_url(url: str) -> str:
     return parsed.set(drivername="sqlite", username=None).render_as_string(hide_password=False)
 
 
+def _server_engine(url: str) -> Engine:
+    """A database server's engine whose pooled connections are tested before use when they
+    have lain idle (IDLE_PING_SECONDS): a server restarted or a connection cut while the
+    workstation sat idle is then replaced unseen. One used a moment ago is not tested again:
+    the search runs per keystroke, and a test before each of its statements was a round trip
+    to the server each time."""
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_if_idle(dbapi_connection, record, _proxy) -> None:
+        idle_from = record.info.get("idle_from")
+        if idle_from is None or time.monotonic() - idle_from < IDLE_PING_SECONDS:
+            return      # new, or used a moment ago
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as gone:  # noqa: BLE001 - any failure: the pool connects anew
+            raise DisconnectionError(f"an idle connection to the server is gone: {gone}"
+                                     ) from gone
+
+    return engine
+
+
 def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True,
                 passphrase: str | None = None) -> Engine:
     """An engine whose every SQLite connection has the pragmas of DESIGN §5.
@@ -137,7 +168,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, pooled: bool = True,
         if passphrase is not None:
             raise DatabaseUnusable("a passphrase is for an encrypted SQLite database file; a "
                                    "database server is protected by its own means")
-        return create_engine(url, pool_pre_ping=True)
+        return _server_engine(url)
     path = sqlite_path(url)
     kwargs: dict = {}
     if not pooled:

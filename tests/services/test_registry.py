@@ -171,6 +171,7 @@ def test_prefix_rows_come_first_then_those_that_contain_the_text(services, actor
     ("3344", ["Bronson"]),            # the end of a phone number
     ("300-3344", ["Bronson"]),
     ("ers", ["Anderson", "Sonders"]),
+    ("ders son", ["Anderson", "Sonders"]),   # two words inside: both in each
     ("on", []),                       # two letters: prefix only
     ("zzz", []),
 ])
@@ -188,6 +189,7 @@ def test_contains_on_postgresql_is_an_ilike_over_the_same_columns_one_index_each
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     assert "participants_1.last_name_key ILIKE '%%uyen%%' ESCAPE" in sql
     assert " UNION SELECT participants_1.id" in sql      # a column at a time: its own index
+    assert "INTERSECT" not in sql                         # one word long enough: one term
     assert "participant_search" not in sql and "'th'" in sql
     number = str(contains_query("3344", dialect_name="postgresql").compile(
         dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
