@@ -91,9 +91,29 @@ class PracticeSettings:
     time_zone: str = field(default_factory=workstation_zone)
     # Administrators are warned on Today when the newest good backup is older than this.
     backup_warning_days: int = 2
+    # Attendance (DOMAIN.md, Program intensity): an arrival later than the grace after a
+    # meeting's start is "late", a departure earlier than the grace before its end "left
+    # early"; a meeting with no check-out by the end of its day credits its time to the
+    # meeting's end ("to_end", flagged for review) or nothing ("nothing").
+    late_grace_minutes: int = 10
+    no_checkout_credit: str = "to_end"
+    # A closure lowers that week's minimum hours in proportion to the scheduled hours lost.
+    closure_reduces_minimum: bool = True
+    # A day with at least this many minutes of IOP attendance uses one authorized unit
+    # (H0015 asks for 3 hours a day).
+    per_diem_minutes: int = 180
+    # Authorizations: warn when this many units remain, and when the range ends this soon.
+    authorization_units_warning: int = 3
+    authorization_end_warning_days: int = 7
+    # Group meetings are generated this many weeks ahead of today.
+    meetings_ahead_weeks: int = 8
+    # Names on a sign-in sheet: "full", or "first_initial" (first name, last initial).
+    sign_in_names: str = "full"
 
 
 PART2_NOTICES = ("short", "full")
+NO_CHECKOUT_CREDITS = ("to_end", "nothing")
+SIGN_IN_NAMES = ("full", "first_initial")
 # field -> (lowest, highest, what a person reads)
 SETTING_RANGES: dict[str, tuple[int, int, str]] = {
     "idle_lock_minutes": (1, 120, "The idle lock is 1 to 120 minutes"),
@@ -104,6 +124,13 @@ SETTING_RANGES: dict[str, tuple[int, int, str]] = {
     "review_interval_days": (7, 365, "Plan reviews are due every 7 to 365 days"),
     "lost_to_contact_days": (1, 365, "Lost to contact after 1 to 365 days without attendance"),
     "backup_warning_days": (1, 90, "Warn about old backups after 1 to 90 days"),
+    "late_grace_minutes": (0, 60, "The grace for late arrivals and early departures is 0 to "
+                                  "60 minutes"),
+    "per_diem_minutes": (30, 720, "A day uses an authorized unit at 30 to 720 minutes"),
+    "authorization_units_warning": (0, 100, "Warn when 0 to 100 authorized units remain"),
+    "authorization_end_warning_days": (0, 90, "Warn 0 to 90 days before an authorization "
+                                              "ends"),
+    "meetings_ahead_weeks": (1, 52, "Group meetings are made 1 to 52 weeks ahead"),
 }
 
 
@@ -278,6 +305,15 @@ def check_settings(data: PracticeSettings) -> PracticeSettings:
             errors[name] = message
     if data.part2_notice not in PART2_NOTICES:
         errors["part2_notice"] = "The 42 CFR Part 2 notice is either “short” or “full”"
+    if data.no_checkout_credit not in NO_CHECKOUT_CREDITS:
+        errors["no_checkout_credit"] = ("Without a check-out, credit the time to the meeting's "
+                                        "end (“to_end”) or nothing (“nothing”)")
+    if not isinstance(data.closure_reduces_minimum, bool):
+        errors["closure_reduces_minimum"] = "Whether a closure lowers the week's minimum is "\
+                                            "yes or no"
+    if data.sign_in_names not in SIGN_IN_NAMES:
+        errors["sign_in_names"] = ("Sign-in sheets show full names (“full”) or first name "
+                                   "and last initial (“first_initial”)")
     if message := zone_problem(data.time_zone):
         errors["time_zone"] = message
     if errors:

@@ -37,6 +37,7 @@ class EpisodeStatus(enum.StrEnum):
 
 
 class AttendanceStatus(enum.StrEnum):
+    EXPECTED = "expected"      # recorded, not here (yet): a check-in undone
     PRESENT = "present"
     LATE = "late"
     LEFT_EARLY = "left_early"

@@ -25,8 +25,10 @@ from iopdesk.domain.errors import DatabaseTooNew, DatabaseUnusable, MigrationFai
 def _counts(path) -> dict[str, int]:
     conn = sqlite3.connect(path)
     try:
+        present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = "
+                                              "'table'")}
         return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                for name in Base.metadata.tables}
+                for name in Base.metadata.tables if name in present}
     finally:
         conn.close()
 
@@ -306,7 +308,8 @@ def test_the_upgrade_to_entered_in_error_keeps_every_episode_and_participant(dem
         assert stored_revision(engine) == HEAD
     finally:
         engine.dispose()
-    assert _counts(demo_db) == before
+    after = _counts(demo_db)
+    assert {name: after[name] for name in before} == before    # later revisions add tables
     assert _rows(demo_db, "episodes", _EPISODE_COLUMNS) == episodes
     assert _rows(demo_db, "participants", _PERSON_COLUMNS) == people
     assert _MARKED <= _columns(demo_db, "episodes")

@@ -2,8 +2,8 @@
 
 from iopdesk.db.base import Base
 from iopdesk.db.models.audit import AuditChainHead, AuditEvent
-from iopdesk.db.models.clinical import (Addendum, Attendance, ClinicalSession, Diagnosis,
-                                        IntakeAssessment, MeasureResult, Note,
+from iopdesk.db.models.clinical import (Addendum, Attendance, AttendanceChange,
+                                        ClinicalSession, Diagnosis, IntakeAssessment, MeasureResult, Note,
                                         RelapsePreventionPlan, SafetyPlan, SessionContact,
                                         Signature)
 from iopdesk.db.models.discharge import AftercareReferral, Discharge
@@ -16,7 +16,7 @@ from iopdesk.db.models.practice import (Closure, GroupMeeting, GroupSchedule, Pl
                                         StaffUser)
 
 __all__ = [
-    "Addendum", "AftercareReferral", "Attendance", "AuditChainHead", "AuditEvent", "Authorization", "Base",
+    "Addendum", "AftercareReferral", "Attendance", "AttendanceChange", "AuditChainHead", "AuditEvent", "Authorization", "Base",
     "ClinicalSession", "Closure", "Consent", "Contact", "Coverage", "Diagnosis", "Disclosure",
     "Discharge", "Episode", "Goal", "GroupMeeting", "GroupSchedule", "IntakeAssessment",
     "Intervention", "MeasureResult", "Note", "Objective", "ObjectiveRating", "Participant",

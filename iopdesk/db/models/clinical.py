@@ -94,6 +94,31 @@ class Attendance(IdMixin, EditableMixin, Base):
     minutes_credited: Mapped[int] = mapped_column(Integer, default=0)
     absence_reason: Mapped[str] = mapped_column(default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # Checked into a meeting of a track the episode is not enrolled in (warned, allowed).
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class AttendanceChange(IdMixin, Base):
+    """One recorded step of an attendance row: a check-in or check-out, its undo, an absence,
+    a correction of times (with its reason). Written with the change, never updated or
+    deleted: the row's history, shown with the meeting in the chart."""
+
+    __tablename__ = "attendance_changes"
+    __table_args__ = (Index("ix_attendance_changes_attendance", "attendance_id", "id"),)
+
+    attendance_id: Mapped[int] = mapped_column(ForeignKey("attendance.id"))
+    # checked_in, checked_out, check_in_undone, check_out_undone, marked_absent,
+    # marked_excused, corrected
+    action: Mapped[str] = mapped_column(String(30))
+    status_before: Mapped[str | None] = mapped_column(String(18))
+    status_after: Mapped[str] = mapped_column(String(18))
+    in_before: Mapped[datetime | None]
+    in_after: Mapped[datetime | None]
+    out_before: Mapped[datetime | None]
+    out_after: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    changed_at: Mapped[datetime]
 
 
 class Note(IdMixin, EditableMixin, Base):

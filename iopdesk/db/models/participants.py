@@ -162,6 +162,8 @@ class Authorization(IdMixin, EditableMixin, Base):
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
     coverage_id: Mapped[int | None] = mapped_column(ForeignKey("coverages.id"), index=True)
     number: Mapped[str] = mapped_column(String(60))
+    payer: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    level_of_care: Mapped[str] = mapped_column(String(20), default="", server_default="")
     units: Mapped[int] = mapped_column(Integer)
     unit_kind: Mapped[str] = mapped_column(String(20), default="day")
     start_date: Mapped[date] = mapped_column(Date)
