@@ -118,7 +118,8 @@ def _marker_path(data_dir: Path) -> Path:
 def ensure_template(server: BenchServer, data_dir: Path, wanted: dict, rebuild: bool,
                     say: Callable[[str], None]) -> float | None:
     """The large demo in database TEMPLATE, built unless a complete one is there (its marker,
-    written after the build, says which demo); the build's seconds, or None."""
+    written after the build, says which demo), its schema brought to this IOPDesk's; the
+    build's seconds, or None."""
     marker_path = _marker_path(data_dir)
     try:
         marker = json.loads(marker_path.read_text(encoding="utf-8"))
@@ -127,6 +128,9 @@ def ensure_template(server: BenchServer, data_dir: Path, wanted: dict, rebuild: 
     complete = (marker is not None and {k: marker.get(k) for k in wanted} == wanted
                 and TEMPLATE in server.databases())
     if complete and not rebuild:
+        from iopdesk.db.migrate import run_migrations
+
+        run_migrations(server.url(TEMPLATE))   # built by an older IOPDesk: its schema upgraded
         return None
     from iopdesk.db.migrate import open_database
     from iopdesk.demo import build_demo

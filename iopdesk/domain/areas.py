@@ -134,6 +134,24 @@ PRACTICE_RECORDS: tuple[RecordType, ...] = (
                         "password.change")),
     RecordType(RecordKind.SETTINGS, "practice_settings", None, creates=("setup.initialize",),
                changes=("settings.update",)),
+    # the program schedule: weekly blocks, closures, and the meetings made from them
+    RecordType(RecordKind.SCHEDULE, "group_meetings", None,
+               creates=("schedule.add_block", "schedule.add_closure", "schedule.generate"),
+               changes=("schedule.update_block", "schedule.end_block",
+                        "schedule.remove_closure", "meeting.move", "meeting.cancel",
+                        "meeting.update")),
+)
+
+# Records of an episode kept by the front desk's day (attendance, authorizations), not yet
+# shown in a chart tab of their own.
+EPISODE_RECORDS: tuple[RecordType, ...] = (
+    RecordType(RecordKind.ATTENDANCE, "attendance", "attendance_id",
+               creates=("attendance.check_in", "attendance.mark_absent"),
+               changes=("attendance.check_out", "attendance.check_out_all",
+                        "attendance.undo_check_in", "attendance.undo_check_out",
+                        "attendance.correct")),
+    RecordType(RecordKind.AUTHORIZATION, "authorizations", "authorization_id",
+               creates=("authorization.add",), changes=("authorization.update",)),
 )
 
 # Id arguments that name no participant's record, so have no owner to look up: the practice's
@@ -142,6 +160,10 @@ NOT_CHART_RECORD_IDS: dict[str, str] = {
     "track_id": "a program track", "clinician_id": "a staff member",
     "primary_clinician_id": "a staff member", "user_id": "a staff account",
     "before_id": "where a page of the audit log starts",
+    "meeting_id": "a group meeting (of a track, not of one participant)",
+    "facilitator_id": "a staff member (who leads a group)",
+    "block_id": "a weekly group block of the program schedule",
+    "closure_id": "a day the practice or a track is closed",
     "exclude_id": "a participant (the one being edited, left out of the duplicate check)",
     "record_id": "a signed document of the kind named beside it (the co-signature's own "
                  "audit event names whose it is)",
@@ -150,7 +172,7 @@ NOT_CHART_RECORD_IDS: dict[str, str] = {
 
 def record_types() -> tuple[RecordType, ...]:
     """Every kind of record the sections and the practice keep."""
-    return (*(r for s in SECTIONS for r in s.records), *PRACTICE_RECORDS)
+    return (*(r for s in SECTIONS for r in s.records), *PRACTICE_RECORDS, *EPISODE_RECORDS)
 
 
 # audited action: (the kind of record it changes, whether it creates one). Every change is

@@ -30,6 +30,9 @@ class RecordKind(StrEnum):
     COVERAGE = "coverage"
     USER = "user"
     SETTINGS = "settings"
+    SCHEDULE = "schedule"              # weekly blocks, closures, the meetings made from them
+    ATTENDANCE = "attendance"          # a participant at a meeting: check-in, out, absence
+    AUTHORIZATION = "authorization"    # a payer's units for an episode
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from iopdesk.domain.time import utc_now
+from iopdesk.services.attendance import AttendanceService
 from iopdesk.services.audit import AuditService
 from iopdesk.services.audit_chain import practice_key
 from iopdesk.services.audit_mark import HighWaterMarks, beside_key
+from iopdesk.services.authorizations import AuthorizationService
 from iopdesk.services.backups import BackupPlace, BackupService
 from iopdesk.services.chart import ChartService
 from iopdesk.services.consents import ConsentService
@@ -26,6 +28,7 @@ from iopdesk.services.episodes import EpisodeService
 from iopdesk.services.icd10 import CodeTable
 from iopdesk.services.intake import IntakeService
 from iopdesk.services.participants import ParticipantService
+from iopdesk.services.schedule import ScheduleService
 from iopdesk.services.settings import SettingsService
 from iopdesk.services.setup import SetupService
 from iopdesk.services.staff import StaffService
@@ -55,6 +58,9 @@ class Services:
     cosign: CosignService
     changes: ChangeFeed             # committed change sets are announced here
     backups: BackupService          # automatic backups, the list, the restore
+    schedule: ScheduleService       # weekly blocks, closures, meetings made ahead
+    attendance: AttendanceService   # check-in and out, absences, weekly hours
+    authorizations: AuthorizationService   # payers' units per episode
 
 
 def build_services(session_factory: sessionmaker[Session], workstation: str, *,
@@ -82,7 +88,9 @@ def build_services(session_factory: sessionmaker[Session], workstation: str, *,
                     contacts=ContactService(ctx), consents=ConsentService(ctx),
                     coverage=CoverageService(ctx), documents=DocumentService(ctx),
                     cosign=CosignService(ctx),
-                    changes=ctx.changes, backups=BackupService(ctx, backups))
+                    changes=ctx.changes, backups=BackupService(ctx, backups),
+                    schedule=ScheduleService(ctx), attendance=AttendanceService(ctx),
+                    authorizations=AuthorizationService(ctx))
 
 
 def build_services_keyed(session_factory: sessionmaker[Session], workstation: str, *,

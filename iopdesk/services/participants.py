@@ -23,9 +23,10 @@ from iopdesk.services.contacts import insert_contact
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.coverage import insert_coverage
 from iopdesk.services.permissions import Permission, requires
-from iopdesk.services.registry import (CONTAINS_MARK, contains_plan, contains_query,
-                                       duplicates_query, participant_row, prefix_plan, row_key,
-                                       search_condition, search_query)
+from iopdesk.services.registry import (CONTAINS_MARK, FIRST_PAGE_FLAG, contains_plan,
+                                       contains_query, duplicates_query, first_page_plan,
+                                       participant_row, prefix_plan, row_key, search_condition,
+                                       search_query)
 
 # The statements live in registry.py; these names stay importable from here.
 __all__ = ["ParticipantService", "contains_query", "search_condition", "search_query"]
@@ -237,17 +238,21 @@ class ParticipantService:
         in_contains = bool(after) and after[0] == CONTAINS_MARK
         rows: list = []
         with self._ctx.session_factory() as session:
+            dialect_name = session.get_bind().dialect.name
+            first = None if after or not contains else first_page_plan(
+                text, limit=limit + 1, dialect_name=dialect_name, **filters)
+            if first is not None:
+                return _first_page(session.execute(*first).all(), limit)
             if not in_contains:
                 statement, params = prefix_plan(
                     text, after=after, limit=limit + 1,
-                    dialect_name=session.get_bind().dialect.name, **filters)
+                    dialect_name=dialect_name, **filters)
                 rows = session.execute(statement, params).all()
                 if len(rows) > limit:
                     return _page(rows[:limit], row_key(rows[limit - 1]))
             plan = contains_plan(text, after=after[1:] if in_contains else None,
                                  limit=limit - len(rows) + 1,
-                                 dialect_name=session.get_bind().dialect.name,
-                                 **filters) if contains else None
+                                 dialect_name=dialect_name, **filters) if contains else None
             if plan is not None:
                 room = limit - len(rows)
                 more = session.execute(*plan).all()
@@ -257,6 +262,19 @@ class ParticipantService:
                     return _page(rows + more[:room], start)
                 rows += more
         return _page(rows, None)
+
+
+def _first_page(rows: list, limit: int) -> Page[ParticipantRow]:
+    """The page of `first_page_plan`'s rows (at most limit + 1, prefix rows first), with the
+    `next_after` the two parts would have given: the prefix part's key while prefix rows go
+    on, the contains part's start when they end exactly at the page's end, else its key."""
+    if len(rows) <= limit:
+        return _page(rows, None)
+    last, following = rows[limit - 1], rows[limit]
+    if not last[FIRST_PAGE_FLAG]:
+        return _page(rows[:limit], (CONTAINS_MARK, *row_key(last)))
+    return _page(rows[:limit], row_key(last) if following[FIRST_PAGE_FLAG] else (
+        CONTAINS_MARK,))
 
 
 def _page(rows: list, next_after: tuple | None) -> Page[ParticipantRow]:

@@ -38,20 +38,26 @@ class Permission(enum.StrEnum):
     COSIGN = "cosign"                   # co-sign the work of clinicians who need it
     # List the backups, see how old the newest is, back up now, restore one.
     MANAGE_BACKUPS = "manage_backups"
+    # Check people in and out of the day's meetings, mark absences, undo a mistaken step and
+    # correct times the same day (the front desk's work; clinicians' and administrators' too).
+    RECORD_ATTENDANCE = "record_attendance"
+    # Correct attendance times after the day (always with a reason): not the front desk's.
+    CORRECT_ATTENDANCE = "correct_attendance"
 
 
 _EVERYONE = {Permission.VIEW_DEMOGRAPHICS, Permission.VIEW_STAFF}
+_ATTENDANCE = {Permission.RECORD_ATTENDANCE}
+_LATER = {Permission.CORRECT_ATTENDANCE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.FRONT_DESK: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS}),
-    Role.CLINICIAN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
-                                           Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS,
-                                            Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL,
-                                            Permission.COSIGN, Permission.CORRECT_EPISODES}),
-    Role.ADMIN: frozenset(_EVERYONE | {Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS,
-                                       Permission.MANAGE_PRACTICE, Permission.VIEW_AUDIT,
-                                       Permission.CORRECT_EPISODES,
-                                       Permission.MANAGE_BACKUPS}),
+    Role.FRONT_DESK: frozenset(_EVERYONE | _ATTENDANCE | {Permission.EDIT_DEMOGRAPHICS}),
+    Role.CLINICIAN: frozenset(_EVERYONE | _ATTENDANCE | _LATER | {
+        Permission.EDIT_DEMOGRAPHICS, Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | _ATTENDANCE | _LATER | {
+        Permission.EDIT_DEMOGRAPHICS, Permission.VIEW_CLINICAL, Permission.EDIT_CLINICAL,
+        Permission.COSIGN, Permission.CORRECT_EPISODES}),
+    Role.ADMIN: frozenset(_EVERYONE | _ATTENDANCE | _LATER | {
+        Permission.EDIT_DEMOGRAPHICS, Permission.MANAGE_USERS, Permission.MANAGE_PRACTICE,
+        Permission.VIEW_AUDIT, Permission.CORRECT_EPISODES, Permission.MANAGE_BACKUPS}),
 }
 
 

@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (Integer, Select, String, and_, any_, bindparam, column, func,
-                        intersect, literal_column, not_, or_, select, table, tuple_, union)
+                        intersect, false, literal_column, not_, or_, select, table, tuple_, union)
 from sqlalchemy.orm import aliased
 
 from iopdesk.db.models import Participant as ParticipantRowModel
@@ -42,6 +42,7 @@ from iopdesk.domain.validation import ParticipantInput, parse_date, phone_digits
 
 CONTAINS_MIN = 3              # trigrams: a shorter word cannot be looked up "inside" names
 CONTAINS_MARK = "contains"
+FIRST_PAGE_FLAG = 11          # first_page_plan's rows: the column saying "a prefix row"
 DUPLICATES_MAX = 20
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}/\d{1,2}/\d{4}$")
 _NUMBER_LIKE = re.compile(r"[\d\s()+.-]+")
@@ -147,30 +148,43 @@ def _contains_condition(short: tuple[int, ...]):
     return and_(found, *(_name_prefix(f"w{i}") for i in short))
 
 
-def _pg_contains_page(shape: tuple, terms: int, short: tuple[int, ...],
-                      filters: tuple[bool, ...]):
-    """PostgreSQL: the ids of the contains part's page. Each column's ILIKE is answered by its
-    own pg_trgm index (revision 0008) with the row's name keys read on the way, so the matches
-    are filtered and ordered by name before any row is fetched, and only the page's rows are
-    read by primary key. (Fetching every match by primary key before sorting cost two to three
-    times as much on the large demo; one OR over the columns let the planner walk the
-    last-name index in name order testing every row, 40 ms for "ker", or read the whole
-    table on a small one.)"""
+def _pg_hits(shape: tuple, terms: int, short: tuple[int, ...], filters: tuple[bool, ...], *,
+             prefix_first: bool):
+    """PostgreSQL: the rows in which every term appears (and each short word starts a name),
+    as (id, last key, first key, is_prefix): each column's ILIKE is answered by its own
+    pg_trgm index (revision 0008) with the row's name keys read on the way, so the matches
+    are filtered and ordered by name before any row is fetched. Without `prefix_first` the
+    rows the prefix part lists are left out (is_prefix is then false); with it they are kept
+    and flagged, for a first page that answers both parts at once."""
     inner = aliased(_P)
     columns = ((inner.chart_number, inner.phone_digits) if shape[0] == "number"
                else (*(getattr(inner, col.key) for col in _NAME_KEYS), inner.chart_number))
     prefix = _prefix_condition(shape, inner)
-    each_row = [*(_name_prefix(f"w{i}", inner) for i in short),
-                *([not_(prefix)] if prefix is not None else [])]   # not listed by prefix
+    each_row = [_name_prefix(f"w{i}", inner) for i in short]
+    if prefix_first:
+        flag = func.coalesce(prefix, false())
+    else:
+        flag = false()
+        if prefix is not None:
+            each_row.append(not_(prefix))                 # listed by the prefix part
 
     def found_in(col, i: int) -> Select:
-        query = select(inner.id, inner.last_name_key, inner.first_name_key).where(
+        query = select(inner.id, inner.last_name_key, inner.first_name_key,
+                       flag.label("is_prefix")).where(
             col.ilike(bindparam(f"t{i}", type_=String()), escape="\\"), *each_row)
         return _filtered(query, (*filters[:4], False), inner)
 
     per_term = [union(*(found_in(col, i) for col in columns)) for i in range(terms)]
-    hits = (per_term[0] if terms == 1 else intersect(*per_term)).subquery()
-    ids = select(hits.c.id).order_by(hits.c.last_name_key, hits.c.first_name_key, hits.c.id)
+    return (per_term[0] if terms == 1 else intersect(*per_term)).subquery()
+
+
+def _pg_page_ids(hits, filters: tuple[bool, ...]):
+    """`_P.id` among the page's ids of `hits`: prefix rows first, then in name order. (Fetching
+    every match by primary key before sorting cost two to three times as much on the large
+    demo; one OR over the columns let the planner walk the last-name index in name order
+    testing every row, 40 ms for "ker", or read the whole table on a small one.)"""
+    ids = select(hits.c.id).order_by(hits.c.is_prefix.desc(), hits.c.last_name_key,
+                                     hits.c.first_name_key, hits.c.id)
     if filters[4]:
         ids = ids.limit(bindparam("limit", type_=Integer()))
     return _P.id == any_(func.array(ids.scalar_subquery()))
@@ -254,12 +268,22 @@ def _one_word_pages(shape: tuple, filters: tuple[bool, ...]):
 def _contains_statement(shape: tuple, terms: int, short: tuple[int, ...], dialect_name: str,
                         filters: tuple[bool, ...]) -> Select:
     if dialect_name != "sqlite":
-        return _listing().where(_pg_contains_page(shape, terms, short, filters))
+        hits = _pg_hits(shape, terms, short, filters, prefix_first=False)
+        return _listing().where(_pg_page_ids(hits, filters))
     query = _listing().where(_contains_condition(short))
     prefix = _prefix_condition(shape)
     if prefix is not None:   # the rows the prefix part lists already
         query = query.where(not_(prefix))
     return _filtered(query, filters)
+
+
+@functools.lru_cache(maxsize=512)
+def _first_page_statement(shape: tuple, terms: int, short: tuple[int, ...],
+                          filters: tuple[bool, ...]) -> Select:
+    hits = _pg_hits(shape, terms, short, filters, prefix_first=True)
+    flag = func.coalesce(_prefix_condition(shape), false())
+    return (_listing().add_columns(flag.label("is_prefix")).where(_pg_page_ids(hits, filters))
+            .order_by(None).order_by(flag.desc(), _P.last_name_key, _P.first_name_key, _P.id))
 
 
 def _filter_params(status, track_id, primary_clinician_id, after, limit) -> tuple[tuple, dict]:
@@ -310,6 +334,27 @@ def contains_plan(text: str, *, status=None, track_id: int | None = None,
     else:
         params.update({f"t{i}": _like_pattern(t) for i, t in enumerate(terms)})
     return statement, params
+
+
+def first_page_plan(text: str, *, status=None, track_id: int | None = None,
+                    primary_clinician_id: int | None = None, limit: int | None = None,
+                    dialect_name: str = "sqlite") -> tuple[Select, dict[str, Any]] | None:
+    """PostgreSQL, the first page of words of which one is long enough to look inside names:
+    both parts in one statement, the prefix rows first and flagged (column `is_prefix`,
+    FIRST_PAGE_FLAG). The trigram scan finds the prefix rows too (a word that starts a name
+    is inside it), so the page is the one the two parts give, for one statement instead of
+    two per keystroke. None where that does not hold: SQLite, a number (a chart number typed
+    with its dashes need not contain the digits), a date, or only short words."""
+    if dialect_name == "sqlite":
+        return None
+    typed = _read(text)
+    terms, short = typed.contains_terms()
+    if typed.kind != "words" or not terms:
+        return None
+    shape, params = _filter_params(status, track_id, primary_clinician_id, None, limit)
+    params.update(typed.prefix_params())
+    params.update({f"t{i}": _like_pattern(t) for i, t in enumerate(terms)})
+    return _first_page_statement(typed.shape, len(terms), short, shape), params
 
 
 def search_condition(text: str):

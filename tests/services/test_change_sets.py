@@ -87,7 +87,12 @@ NOT_CHANGES = {"audit.actions", "audit.export", "audit.maintenance", "audit.sear
                "diagnosis.view", "document.export", "document.generate", "episode.list",
                "intake.view", "login.locked", "participant.duplicates", "participant.search",
                "participant.view", "practice.tracks", "staff.list", "today.caseload",
-               "today.front_desk", "today.my_groups", "user.list"}
+               "today.front_desk", "today.my_groups", "user.list",
+               # the front desk's day: reads
+               "schedule.week", "schedule.blocks", "schedule.closures", "attendance.day",
+               "attendance.find", "attendance.weeks", "attendance.hours",
+               "attendance.history", "attendance.at_risk", "authorization.view",
+               "authorization.warnings"}
 
 
 def _audited_actions() -> set[str]:

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 from chart_support import CONSENT, CONTACT, COVERAGE
 from clinical_support import complete_intake, fresh_draft, new_diagnosis, with_code_table
 
-from iopdesk.db.models import AuditEvent, StaffRole, StaffUser
+from iopdesk.db.models import AuditEvent, GroupMeeting, StaffRole, StaffUser
 from iopdesk.domain.accounts import NewUserInput, PracticeSettings, UserChanges
+from iopdesk.domain.authorizations import AuthorizationInput
 from iopdesk.domain.enums import AuditOutcome, Role
 from iopdesk.domain.errors import DatabaseUnusable, PermissionDenied, ValidationError
+from iopdesk.domain.schedule import BlockInput, ClosureInput
 from iopdesk.domain.validation import ParticipantInput
 from iopdesk.services import Actor
 from iopdesk.services.accounts import hash_password
@@ -29,18 +32,26 @@ P = Permission
 PASSWORD = "matrix password"
 OTHER_PASSWORD = "another matrix password"
 PERSON = ParticipantInput(first_name="María", last_name="Peña", date_of_birth=date(1992, 2, 2))
+AUTHORIZATION = AuthorizationInput(payer="Cascade Health Plan", number="CHP-2026-0042",
+                                   units=20, first_date=date(2026, 11, 2),
+                                   last_date=date(2026, 12, 31))
+BLOCK = BlockInput(weekday=0, start_time=time(9), end_time=time(12), title="Process group",
+                   facilitator_id=None, effective_from=date(2026, 11, 16))
 
 # The policy of DESIGN §2 and §6, written out: front desk never sees clinical content; the
 # administrator runs users, the practice and the audit log, not charts. A supervisor or an
 # administrator corrects the record of care (an episode entered in error); a clinician not.
-_EVERYONE = {P.VIEW_DEMOGRAPHICS, P.EDIT_DEMOGRAPHICS, P.VIEW_STAFF}
+# Everyone records attendance (check-in, check-out, absences, same-day corrections); only
+# the front desk may not correct it after the day.
+_EVERYONE = {P.VIEW_DEMOGRAPHICS, P.EDIT_DEMOGRAPHICS, P.VIEW_STAFF, P.RECORD_ATTENDANCE}
+_LATER = {P.CORRECT_ATTENDANCE}
 EXPECTED_PERMISSIONS = {
     Role.FRONT_DESK: frozenset(_EVERYONE),
-    Role.CLINICIAN: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
-    Role.SUPERVISOR: frozenset(_EVERYONE | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN,
-                                            P.CORRECT_EPISODES}),
-    Role.ADMIN: frozenset(_EVERYONE | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT,
-                                       P.CORRECT_EPISODES, P.MANAGE_BACKUPS}),
+    Role.CLINICIAN: frozenset(_EVERYONE | _LATER | {P.VIEW_CLINICAL, P.EDIT_CLINICAL}),
+    Role.SUPERVISOR: frozenset(_EVERYONE | _LATER | {P.VIEW_CLINICAL, P.EDIT_CLINICAL, P.COSIGN,
+                                                     P.CORRECT_EPISODES}),
+    Role.ADMIN: frozenset(_EVERYONE | _LATER | {P.MANAGE_USERS, P.MANAGE_PRACTICE, P.VIEW_AUDIT,
+                                                P.CORRECT_EPISODES, P.MANAGE_BACKUPS}),
 }
 
 
@@ -106,6 +117,45 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
                                         track_id, date(2026, 11, 2))
         return services.episodes.enter_in_error(a, wrong.id, wrong.version,
                                                 "Admitted to the wrong chart")
+
+    def fresh_meeting():
+        """The first meeting of a new block (every role moves, cancels or edits its own)."""
+        block = services.schedule.add_block(admin, track_id, BLOCK)
+        return next(m for d in services.schedule.week(admin, track_id, date(2026, 11, 16)).days
+                    for m in d.meetings if m.schedule_id == block.id)
+
+    def fresh_closure(a):
+        return services.schedule.add_closure(
+            a, ClosureInput(date(2027, 6, 1) + timedelta(days=next(numbers)), "Holiday"))
+
+    def meeting_today() -> int:
+        """A meeting of the track on TODAY, all day, fresh for each call."""
+        with session_factory.begin() as s:
+            meeting = GroupMeeting(track_id=track_id, meeting_date=date(2026, 11, 16),
+                                   start_time=time(0), end_time=time(23, 59),
+                                   title=f"Matrix group {next(numbers)}")
+            s.add(meeting)
+            s.flush()
+            return meeting.id
+
+    zone = ZoneInfo(services.settings.time_zone())
+
+    def noon(minute: int = 0) -> datetime:
+        return datetime.combine(date(2026, 11, 16), time(12, minute), tzinfo=zone)
+
+    def checked_in():
+        return services.attendance.check_in(admin, person.id, meeting_today(), noon())
+
+    def newcomer_checked_in():
+        """Another participant checked in (a correction must not overlap the person's
+        other attendance of the day, which the rows above leave open)."""
+        other = services.participants.register(admin, PERSON)
+        services.episodes.admit(clinician, other.id, track_id, date(2026, 11, 2))
+        return services.attendance.check_in(admin, other.id, meeting_today(), noon())
+
+    def checked_out():
+        here = checked_in()
+        return services.attendance.check_out(admin, here.id, here.version, noon(30))
 
     def change_and_restore(a):
         services.users.change_own_password(a, PASSWORD, OTHER_PASSWORD)
@@ -231,6 +281,45 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "CoverageService.end": (P.EDIT_DEMOGRAPHICS, lambda a: (
             lambda c: services.coverage.end(a, c.id, c.version, date(2026, 11, 16)))(
             services.coverage.add(admin, person.id, COVERAGE))),
+        # the front desk's day: attendance and weekly hours
+        "AttendanceService.day": (P.VIEW_DEMOGRAPHICS, lambda a: services.attendance.day(
+            a, date(2026, 11, 16))),
+        "AttendanceService.find": (P.VIEW_DEMOGRAPHICS,
+                                   lambda a: services.attendance.find(a, "pe")),
+        "AttendanceService.history": (P.VIEW_DEMOGRAPHICS, lambda a: services.attendance.history(
+            a, checked_in().id)),
+        "AttendanceService.weeks": (P.VIEW_DEMOGRAPHICS,
+                                    lambda a: services.attendance.weeks(a, person.id)),
+        "AttendanceService.hours": (P.VIEW_DEMOGRAPHICS, lambda a: services.attendance.hours(
+            a, date(2026, 11, 16))),
+        "AttendanceService.at_risk": (P.VIEW_DEMOGRAPHICS, lambda a: services.attendance.at_risk(
+            a, clinician.user_id)),
+        "AttendanceService.check_in": (P.RECORD_ATTENDANCE, lambda a: services.attendance.check_in(
+            a, person.id, meeting_today(), noon())),
+        "AttendanceService.check_out": (P.RECORD_ATTENDANCE, lambda a: (
+            lambda v: services.attendance.check_out(a, v.id, v.version, noon(30)))(checked_in())),
+        "AttendanceService.check_out_all": (P.RECORD_ATTENDANCE, lambda a: (
+            services.attendance.check_out_all(a, checked_in().meeting_id, noon(30)))),
+        "AttendanceService.mark_absent": (P.RECORD_ATTENDANCE, lambda a: (
+            services.attendance.mark_absent(a, person.id, meeting_today(), True, "Sick"))),
+        "AttendanceService.undo_check_in": (P.RECORD_ATTENDANCE, lambda a: (
+            lambda v: services.attendance.undo_check_in(a, v.id, v.version))(checked_in())),
+        "AttendanceService.undo_check_out": (P.RECORD_ATTENDANCE, lambda a: (
+            lambda v: services.attendance.undo_check_out(a, v.id, v.version))(checked_out())),
+        "AttendanceService.correct": (P.RECORD_ATTENDANCE, lambda a: (
+            lambda v: services.attendance.correct(a, v.id, v.version, noon(5), noon(40),
+                                                  "Per the sign-in sheet"))(
+            newcomer_checked_in())),
+        # payers' authorizations of an episode (units used, warnings for Today)
+        "AuthorizationService.list": (P.VIEW_DEMOGRAPHICS,
+                                      lambda a: services.authorizations.list(a, person.id)),
+        "AuthorizationService.add": (P.EDIT_DEMOGRAPHICS, lambda a: services.authorizations.add(
+            a, episode.id, AUTHORIZATION)),
+        "AuthorizationService.update": (P.EDIT_DEMOGRAPHICS, lambda a: (
+            lambda v: services.authorizations.update(a, v.id, v.version, AUTHORIZATION))(
+            services.authorizations.add(admin, episode.id, AUTHORIZATION))),
+        "AuthorizationService.warnings": (P.VIEW_DEMOGRAPHICS,
+                                          lambda a: services.authorizations.warnings(a)),
         # printed documents (face sheet, consent form) and their exports
         "DocumentService.face_sheet": (P.VIEW_DEMOGRAPHICS,
                                        lambda a: services.documents.face_sheet(a, person.id)),
@@ -240,6 +329,36 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "DocumentService.intake_assessment": (
             P.VIEW_CLINICAL, lambda a: services.documents.intake_assessment(
                 a, awaiting_cosign().participant_id)),
+        # the program schedule: administrators edit it, everyone reads it
+        "ScheduleService.blocks": (P.VIEW_DEMOGRAPHICS,
+                                   lambda a: services.schedule.blocks(a, track_id)),
+        "ScheduleService.add_block": (P.MANAGE_PRACTICE,
+                                      lambda a: services.schedule.add_block(a, track_id, BLOCK)),
+        "ScheduleService.update_block": (P.MANAGE_PRACTICE, lambda a: (
+            lambda b: services.schedule.update_block(a, b.id, b.version, b.as_input()))(
+            services.schedule.add_block(admin, track_id, BLOCK))),
+        "ScheduleService.end_block": (P.MANAGE_PRACTICE, lambda a: (
+            lambda b: services.schedule.end_block(a, b.id, b.version, date(2026, 12, 31)))(
+            services.schedule.add_block(admin, track_id, BLOCK))),
+        "ScheduleService.closures": (P.VIEW_DEMOGRAPHICS, lambda a: services.schedule.closures(
+            a, date(2026, 11, 1), date(2027, 12, 31))),
+        "ScheduleService.add_closure": (P.MANAGE_PRACTICE, fresh_closure),
+        "ScheduleService.remove_closure": (P.MANAGE_PRACTICE, lambda a: (
+            lambda c: services.schedule.remove_closure(a, c.id, c.version))(
+            fresh_closure(admin))),
+        "ScheduleService.generate": (P.MANAGE_PRACTICE, lambda a: services.schedule.generate(a)),
+        "ScheduleService.week": (P.VIEW_DEMOGRAPHICS, lambda a: services.schedule.week(
+            a, track_id, date(2026, 11, 16))),
+        "ScheduleService.move_meeting": (P.MANAGE_PRACTICE, lambda a: (
+            lambda m: services.schedule.move_meeting(
+                a, m.id, m.version, date(2028, 1, 1) + timedelta(days=next(numbers)),
+                time(9), time(12)))(fresh_meeting())),
+        "ScheduleService.cancel_meeting": (P.MANAGE_PRACTICE, lambda a: (
+            lambda m: services.schedule.cancel_meeting(a, m.id, m.version, "Snow"))(
+            fresh_meeting())),
+        "ScheduleService.update_meeting": (P.MANAGE_PRACTICE, lambda a: (
+            lambda m: services.schedule.update_meeting(a, m.id, m.version, None, "Anger"))(
+            fresh_meeting())),
         "DocumentService.record_export": (
             P.VIEW_DEMOGRAPHICS, lambda a: services.documents.record_export(
                 a, "face_sheet", person.id, "Front desk printer")),

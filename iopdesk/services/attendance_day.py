@@ -1,0 +1,168 @@
+"""The front desk's day: its meetings, who is expected at each (episodes of the meeting's
+track open that day), the walk-ins checked in, and the check-in search over them first.
+
+Three queries for the day (meetings, expected episodes, recorded attendance): the day's list
+is small, so the search filters it in Python and asks the database only for the others."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from iopdesk.db.models import (
+    Attendance,
+    Episode,
+    GroupMeeting,
+    Participant,
+    ProgramTrack,
+)
+from iopdesk.domain.attendance_views import (
+    AttendanceView,
+    DayMeeting,
+    DayRow,
+    DayView,
+    FoundParticipant,
+)
+from iopdesk.domain.enums import AttendanceStatus
+from iopdesk.domain.names import list_name, search_key
+from iopdesk.services.attendance_rows import COUNTED, Clock, attendance_view
+
+_PERSON = (Participant.id, Participant.first_name, Participant.last_name,
+           Participant.preferred_name, Participant.chart_number)
+
+
+def _open_on(day: date):
+    return (Episode.status.in_(COUNTED), Episode.admission_date <= day,
+            or_(Episode.discharge_date.is_(None), Episode.discharge_date >= day))
+
+
+def load_day(session: Session, clock: Clock, day: date, track_id: int | None) -> DayView:
+    query = (select(GroupMeeting, ProgramTrack.name)
+             .join(ProgramTrack, ProgramTrack.id == GroupMeeting.track_id)
+             .where(GroupMeeting.meeting_date == day)
+             .order_by(GroupMeeting.start_time, ProgramTrack.name, GroupMeeting.id))
+    if track_id is not None:
+        query = query.where(GroupMeeting.track_id == track_id)
+    meetings = session.execute(query).all()
+    by_id = {m.id: m for m, _ in meetings}
+    tracks = {m.track_id for m, _ in meetings}
+    people: dict[int, tuple] = {}      # episode id -> (episode, person row, track name)
+    if tracks:
+        for episode, *person, track_name in session.execute(
+                select(Episode, *_PERSON, ProgramTrack.name)
+                .join(Participant, Participant.id == Episode.participant_id)
+                .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
+                .where(Episode.track_id.in_(tracks), *_open_on(day))):
+            people[episode.id] = (episode, person, track_name)
+    recorded: dict[int, list[AttendanceView]] = {}
+    if by_id:
+        for row, episode, *person, track_name in session.execute(
+                select(Attendance, Episode, *_PERSON, ProgramTrack.name)
+                .join(Episode, Episode.id == Attendance.episode_id)
+                .join(Participant, Participant.id == Episode.participant_id)
+                .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
+                .where(Attendance.meeting_id.in_(by_id))):
+            if row.walk_in and row.check_in_at is None:
+                continue                # a walk-in undone: they are not expected here
+            people.setdefault(episode.id, (episode, person, track_name))
+            recorded.setdefault(episode.id, []).append(
+                attendance_view(row, by_id[row.meeting_id], episode.participant_id, clock))
+    rows = []
+    for episode_id, (episode, person, track_name) in people.items():
+        views = tuple(sorted(recorded.get(episode_id, ()), key=lambda v: v.meeting_id))
+        rows.append(DayRow(participant_id=person[0], name=list_name(person[2], person[1],
+                                                                      person[3]),
+                           chart_number=person[4], episode_id=episode_id,
+                           track_id=episode.track_id, track_name=track_name,
+                           walk_in=episode.track_id not in tracks
+                           or any(v.walk_in for v in views), attendance=views))
+    rows.sort(key=lambda r: (search_key(r.name), r.participant_id))
+    return DayView(day=day, meetings=_meetings(meetings, rows, clock, day), rows=tuple(rows))
+
+
+def _meetings(meetings, rows: list[DayRow], clock: Clock, day: date) -> tuple[DayMeeting, ...]:
+    shown = []
+    next_of: set[int] = set()          # tracks whose next meeting is found
+    running_tracks = set()
+    windows = {m.id: clock.window(m) for m, _ in meetings}
+    for meeting, _ in meetings:
+        start, end = windows[meeting.id]
+        if not meeting.cancelled and start <= clock.now < end:
+            running_tracks.add(meeting.track_id)
+    for meeting, track_name in meetings:
+        start, end = windows[meeting.id]
+        live = not meeting.cancelled and day == clock.today
+        running = live and start <= clock.now < end
+        upcoming = (live and clock.now < start and meeting.track_id not in next_of
+                    and meeting.track_id not in running_tracks)
+        if upcoming:
+            next_of.add(meeting.track_id)
+        expected = [r for r in rows if r.track_id == meeting.track_id or r.at(meeting.id)]
+        statuses = [(r, r.at(meeting.id)) for r in expected]
+        shown.append(DayMeeting(
+            id=meeting.id, track_id=meeting.track_id, track_name=track_name,
+            title=meeting.title, start=start, end=end, cancelled=meeting.cancelled,
+            cancel_reason=meeting.cancel_reason, running=running, next=upcoming,
+            expected_count=len(expected),
+            here_count=sum(1 for _, a in statuses if a is not None and a.here),
+            attended_count=sum(1 for _, a in statuses if a is not None and a.time_in),
+            missing=tuple(r.participant_id for r, a in statuses
+                          if a is None or a.status == AttendanceStatus.EXPECTED)))
+    return tuple(shown)
+
+
+def _matches(words: list[str], chart: str, names: tuple[str, ...], chart_number: str) -> bool:
+    if chart and chart_number.casefold().startswith(chart):
+        return True
+    keys = [part for name in names for part in search_key(name).split()]
+    return bool(words) and all(any(k.startswith(w) for k in keys) for w in words)
+
+
+def find_in(session: Session, day_view: DayView, text: str,
+            limit: int) -> tuple[FoundParticipant, ...]:
+    """Those of the day matching `text` first (a name's word starts with each typed word, or
+    the chart number starts with it), then other participants, in name order."""
+    words = search_key(text).split()
+    chart = text.strip().casefold()
+    if not words and not chart:
+        return ()
+    found: list[FoundParticipant] = []
+    shown: set[int] = set()
+    names = _names(session, {r.participant_id for r in day_view.rows})
+    for row in day_view.rows:
+        if row.participant_id in shown:
+            continue
+        if _matches(words, chart, names[row.participant_id], row.chart_number):
+            shown.add(row.participant_id)
+            found.append(FoundParticipant(row.participant_id, row.name, row.chart_number,
+                                          True, row))
+    if len(found) >= limit or not words:
+        return tuple(found[:limit])
+    first = words[0]
+    keys = (Participant.last_name_key, Participant.first_name_key,
+            Participant.preferred_name_key)
+    like = [c for key in keys for c in (key.startswith(first, autoescape=True),
+                                        key.contains(" " + first, autoescape=True))]
+    like.append(func.lower(Participant.chart_number).startswith(chart, autoescape=True))
+    query = (select(*_PERSON).where(or_(*like))
+             .order_by(Participant.last_name_key, Participant.first_name_key, Participant.id)
+             .limit(limit + len(shown) + 50))
+    for pid, first_name, last_name, preferred, chart_number in session.execute(query):
+        if pid in shown or not _matches(words, chart, (first_name, last_name, preferred),
+                                        chart_number):
+            continue
+        found.append(FoundParticipant(pid, list_name(last_name, first_name, preferred),
+                                      chart_number, False, None))
+        if len(found) >= limit:
+            break
+    return tuple(found)
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, tuple[str, str, str]]:
+    if not ids:
+        return {}
+    return {pid: (first, last, preferred) for pid, first, last, preferred in session.execute(
+        select(Participant.id, Participant.first_name, Participant.last_name,
+               Participant.preferred_name).where(Participant.id.in_(ids)))}
