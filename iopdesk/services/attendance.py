@@ -44,6 +44,8 @@ from iopdesk.services.attendance_hours import (
 from iopdesk.services.attendance_rows import read_clock
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.permissions import Permission, requires
+from iopdesk.services.schedule_meetings import ensure_meetings
+from iopdesk.services.stored_settings import load_settings
 
 FIND_MAX = 50
 WEEKS_MAX = 104
@@ -60,10 +62,14 @@ class AttendanceService:
             track_id: int | None = None) -> DayView:
         """The day's meetings (cancelled ones shown as such) with their counts, and everyone
         expected (an episode of the meeting's track open that day) or checked in as a
-        walk-in, with their status and times at each meeting."""
+        walk-in, with their status and times at each meeting. The meetings of the weeks
+        ahead (setting) are made first where the schedule has none yet, so the desk never
+        finds an empty day because nobody opened the schedule lately."""
         with self._ctx.unit_of_work() as session:
             clock = read_clock(session, self._ctx)
             day = day or clock.today
+            ahead = clock.today + timedelta(weeks=load_settings(session).meetings_ahead_weeks)
+            ensure_meetings(session, self._ctx, actor, max(day, ahead))
             view = load_day(session, clock, day, track_id)
             self._ctx.audit(session, actor, "attendance.day", entity="group_meetings",
                             detail={"day": day.isoformat(), "track_id": track_id,

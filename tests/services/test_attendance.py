@@ -312,3 +312,29 @@ def test_an_ad_hoc_meeting_today_can_be_chosen(services, actors, program, sessio
         services.attendance.check_in(actors["front_desk"], program.people["ben"])
     assert "No meeting of Adult SUD IOP" in refused.value.fields["meeting_id"]
     assert date(2026, 11, 16) == TODAY
+
+
+def test_the_day_makes_the_meetings_of_the_weeks_ahead(services, actors, track_id,
+                                                       session_factory):
+    """A block whose meetings were never made (nobody opened the schedule): the desk's day
+    makes them, through the weeks ahead the practice sets, and audits that it did."""
+    from sqlalchemy import func, select
+
+    from iopdesk.db.models import AuditEvent, GroupMeeting, GroupSchedule
+
+    sf = session_factory
+    today = services.settings.clock().today()
+    with sf.begin() as s:
+        s.add(GroupSchedule(track_id=track_id, weekday=today.weekday(), start_time=time(9),
+                            end_time=time(12), title="Skills group", effective_from=today))
+    view = services.attendance.day(actors["front_desk"])
+    assert [m.title for m in view.meetings] == ["Skills group"]
+    with sf() as s:
+        made = s.scalar(select(func.count()).select_from(GroupMeeting))
+        generated = s.scalars(select(AuditEvent.action).where(
+            AuditEvent.action == "schedule.generate")).all()
+    assert made == 9                 # today and each week of the eight ahead
+    assert generated == ["schedule.generate"]
+    services.attendance.day(actors["front_desk"])          # nothing missing: nothing made
+    with sf() as s:
+        assert s.scalar(select(func.count()).select_from(GroupMeeting)) == 9
