@@ -80,6 +80,9 @@ SQLITE_FILE_FIXTURES = frozenset({"db_path", "template_db", "demo_db", "demo_tem
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite files "
                                        "(paths, PRAGMAs, file modes): it runs on SQLite only")
+    config.addinivalue_line("markers", "postgresql_only(reason): the test is about what only a "
+                                       "database server allows (concurrent writers): it runs "
+                                       "on PostgreSQL only")
 
 
 def sqlite_only_reason(metafunc) -> str | None:
@@ -96,7 +99,9 @@ def pytest_generate_tests(metafunc):
     BOTH_ENGINES_SUITES it is not parametrized at all (SQLite, ids unchanged)."""
     suite = Path(str(metafunc.definition.path)).parent.name
     if "backend" in metafunc.fixturenames and suite in BOTH_ENGINES_SUITES:
-        engines = ["sqlite"] if sqlite_only_reason(metafunc) else list(BACKENDS)
+        engines = (["sqlite"] if sqlite_only_reason(metafunc) else ["postgresql"]
+                   if metafunc.definition.get_closest_marker("postgresql_only")
+                   else list(BACKENDS))
         metafunc.parametrize("backend", engines, indirect=True)
 
 

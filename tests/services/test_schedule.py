@@ -120,12 +120,11 @@ def test_ensure_meetings_is_one_query_when_nothing_is_missing(services, actors, 
     assert not [q for q in statements if "INSERT" in q.upper()]
 
 
+@pytest.mark.postgresql_only(reason="SQLite lets one workstation write at a time: no race")
 def test_meetings_made_meanwhile_elsewhere_are_not_made_twice(services, actors, track_id,
-                                                              session_factory, issuer, backend):
+                                                              session_factory, issuer):
     """Two workstations opening the day at once (a database server; SQLite has one writer
     at a time): the second makes only what the first did not."""
-    if backend == "sqlite":
-        pytest.skip("SQLite lets one workstation write at a time: no such race")
     block = make_block(services, actors["admin"], track_id, 0, NINE, NOON)
     with session_factory.begin() as s:
         s.execute(delete(GroupMeeting))
