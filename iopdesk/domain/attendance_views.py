@@ -53,6 +53,7 @@ class DayMeeting:
     here_count: int
     attended_count: int
     missing: tuple[int, ...]     # participant ids
+    facilitator_name: str = ""   # who leads it ("" when nobody is named)
 
 
 @dataclass(frozen=True)

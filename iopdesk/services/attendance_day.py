@@ -17,6 +17,7 @@ from iopdesk.db.models import (
     GroupMeeting,
     Participant,
     ProgramTrack,
+    StaffUser,
 )
 from iopdesk.domain.attendance_views import (
     AttendanceView,
@@ -39,15 +40,16 @@ def _open_on(day: date):
 
 
 def load_day(session: Session, clock: Clock, day: date, track_id: int | None) -> DayView:
-    query = (select(GroupMeeting, ProgramTrack.name)
+    query = (select(GroupMeeting, ProgramTrack.name, StaffUser.display_name)
              .join(ProgramTrack, ProgramTrack.id == GroupMeeting.track_id)
+             .outerjoin(StaffUser, StaffUser.id == GroupMeeting.facilitator_id)
              .where(GroupMeeting.meeting_date == day)
              .order_by(GroupMeeting.start_time, ProgramTrack.name, GroupMeeting.id))
     if track_id is not None:
         query = query.where(GroupMeeting.track_id == track_id)
     meetings = session.execute(query).all()
-    by_id = {m.id: m for m, _ in meetings}
-    tracks = {m.track_id for m, _ in meetings}
+    by_id = {m.id: m for m, *_ in meetings}
+    tracks = {m.track_id for m, *_ in meetings}
     people: dict[int, tuple] = {}      # episode id -> (episode, person row, track name)
     if tracks:
         for episode, *person, track_name in session.execute(
@@ -86,12 +88,12 @@ def _meetings(meetings, rows: list[DayRow], clock: Clock, day: date) -> tuple[Da
     shown = []
     next_of: set[int] = set()          # tracks whose next meeting is found
     running_tracks = set()
-    windows = {m.id: clock.window(m) for m, _ in meetings}
-    for meeting, _ in meetings:
+    windows = {m.id: clock.window(m) for m, *_ in meetings}
+    for meeting, *_ in meetings:
         start, end = windows[meeting.id]
         if not meeting.cancelled and start <= clock.now < end:
             running_tracks.add(meeting.track_id)
-    for meeting, track_name in meetings:
+    for meeting, track_name, facilitator in meetings:
         start, end = windows[meeting.id]
         live = not meeting.cancelled and day == clock.today
         running = live and start <= clock.now < end
@@ -103,7 +105,8 @@ def _meetings(meetings, rows: list[DayRow], clock: Clock, day: date) -> tuple[Da
         statuses = [(r, r.at(meeting.id)) for r in expected]
         shown.append(DayMeeting(
             id=meeting.id, track_id=meeting.track_id, track_name=track_name,
-            title=meeting.title, start=start, end=end, cancelled=meeting.cancelled,
+            title=meeting.title, facilitator_name=facilitator or "", start=start, end=end,
+            cancelled=meeting.cancelled,
             cancel_reason=meeting.cancel_reason, running=running, next=upcoming,
             expected_count=len(expected),
             here_count=sum(1 for _, a in statuses if a is not None and a.here),

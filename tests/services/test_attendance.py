@@ -326,9 +326,11 @@ def test_the_day_makes_the_meetings_of_the_weeks_ahead(services, actors, track_i
     today = services.settings.clock().today()
     with sf.begin() as s:
         s.add(GroupSchedule(track_id=track_id, weekday=today.weekday(), start_time=time(9),
-                            end_time=time(12), title="Skills group", effective_from=today))
+                            end_time=time(12), title="Skills group", effective_from=today,
+                            facilitator_id=actors["clinician"].user_id))
     view = services.attendance.day(actors["front_desk"])
-    assert [m.title for m in view.meetings] == ["Skills group"]
+    assert [(m.title, m.facilitator_name) for m in view.meetings] == [
+        ("Skills group", actors["clinician"].display_name)]
     with sf() as s:
         made = s.scalar(select(func.count()).select_from(GroupMeeting))
         generated = s.scalars(select(AuditEvent.action).where(
