@@ -104,6 +104,22 @@ SECTIONS: tuple[ChartSection, ...] = (
         prints=(PrintCommand("consent", "consent_form", "consent form",
                              "a consent to release information, prefilled from the consent "
                              "on record", record_id="consent"),)),
+    # Kept by the front desk's day (check-in) and shown on the chart: the weeks' hours, each
+    # meeting's times and corrections, and the payers' authorizations (services.authorizations,
+    # whose changes need edit_demographics, everyone's).
+    ChartSection(
+        "attendance", "Attendance", "attendance", "view_demographics", "record_attendance",
+        "iopdesk.ui.chart.attendance_tab:AttendanceTab",
+        records=(RecordType(RecordKind.ATTENDANCE, "attendance", "attendance_id",
+                            creates=("attendance.check_in", "attendance.mark_absent"),
+                            changes=("attendance.check_out", "attendance.check_out_all",
+                                     "attendance.undo_check_in", "attendance.undo_check_out",
+                                     "attendance.correct")),
+                 RecordType(RecordKind.AUTHORIZATION, "authorizations", "authorization_id",
+                            creates=("authorization.add",),
+                            changes=("authorization.update",))),
+        # correcting times after the meeting's day is not the front desk's
+        also=("correct_attendance",)),
     ChartSection(
         "episodes", "Episodes", "episodes", *_CLINICAL,
         "iopdesk.ui.chart.episodes_tab:EpisodesTab",
@@ -142,18 +158,6 @@ PRACTICE_RECORDS: tuple[RecordType, ...] = (
                         "meeting.update")),
 )
 
-# Records of an episode kept by the front desk's day (attendance, authorizations), not yet
-# shown in a chart tab of their own.
-EPISODE_RECORDS: tuple[RecordType, ...] = (
-    RecordType(RecordKind.ATTENDANCE, "attendance", "attendance_id",
-               creates=("attendance.check_in", "attendance.mark_absent"),
-               changes=("attendance.check_out", "attendance.check_out_all",
-                        "attendance.undo_check_in", "attendance.undo_check_out",
-                        "attendance.correct")),
-    RecordType(RecordKind.AUTHORIZATION, "authorizations", "authorization_id",
-               creates=("authorization.add",), changes=("authorization.update",)),
-)
-
 # Id arguments that name no participant's record, so have no owner to look up: the practice's
 # tracks and staff, a page's place in a list, and a participant named directly.
 NOT_CHART_RECORD_IDS: dict[str, str] = {
@@ -172,7 +176,7 @@ NOT_CHART_RECORD_IDS: dict[str, str] = {
 
 def record_types() -> tuple[RecordType, ...]:
     """Every kind of record the sections and the practice keep."""
-    return (*(r for s in SECTIONS for r in s.records), *PRACTICE_RECORDS, *EPISODE_RECORDS)
+    return (*(r for s in SECTIONS for r in s.records), *PRACTICE_RECORDS)
 
 
 # audited action: (the kind of record it changes, whether it creates one). Every change is

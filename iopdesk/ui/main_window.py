@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QMainW
 from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import PermissionDenied
-from iopdesk.ui.areas import ADMIN, PARTICIPANTS, TODAY, areas_for, default_area
+from iopdesk.ui.areas import ADMIN, CHECK_IN, PARTICIPANTS, TODAY, areas_for, default_area
 from iopdesk.ui.areas.admin import AdminArea
+from iopdesk.ui.areas.checkin import CheckInArea
 from iopdesk.ui.areas.today import TodayArea
 from iopdesk.ui.changes import change_bus
 from iopdesk.ui.chart.window import ChartWindow, ChartWindows
@@ -190,6 +191,9 @@ class MainWindow(QMainWindow):
             page.participant_chosen.connect(self._open_chosen_chart)
             page.work_chosen.connect(self._open_chosen_work)
             return page
+        if key == CHECK_IN:
+            return CheckInArea(self.services, self.actor, self.runner, today=self._today,
+                               parent=self)
         if key == ADMIN:
             return AdminArea(self.services, self.actor, self.runner,
                              taken_mnemonics=MENU_MNEMONICS, parent=self)

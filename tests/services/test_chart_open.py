@@ -80,7 +80,8 @@ def test_front_desk_and_administrators_see_no_clinical_tab_or_alert(demo, people
     participant_id, _ = flagged
     for who in ("frontdesk", "admin"):
         chart = services.chart.open(people[who], participant_id)
-        assert chart.tabs == FRONT_DESK_TABS == ("face_sheet", "contacts", "consents")
+        assert chart.tabs == FRONT_DESK_TABS == ("face_sheet", "contacts", "consents",
+                                                "attendance")
         assert {a.kind for a in chart.alerts} <= {"consent_expiring"}
 
 

@@ -194,7 +194,7 @@ def test_intake_stale_version_keeps_text(qtbot, demo, open_window):
 def test_front_desk_sees_no_clinical_tabs(qtbot, demo, open_window):
     window = open_window("frontdesk")
     chart = _open_by_name(qtbot, window, "Ashley Whitaker")
-    assert set(chart.summary.tabs) == {"face_sheet", "contacts", "consents"}
+    assert set(chart.summary.tabs) == {"face_sheet", "contacts", "consents", "attendance"}
     for title in ("Episodes", "Diagnoses", "Intake assessment"):
         assert title not in chart.tab_titles()
     assert not any(a.objectName() == "alert_suicide_risk" for a in chart.alert_labels())

@@ -2,8 +2,8 @@
 
 Six areas have a fixed place and shortcut (Ctrl+1 … Ctrl+6) so that hands learn them once.
 An area is shown only when this build has something real in it for this user: a screen, the
-service behind it, and a role that may use it. Check-in, Schedule and Reports have no screen
-yet, so nobody sees them; Today appears with the `today` service (for administrators it
+service behind it, and a role that may use it. Check-in is everyone's (all roles record
+attendance); Schedule and Reports have no screen yet, so nobody sees them; Today appears with the `today` service (for administrators it
 warns of old backups); Admin is for administrators. Roles are enforced by the services whatever is shown here: hiding is only
 so that nobody is offered what would be refused.
 """
@@ -52,6 +52,11 @@ def _everyone(_services: Services, _actor: Actor) -> bool:
     return True         # every role may find a participant (demographics)
 
 
+def _desk(services: Services, _actor: Actor) -> bool:
+    """Everyone checks people in (front desk, clinicians, administrators: RECORD_ATTENDANCE)."""
+    return hasattr(services, "attendance")
+
+
 def _admin(_services: Services, actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
 
@@ -61,7 +66,7 @@ def _all_areas() -> tuple[tuple[Area, Callable[[Services, Actor], bool]], ...]:
         (Area(TODAY, _tr("Today"), "Ctrl+1",
               _tr("Today's groups, your caseload, or the backups")), _today),
         (Area(CHECK_IN, _tr("Check-in"), "Ctrl+2",
-              _tr("Check participants in and out")), _never),
+              _tr("Check participants in and out")), _desk),
         (Area(PARTICIPANTS, _tr("Participants"), "Ctrl+3",
               _tr("Find a participant")), _everyone),
         (Area(SCHEDULE, _tr("Schedule"), "Ctrl+4",
