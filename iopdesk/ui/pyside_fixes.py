@@ -7,6 +7,12 @@ interpreter aborts with "Fatal Python error: bool_dealloc" once a few thousand s
 been emitted (a long working day of the app, or one test run). Python 3.12 made `True` and
 `False` immortal, which hides the defect; `protect_bools()` does the same on 3.11 when (and
 only when) it sees the defect.
+
+The same PySide6 returns `None` from every wrapped method that returns nothing (`setText`,
+`setObjectName`, `QTimer.setInterval`…) without taking a reference either: each such call
+drops one reference to `None`, and the process aborts with "Fatal Python error:
+none_dealloc" after enough of them (a long session, a long test run). `protect_none()`
+makes `None` practically immortal too, when it sees that defect.
 """
 
 from __future__ import annotations
@@ -36,7 +42,16 @@ def emit_drops_references() -> bool:
     return before - sys.getrefcount(True) >= _PROBES // 2
 
 
-def _refcount_cell(value: bool) -> ctypes.c_ssize_t | None:
+def void_calls_drop_none() -> bool:
+    """True when a wrapped method returning nothing takes a reference from `None`."""
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(_PROBES):
+        probe.setObjectName("probe")
+    return before - sys.getrefcount(None) >= _PROBES // 2
+
+
+def _refcount_cell(value: object) -> ctypes.c_ssize_t | None:
     cell = ctypes.c_ssize_t.from_address(id(value))
     # getrefcount() counts its own argument; the cell must agree, else the layout is unknown
     if abs(cell.value - (sys.getrefcount(value) - 1)) > 2:
@@ -61,4 +76,23 @@ def protect_bools() -> bool:
         return False
     for cell in cells:
         cell.value += _IMMORTAL
+    return True
+
+
+def protect_none() -> bool:
+    """Make `None` practically immortal if wrapped calls leak references to it (see above).
+
+    Returns whether it is protected now (calling it again changes nothing)."""
+    if sys.version_info >= (3, 12):
+        return False
+    if sys.getrefcount(None) > _IMMORTAL // 2:
+        return True
+    if not void_calls_drop_none():
+        return False
+    cell = _refcount_cell(None)
+    if cell is None:
+        log.warning("PySide6 drops references to None on every call that returns nothing; "
+                    "cannot work around it on this Python build")
+        return False
+    cell.value += _IMMORTAL
     return True

@@ -3,9 +3,10 @@
 Six areas have a fixed place and shortcut (Ctrl+1 … Ctrl+6) so that hands learn them once.
 An area is shown only when this build has something real in it for this user: a screen, the
 service behind it, and a role that may use it. Check-in is everyone's (all roles record
-attendance); Schedule and Reports have no screen yet, so nobody sees them; Today appears with the `today` service (for administrators it
-warns of old backups); Admin is for administrators. Roles are enforced by the services whatever is shown here: hiding is only
-so that nobody is offered what would be refused.
+attendance), and so is Schedule (administrators edit there, the others read); Reports has no
+screen yet, so nobody sees it; Today appears with the `today` service (for administrators it
+warns of old backups); Admin is for administrators. Roles are enforced by the services
+whatever is shown here: hiding is only so that nobody is offered what would be refused.
 """
 
 from __future__ import annotations
@@ -57,6 +58,11 @@ def _desk(services: Services, _actor: Actor) -> bool:
     return hasattr(services, "attendance")
 
 
+def _schedule(services: Services, _actor: Actor) -> bool:
+    """Everyone reads the program's week; administrators edit it there."""
+    return hasattr(services, "schedule")
+
+
 def _admin(_services: Services, actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
 
@@ -70,7 +76,7 @@ def _all_areas() -> tuple[tuple[Area, Callable[[Services, Actor], bool]], ...]:
         (Area(PARTICIPANTS, _tr("Participants"), "Ctrl+3",
               _tr("Find a participant")), _everyone),
         (Area(SCHEDULE, _tr("Schedule"), "Ctrl+4",
-              _tr("Groups and meetings")), _never),
+              _tr("Groups and meetings")), _schedule),
         (Area(REPORTS, _tr("Reports"), "Ctrl+5",
               _tr("Attendance and hours")), _never),
         (Area(ADMIN, _tr("Admin"), "Ctrl+6",
