@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from iopdesk.db.models import (Attendance, Closure, GroupMeeting, GroupSchedule, Practice,
-                               ProgramTrack, StaffUser)
-from iopdesk.domain.enums import AttendanceStatus, Role
+                               ProgramTrack)
+from iopdesk.domain.enums import AttendanceStatus
 from iopdesk.domain.errors import Conflict, ValidationError
 from iopdesk.domain.schedule import (SCHEDULE_ENDED, BlockInput, BlockView, ClosureInput,
                                      ClosureView, DayView, MeetingChange, MeetingMove, MeetingView,
@@ -41,103 +41,13 @@ from iopdesk.services.permissions import Permission, requires
 from iopdesk.services.schedule_meetings import (attendance_recorded, closed_days, closure_on,
                                                day_meetings, ensure_meetings, held,
                                                meetings_ahead, moved_away)
+from iopdesk.services.schedule_rows import (block_view, check_facilitator, check_track,
+                                           closure_view, closures_between, meeting_view,
+                                           meeting_what, refuse_if_attended, staff_names)
 
-_FACILITATORS = frozenset({Role.CLINICIAN, Role.SUPERVISOR})
 _ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.LEFT_EARLY)
 _BLOCK_FIELDS = ("weekday", "start_time", "end_time", "title", "facilitator_id",
                  "effective_from", "effective_to")
-
-
-# ---- reading ---------------------------------------------------------------------------------
-
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    ids.discard(None)
-    if not ids:
-        return {}
-    return dict(session.execute(select(StaffUser.id, StaffUser.display_name)
-                                .where(StaffUser.id.in_(ids))).all())
-
-
-def _block_view(row: GroupSchedule, names: dict[int, str]) -> BlockView:
-    return BlockView(id=row.id, track_id=row.track_id, weekday=row.weekday,
-                     start_time=row.start_time, end_time=row.end_time, title=row.title,
-                     facilitator_id=row.facilitator_id,
-                     facilitator_name=names.get(row.facilitator_id, ""),
-                     effective_from=row.effective_from, effective_to=row.effective_to,
-                     active=row.active, version=row.version)
-
-
-def _meeting_view(row: GroupMeeting, names: dict[int, str]) -> MeetingView:
-    return MeetingView(id=row.id, schedule_id=row.schedule_id, track_id=row.track_id,
-                       meeting_date=row.meeting_date, start_time=row.start_time,
-                       end_time=row.end_time, title=row.title, topic=row.topic,
-                       facilitator_id=row.facilitator_id,
-                       facilitator_name=names.get(row.facilitator_id, ""),
-                       cancelled=row.cancelled, cancel_reason=row.cancel_reason,
-                       version=row.version)
-
-
-def _closure_view(row: Closure, track_name: str | None) -> ClosureView:
-    return ClosureView(id=row.id, closure_date=row.closure_date, track_id=row.track_id,
-                       track_name=track_name or "", reason=row.reason, version=row.version)
-
-
-def _closures(session: Session, first: date, last: date,
-              track_id: int | None = None) -> list[ClosureView]:
-    """The closures from `first` through `last` (of the practice and of `track_id`, when it
-    is given; else of every track), by date, the whole practice's first."""
-    query = (select(Closure, ProgramTrack.name)
-             .outerjoin(ProgramTrack, ProgramTrack.id == Closure.track_id)
-             .where(Closure.closure_date.between(first, last))
-             .order_by(Closure.closure_date, Closure.track_id.is_not(None), Closure.id))
-    if track_id is not None:
-        query = query.where(or_(Closure.track_id.is_(None), Closure.track_id == track_id))
-    return [_closure_view(row, name) for row, name in session.execute(query)]
-
-
-# ---- checks against what is stored -----------------------------------------------------------
-
-def _check_track(session: Session, track_id: int) -> ProgramTrack:
-    track = session.get(ProgramTrack, track_id) if type(track_id) is int else None
-    if track is None:
-        raise ValidationError({"track_id": f"Track {track_id!r} does not exist"})
-    if not track.active:
-        raise ValidationError({"track_id": f"Track {track.name} is no longer active"})
-    return track
-
-
-def _check_facilitator(session: Session, facilitator_id: int | None,
-                       stored: int | None = None) -> None:
-    """None (no default facilitator yet), or an active clinician or supervisor. The one
-    already `stored` stays acceptable (someone who has left does not block a topic edit)."""
-    if facilitator_id is None or facilitator_id == stored:
-        return
-    user = session.get(StaffUser, facilitator_id) if type(facilitator_id) is int else None
-    if user is None:
-        problem = f"Staff member {facilitator_id!r} does not exist"
-    elif not user.active:
-        problem = f"{user.display_name} is no longer an active user"
-    elif not {r.role for r in user.roles} & _FACILITATORS:
-        problem = f"{user.display_name} is not a clinician or supervisor"
-    else:
-        return
-    raise ValidationError({"facilitator_id": problem})
-
-
-def _refuse_if_attended(session: Session, day: date, track_id: int | None) -> None:
-    query = (select(func.count(Attendance.id))
-             .join(GroupMeeting, GroupMeeting.id == Attendance.meeting_id)
-             .where(GroupMeeting.meeting_date == day))
-    if track_id is not None:
-        query = query.where(GroupMeeting.track_id == track_id)
-    if session.scalar(query):
-        raise ValidationError({"closure_date": (
-            f"Attendance is already recorded on {day.isoformat()}: a day with attendance "
-            "cannot be closed (cancel its other meetings one by one)")})
-
-
-def _meeting_what(row: GroupMeeting) -> str:
-    return f"The meeting {row.title} of {row.meeting_date.isoformat()}"
 
 
 class ScheduleService:
@@ -154,8 +64,8 @@ class ScheduleService:
             rows = session.scalars(select(GroupSchedule).where(GroupSchedule.track_id == track_id)
                                    .order_by(GroupSchedule.weekday, GroupSchedule.start_time,
                                              GroupSchedule.id)).all()
-            names = _names(session, {r.facilitator_id for r in rows})
-            return tuple(_block_view(row, names) for row in rows)
+            names = staff_names(session, {r.facilitator_id for r in rows})
+            return tuple(block_view(row, names) for row in rows)
 
     @requires(Permission.MANAGE_PRACTICE, "schedule.add_block")
     def add_block(self, actor: Actor, track_id: int, data: BlockInput) -> BlockView:
@@ -163,8 +73,8 @@ class ScheduleService:
         data = check_block(data)
         today = self._ctx.today()
         with self._ctx.unit_of_work() as session:
-            _check_track(session, track_id)
-            _check_facilitator(session, data.facilitator_id)
+            check_track(session, track_id)
+            check_facilitator(session, data.facilitator_id)
             row = GroupSchedule(track_id=track_id,
                                 **{name: getattr(data, name) for name in _BLOCK_FIELDS})
             session.add(row)
@@ -172,7 +82,7 @@ class ScheduleService:
             self._ctx.audit(session, actor, "schedule.add_block", entity="group_schedules",
                             entity_id=row.id, detail={"track_id": track_id})
             ensure_meetings(session, self._ctx, actor, meetings_ahead(session, today))
-            return _block_view(row, _names(session, {row.facilitator_id}))
+            return block_view(row, staff_names(session, {row.facilitator_id}))
 
     @requires(Permission.MANAGE_PRACTICE, "schedule.update_block")
     def update_block(self, actor: Actor, block_id: int, expected_version: int,
@@ -182,7 +92,7 @@ class ScheduleService:
         today = self._ctx.today()
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, GroupSchedule, block_id, "Schedule block")
-            _check_facilitator(session, data.facilitator_id, row.facilitator_id)
+            check_facilitator(session, data.facilitator_id, row.facilitator_id)
             with saving(session, row, f"The block {row.title}", expected=expected_version):
                 before = {name: getattr(row, name) for name in _BLOCK_FIELDS}
                 changed = apply_changes(row, {name: getattr(data, name)
@@ -192,7 +102,7 @@ class ScheduleService:
                                 entity="group_schedules", entity_id=row.id,
                                 detail={"fields": changed, "meetings": refitted})
             ensure_meetings(session, self._ctx, actor, meetings_ahead(session, today))
-            return _block_view(row, _names(session, {row.facilitator_id}))
+            return block_view(row, staff_names(session, {row.facilitator_id}))
 
     def _refit(self, session: Session, row: GroupSchedule, before: dict, today: date) -> int:
         """Bring the block's meetings to come (no attendance, no session) in line with it:
@@ -246,7 +156,7 @@ class ScheduleService:
                                 entity_id=row.id,
                                 detail={"fields": ["effective_to"], "last": last.isoformat(),
                                         "cancelled": len(later)})
-            return _block_view(row, _names(session, {row.facilitator_id}))
+            return block_view(row, staff_names(session, {row.facilitator_id}))
 
     # ---- closures ----------------------------------------------------------------------------
 
@@ -254,7 +164,7 @@ class ScheduleService:
     def closures(self, actor: Actor, first: date, last: date) -> tuple[ClosureView, ...]:
         """Every closure from `first` through `last`, of the practice and of each track."""
         with self._ctx.unit_of_work() as session:
-            return tuple(_closures(session, first, last))
+            return tuple(closures_between(session, first, last))
 
     @requires(Permission.MANAGE_PRACTICE, "schedule.add_closure")
     def add_closure(self, actor: Actor, data: ClosureInput) -> ClosureView:
@@ -262,7 +172,7 @@ class ScheduleService:
         shown. Refused on a day with attendance recorded, and twice for the same day."""
         data = check_closure(data)
         with self._ctx.unit_of_work() as session:
-            track = None if data.track_id is None else _check_track(session, data.track_id)
+            track = None if data.track_id is None else check_track(session, data.track_id)
             day = data.closure_date
             twin = session.scalar(select(Closure.reason).where(
                 Closure.closure_date == day,
@@ -271,7 +181,7 @@ class ScheduleService:
                 raise ValidationError({"closure_date": (
                     f"{track.name if track else 'The practice'} is already closed on "
                     f"{day.isoformat()} ({twin})")})
-            _refuse_if_attended(session, day, data.track_id)
+            refuse_if_attended(session, day, data.track_id)
             practice_id = track.practice_id if track else session.scalar(
                 select(Practice.id).order_by(Practice.id).limit(1))
             row = Closure(practice_id=practice_id, track_id=data.track_id, closure_date=day,
@@ -287,7 +197,7 @@ class ScheduleService:
                             entity_id=row.id,
                             detail={"date": day.isoformat(), "track_id": data.track_id,
                                     "reason": data.reason, "cancelled": cancelled})
-            return _closure_view(row, track.name if track else None)
+            return closure_view(row, track.name if track else None)
 
     @requires(Permission.MANAGE_PRACTICE, "schedule.remove_closure")
     def remove_closure(self, actor: Actor, closure_id: int, expected_version: int) -> int:
@@ -335,7 +245,7 @@ class ScheduleService:
         move = check_move(MeetingMove(new_date, start, end))
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, GroupMeeting, meeting_id, "Meeting")
-            what = _meeting_what(row)
+            what = meeting_what(row)
             with saving(session, row, what, expected=expected_version):
                 if session.scalar(select(attendance_recorded(row.id))):
                     raise Conflict(f"{what} has attendance recorded: it cannot be moved")
@@ -353,7 +263,7 @@ class ScheduleService:
                                 entity_id=row.id,
                                 detail={"fields": changed, "from": old_date.isoformat(),
                                         "to": move.meeting_date.isoformat()})
-            return _meeting_view(row, _names(session, {row.facilitator_id}))
+            return meeting_view(row, staff_names(session, {row.facilitator_id}))
 
     def _check_landing(self, session: Session, row: GroupMeeting, move: MeetingMove) -> None:
         day = move.meeting_date
@@ -380,7 +290,7 @@ class ScheduleService:
         reason = check_reason(reason)
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, GroupMeeting, meeting_id, "Meeting")
-            what = _meeting_what(row)
+            what = meeting_what(row)
             with saving(session, row, what, expected=expected_version):
                 attended = session.scalar(select(func.count(Attendance.id)).where(
                     Attendance.meeting_id == row.id, Attendance.status.in_(_ATTENDED)))
@@ -393,7 +303,7 @@ class ScheduleService:
                                 entity_id=row.id,
                                 detail={"fields": ["cancelled", "cancel_reason"],
                                         "reason": reason})
-            return _meeting_view(row, _names(session, {row.facilitator_id}))
+            return meeting_view(row, staff_names(session, {row.facilitator_id}))
 
     @requires(Permission.MANAGE_PRACTICE, "meeting.update")
     def update_meeting(self, actor: Actor, meeting_id: int, expected_version: int,
@@ -402,13 +312,13 @@ class ScheduleService:
         data = check_meeting_change(MeetingChange(facilitator_id, topic))
         with self._ctx.unit_of_work() as session:
             row = get_or_404(session, GroupMeeting, meeting_id, "Meeting")
-            _check_facilitator(session, data.facilitator_id, row.facilitator_id)
-            with saving(session, row, _meeting_what(row), expected=expected_version):
+            check_facilitator(session, data.facilitator_id, row.facilitator_id)
+            with saving(session, row, meeting_what(row), expected=expected_version):
                 changed = apply_changes(row, {"facilitator_id": data.facilitator_id,
                                               "topic": data.topic})
                 self._ctx.audit(session, actor, "meeting.update", entity="group_meetings",
                                 entity_id=row.id, detail={"fields": changed})
-            return _meeting_view(row, _names(session, {row.facilitator_id}))
+            return meeting_view(row, staff_names(session, {row.facilitator_id}))
 
     # ---- the week ----------------------------------------------------------------------------
 
@@ -425,9 +335,9 @@ class ScheduleService:
                                            GroupMeeting.meeting_date.between(first, last))
                 .order_by(GroupMeeting.meeting_date, GroupMeeting.start_time,
                           GroupMeeting.cancelled, GroupMeeting.id)).all()
-            names = _names(session, {m.facilitator_id for m in meetings})
-            views = [_meeting_view(m, names) for m in meetings]
-            closures = _closures(session, first, last, track_id)
+            names = staff_names(session, {m.facilitator_id for m in meetings})
+            views = [meeting_view(m, names) for m in meetings]
+            closures = closures_between(session, first, last, track_id)
             days = tuple(DayView(day=first + timedelta(days=n),
                                  meetings=tuple(v for v in views
                                                 if v.meeting_date == first + timedelta(days=n)),
