@@ -228,7 +228,9 @@ def run_side(side: Side, setup: Setup, counts: dict[str, int], say) -> list[Row]
     rows.append(bench_chart(side, longest_chart(setup.database, setup.as_of), counts["chart"]))
     say(f"{side.name}: registration")
     rows.append(bench_registration(side, counts["registration"]))
-    return rows
+    from benchmarks.attendance import attendance_rows   # it imports this module
+
+    return rows + attendance_rows(side, setup, counts, say)
 
 
 # ---- the two engines --------------------------------------------------------------------------

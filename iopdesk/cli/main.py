@@ -17,7 +17,7 @@ from iopdesk.domain.errors import IOPDeskError
 # handler(config, args). Imported only when a sub-command may be there: some import the
 # services, and with them the ORM, which the app must not wait for (DESIGN §10).
 COMMAND_MODULES = ("demo_command", "db_commands", "audit_commands", "init_command",
-                   "users_commands", "print_command")
+                   "users_commands", "print_command", "report_command")
 
 
 def _common() -> argparse.ArgumentParser:

@@ -2,6 +2,8 @@
 a document of a participant's chart (the sub-commands are the `PrintCommand`s the chart's
 sections declare, domain.areas), written to a PDF file as the acting user (`--user`, password
 from IOPDESK_PASSWORD or asked). The print and the file are both audited.
+`iopdesk print sign-in-sheet --meeting ID [--out FILE.pdf]`: a group meeting's sign-in sheet,
+the same way (by default to sign-in-sheet-ID.pdf in the current folder).
 
 The file appears whole or not at all: the PDF goes to a temporary file beside it, the export
 is recorded, and only then does the temporary file take the file's name. A file of protected
@@ -24,6 +26,7 @@ from iopdesk.services.files import check_destination, write_private_file
 
 # `iopdesk print NAME`: the sub-commands the chart's sections declare (domain.areas).
 COMMANDS = {command.name: command for command in print_commands()}
+SIGN_IN_SHEET = "sign-in-sheet"
 
 
 def register(commands, common: argparse.ArgumentParser) -> None:
@@ -38,9 +41,10 @@ def register(commands, common: argparse.ArgumentParser) -> None:
     options.add_argument("--force", action="store_true",
                          help="replace FILE.pdf if it exists (never a read-only file)")
     printing = commands.add_parser(
-        "print", parents=[common], help="print a chart document to a PDF file",
-        description="Write a document of a participant's chart to a PDF file. The print and "
-                    "the file are recorded in the audit trail.")
+        "print", parents=[common], help="print a chart document or a sign-in sheet to a PDF file",
+        description="Write a document of a participant's chart, or a group meeting's sign-in "
+                    "sheet, to a PDF file. The print and the file are recorded in the audit "
+                    "trail.")
     documents = printing.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
     for declared in print_commands():
         command = documents.add_parser(declared.name, parents=[common, options],
@@ -50,13 +54,27 @@ def register(commands, common: argparse.ArgumentParser) -> None:
                                  required=True, help=f"the {declared.record_id}'s number "
                                                      "(shown on the face sheet)")
         command.set_defaults(handler=print_document)
+    sheet = documents.add_parser(
+        SIGN_IN_SHEET, parents=[common], help="a group meeting's sign-in sheet",
+        description="Write a group meeting's sign-in sheet (who is expected, times already "
+                    "recorded, lines for walk-ins) to a PDF file.")
+    sheet.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                       help="who is printing (password: IOPDESK_PASSWORD, or asked)")
+    sheet.add_argument("--meeting", metavar="ID", default="",
+                       help="the meeting's number (shown on the schedule)")
+    sheet.add_argument("--out", metavar="FILE.pdf", type=Path, default=None,
+                       help="the PDF file to write (default: sign-in-sheet-ID.pdf here; an "
+                            "existing file is kept unless --force is given)")
+    sheet.add_argument("--force", action="store_true",
+                       help="replace FILE.pdf if it exists (never a read-only file)")
+    sheet.set_defaults(handler=print_sign_in_sheet)
 
 
 def _exists(out: Path) -> str:
     return f"{out} exists; add --force to replace it"
 
 
-def _check_destination(out: Path, force: bool) -> Path:
+def checked_destination(out: Path, force: bool) -> Path:
     try:
         return check_destination(out, overwrite=force)
     except DestinationExists:
@@ -82,7 +100,7 @@ def find_participant(services, actor, chart: str) -> int:
 def print_document(config: Config, args: argparse.Namespace) -> int:
     command = COMMANDS[args.document]
     kind = command.document
-    out = _check_destination(args.out, args.force)
+    out = checked_destination(args.out, args.force)
     with open_services(config) as services:
         actor = log_in(services, getattr(args, "user", None))
         participant_id = find_participant(services, actor, args.participant)
@@ -90,6 +108,30 @@ def print_document(config: Config, args: argparse.Namespace) -> int:
         pdf = services.documents.render(actor, kind, participant_id, record_id)
         write_recorded(out, pdf, lambda: services.documents.record_export(
             actor, kind, participant_id, str(out)), force=args.force)
+    say(f"Wrote {out} ({len(pdf):,} bytes).")
+    return EXIT_OK
+
+
+def whole_number(text: str, option: str, what: str) -> int:
+    """`text` as a positive whole number, or a one-line refusal naming `option`."""
+    text = (text or "").strip()
+    if not text:
+        raise CommandRefused(f"give {what} with {option}")
+    if not (text.isascii() and text.isdigit()) or int(text) == 0:
+        raise CommandRefused(f"{option} {text}: {what} is a whole number, like 42")
+    return int(text)
+
+
+def print_sign_in_sheet(config: Config, args: argparse.Namespace) -> int:
+    from iopdesk.services.documents import SIGN_IN_SHEET as KIND
+
+    meeting_id = whole_number(args.meeting, "--meeting", "the meeting's number")
+    out = checked_destination(args.out or Path(f"sign-in-sheet-{meeting_id}.pdf"), args.force)
+    with open_services(config) as services:
+        actor = log_in(services, getattr(args, "user", None))
+        pdf = services.documents.sign_in_sheet(actor, meeting_id)
+        write_recorded(out, pdf, lambda: services.documents.record_export(
+            actor, KIND, None, str(out)), force=args.force)
     say(f"Wrote {out} ({len(pdf):,} bytes).")
     return EXIT_OK
 

@@ -1,4 +1,5 @@
-"""The clinical history of the demo practice: each episode's chart, and the group program.
+"""The clinical history of the demo practice: each episode's chart (diagnoses, intake, plan and
+reviews, measures, sessions, safety and relapse-prevention plans, discharge).
 
 Called by `iopdesk.demo.practice` only; rows go through its sink (ids handed out there, bulk
 inserted table by table). Every date and time is derived from the build's `as_of`.
@@ -6,115 +7,36 @@ inserted table by table). Every date and time is derived from the build's `as_of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
-from iopdesk.db.models import (AftercareReferral, Authorization, ClinicalSession, Diagnosis,
-                               Discharge, Goal, IntakeAssessment, Intervention, MeasureResult,
-                               Note, Objective, ObjectiveRating, PlanReview, Problem,
-                               RelapsePreventionPlan, SafetyPlan, SessionContact, Signature,
-                               TreatmentPlan)
+from iopdesk.db.models import (ClinicalSession, Diagnosis, Goal, IntakeAssessment, Intervention,
+                               Objective, ObjectiveRating, PlanReview, Problem,
+                               RelapsePreventionPlan, SafetyPlan, TreatmentPlan)
 from iopdesk.demo import data
+from iopdesk.demo.course import discharge, measures, sessions
+from iopdesk.demo.records import INTAKE_COSIGN_DAYS, EpisodePlan, note, sign
 from iopdesk.domain.clinical import (INTAKE_TEXT_FIELDS, AsamRating, IntakeInput, check_intake,
-                                     check_signable, intake_content, signing_status)
-from iopdesk.domain.enums import (DischargeType, Instrument, LevelOfCare, NoteFormat, NoteStatus,
-                                  ObjectiveStatus, PlanStatus, ReviewDecision, SessionKind,
-                                  SignatureKind)
-from iopdesk.services.intake import content_hash
+                                     check_signable, intake_content)
+from iopdesk.domain.enums import (LevelOfCare, NoteFormat, ObjectiveStatus, PlanStatus,
+                                  ReviewDecision, SessionKind)
 
 if TYPE_CHECKING:
     from iopdesk.demo.base import Ctx
 
-DRAFT_DAYS = 4        # notes of the last four days are still drafts
-COSIGN_DAYS = 7       # an associate's notes are co-signed a week later
-INTAKE_COSIGN_DAYS = 21   # and intakes three weeks later: the supervisor's queue has some
-
-
-@dataclass(frozen=True)
-class TrackInfo:
-    id: int
-    adolescent: bool
-    focus: str
-    review_days: int
-    weekdays: tuple[int, ...]
-    start: tuple[int, int]
-    titles: tuple[str, ...]
-    facilitators: tuple[int, ...]
-
-
-@dataclass
-class EpisodePlan:
-    id: int
-    participant_id: int
-    name: str
-    guardian: str             # who signs for an adolescent, else ""
-    sex: str
-    track: TrackInfo
-    admission: date
-    end: date | None          # discharge date; None while the episode is open
-    discharge_type: str | None
-    clinician_id: int
-    absent_rate: float
-    severity: float           # 0..1 at intake
-    last_seen: date | None    # no attendance after this day
-    family: tuple[int, ...]   # contact ids who come to family sessions
-    coverage_id: int | None
-    payer_code: str
-    flags: frozenset[str] = frozenset()   # suicide_item, plan_v2, review_overdue
-    objectives: tuple[str, ...] = ()      # named in the group notes
-
-    def last_day(self, as_of: date) -> date:
-        return min(self.end or as_of, as_of - timedelta(days=1))
-
-
-def sign(ctx: Ctx, doc: str, doc_id: int, author_id: int, when: datetime, content: object,
-         *, signer: str = "", guardian: str = "", cosign_days: int = COSIGN_DAYS) -> NoteStatus:
-    """The author's signature (and a participant's, a guardian's, a co-signer's when due);
-    each holds the SHA-256 of `content` as the services hash what is signed."""
-    name, creds, needs_cosign = ctx.staff_info[author_id]
-    digest = content_hash(content)
-    rows = [(SignatureKind.AUTHOR, author_id, name, creds, when)]
-    for kind, who in ((SignatureKind.PARTICIPANT, signer), (SignatureKind.GUARDIAN, guardian)):
-        if who:
-            rows.append((kind, None, who, "", when))
-    status = signing_status(needs_cosign)          # awaiting the supervisor, until…
-    if needs_cosign and when.date() <= ctx.as_of - timedelta(days=cosign_days):
-        sup_name, sup_creds, _ = ctx.staff_info[ctx.supervisor_id]
-        rows.append((SignatureKind.COSIGNER, ctx.supervisor_id, sup_name, sup_creds,
-                     when + timedelta(days=2)))
-        status = NoteStatus.COSIGNED
-    for kind, user_id, who, credentials, signed_at in rows:
-        ctx.sink.add(Signature, signed_at, **{doc: doc_id}, kind=kind, signer_user_id=user_id,
-                     signer_name=who, signer_credentials=credentials, signed_at=signed_at,
-                     content_hash=digest)
-    return status
-
-
-def note(ctx: Ctx, session_id: int, ep: EpisodePlan, author_id: int, fmt: NoteFormat,
-         sections: dict, written: datetime) -> None:
-    draft = written.date() >= ctx.as_of - timedelta(days=DRAFT_DAYS)
-    note_id = ctx.sink.new_id(Note)
-    status, signed_at = NoteStatus.DRAFT, None
-    if not draft:
-        signed_at = written + timedelta(minutes=30)
-        status = sign(ctx, "note_id", note_id, author_id, signed_at, sections)
-    ctx.sink.add(Note, written, id=note_id, session_id=session_id, episode_id=ep.id,
-                 author_id=author_id, format=fmt, sections=sections, status=status,
-                 signed_at=signed_at, updated_at=signed_at or written)
-
 
 # ------------------------------------------------------------------------- one episode
 def write_episode(ctx: Ctx, ep: EpisodePlan) -> None:
-    """Diagnoses, intake, plan and reviews, measures, sessions, safety, discharge."""
+    """Diagnoses, intake, plan and reviews, measures, sessions, safety, discharge (the
+    authorizations are written after the attendance, whose days they count)."""
     if ep.admission >= ctx.as_of:
         return  # referred, not yet admitted
     rng = ctx.rng
     categories, codes = _diagnoses(ctx, ep)
     _intake(ctx, ep, codes)
     _plan(ctx, ep, categories)
-    _measures(ctx, ep)
-    individual, family = _sessions(ctx, ep)
+    measures(ctx, ep)
+    individual, family = sessions(ctx, ep)
     when = ctx.at(ep.admission + timedelta(days=3), 14)
     if ep.track.adolescent or ep.severity > 0.75 or "suicide_item" in ep.flags:
         ctx.sink.add(SafetyPlan, when, episode_id=ep.id, updated_by_id=ep.clinician_id,
@@ -135,9 +57,8 @@ def write_episode(ctx: Ctx, ep: EpisodePlan) -> None:
                      supports="Sponsor, brother, Tuesday SMART Recovery meeting.",
                      early_warning_signs="Skipping meetings, romanticising use, poor sleep.",
                      after_a_lapse="Tell my counselor and sponsor the same day; no shame spiral.")
-    _authorizations(ctx, ep)
     if ep.end is not None and ep.discharge_type is not None:
-        _discharge(ctx, ep, individual, family)
+        discharge(ctx, ep, individual, family)
 
 
 def _diagnoses(ctx: Ctx, ep: EpisodePlan) -> tuple[list[str], list[str]]:
@@ -186,6 +107,7 @@ def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
     rng = ctx.rng
     teen = ep.track.adolescent
     written = ctx.at(ep.admission, 11)
+    ep.count(ep.admission, 60)
     session_id = ctx.sink.add(
         ClinicalSession, written, kind=SessionKind.INTAKE, episode_id=ep.id,
         clinician_id=ep.clinician_id, session_date=ep.admission, start_time=time(10),
@@ -319,118 +241,3 @@ def _plan_version(ctx: Ctx, ep: EpisodePlan, categories: list[str], number: int,
     return plan_id, objectives
 
 
-def _measures(ctx: Ctx, ep: EpisodePlan) -> None:
-    rng = ctx.rng
-    stop = ep.last_day(ctx.as_of)
-    days = [ep.admission + timedelta(days=k) for k in range(0, (stop - ep.admission).days + 1, 14)]
-    if ep.end is not None and days[-1] != ep.end and ep.end < ctx.as_of:
-        days.append(ep.end)
-    worsen = ep.discharge_type == "transferred_higher"
-    gain = rng.uniform(-0.3, -0.1) if worsen else rng.uniform(0.3, 0.8)
-    instruments = ["phq9", "gad7"]
-    substance = ep.track.focus != "mental_health"
-    for k, day in enumerate(days):
-        weeks = (day - ep.admission).days / 7
-        severity = max(0.0, min(1.0, ep.severity * (1 - gain * weeks / 10)
-                                + rng.uniform(-0.08, 0.08)))
-        extra = ["auditc", "dast10"] if substance and (k == 0 or day == ep.end) else []
-        for instrument in instruments + extra:
-            suicide = 1 if (instrument == "phq9" and "suicide_item" in ep.flags
-                            and k == len(days) - 1) else 0
-            level = severity * (0.8 if instrument in ("auditc", "dast10") and k else 1)
-            items, total, band, flags = data.measure(rng, instrument, level, ep.sex, suicide)
-            ctx.sink.add(MeasureResult, ctx.at(day, 12), episode_id=ep.id,
-                         instrument=Instrument(instrument), administered_on=day, items=items,
-                         total=total, band=band, flags=flags, entered_by_id=ep.clinician_id)
-
-
-def _sessions(ctx: Ctx, ep: EpisodePlan) -> tuple[int, int]:
-    """Weekly individual sessions; family sessions every other week for adolescents."""
-    rng = ctx.rng
-    stop = ep.last_day(ctx.as_of)
-    first = max(ep.admission, ctx.detail_from)
-    counts = [0, 0]
-    day = ep.admission + timedelta(days=rng.randint(3, 6))
-    week = 0
-    while day <= stop:
-        if day.weekday() >= 5:
-            day -= timedelta(days=day.weekday() - 4)
-        family = bool(ep.family) and (week % 2 == 1 if ep.track.adolescent else week == 2)
-        if day >= first and (ep.last_seen is None or day <= ep.last_seen):
-            counts[family] += 1
-            _session(ctx, ep, day, family)
-        week += 1
-        day = ep.admission + timedelta(days=7 * week + rng.randint(3, 6))
-    return counts[0], counts[1]
-
-
-def _session(ctx: Ctx, ep: EpisodePlan, day: date, family: bool) -> None:
-    rng = ctx.rng
-    minutes = rng.choice((50, 55)) if family else rng.choice((45, 50, 53, 55, 60))
-    hour = rng.choice((9, 10, 11, 13, 14))
-    written = ctx.at(day, hour + 1)
-    if family:
-        fields = dict(kind=SessionKind.FAMILY, modality="Family therapy", cpt_code="90847",
-                      topic="Family session: communication and supports")
-        sections = {"behavior": rng.choice(data.PARTICIPATION),
-                    "intervention": "Structured family communication exercise; reviewed plan.",
-                    "response": rng.choice(data.RESPONSE), "plan": rng.choice(data.NEXT_STEP)}
-        fmt = NoteFormat.BIRP
-    else:
-        fields = dict(kind=SessionKind.INDIVIDUAL, modality=rng.choice(("CBT", "MI", "DBT")),
-                      cpt_code="90837" if minutes >= 53 else "90834", topic="Individual therapy")
-        sections = {"subjective": rng.choice(data.INDIVIDUAL_SUBJECTIVE),
-                    "objective": "Alert, oriented, cooperative; affect congruent.",
-                    "assessment": rng.choice(data.INDIVIDUAL_ASSESSMENT),
-                    "plan": rng.choice(data.NEXT_STEP)}
-        fmt = NoteFormat.SOAP
-    session_id = ctx.sink.add(ClinicalSession, written, episode_id=ep.id,
-                              clinician_id=ep.clinician_id, session_date=day,
-                              start_time=time(hour), minutes=minutes, **fields)
-    if family:
-        for contact_id in ep.family[:2]:
-            ctx.sink.add(SessionContact, None, session_id=session_id, contact_id=contact_id)
-    note(ctx, session_id, ep, ep.clinician_id, fmt, sections, written)
-
-
-def _authorizations(ctx: Ctx, ep: EpisodePlan) -> None:
-    if ep.coverage_id is None:
-        return
-    start, stop = ep.admission, ep.end or ctx.as_of
-    while start <= stop:
-        ctx.sink.add(Authorization, ctx.at(start - timedelta(days=1), 9), episode_id=ep.id,
-                     coverage_id=ep.coverage_id, units=len(ep.track.weekdays) * 4 + 1,
-                     number=f"{ep.payer_code}-{ctx.rng.randint(100000, 999999)}",
-                     unit_kind="day", start_date=start, end_date=start + timedelta(days=29))
-        start += timedelta(days=30)
-
-
-def _discharge(ctx: Ctx, ep: EpisodePlan, individual: int, family: int) -> None:
-    rng, kind = ctx.rng, ep.discharge_type
-    when = ctx.at(ep.end, 17)
-    discharge_id = ctx.sink.new_id(Discharge)
-    summary = (f"{individual} individual and {family} family sessions besides IOP groups; "
-               "see the attendance and hours report.")
-    status = sign(ctx, "discharge_id", discharge_id, ep.clinician_id, when, [summary, kind])
-    completed = kind == "completed"
-    ctx.sink.add(
-        Discharge, when, id=discharge_id, episode_id=ep.id, discharge_date=ep.end,
-        discharge_type=DischargeType(kind), reason=data.DISCHARGE_TEXT[kind],
-        services_summary=summary,
-        progress_summary="Met most objectives." if completed else "Partial progress.",
-        condition_at_discharge="Stable, improved mood." if completed else "Guarded.",
-        risk_at_discharge="Low; safety plan reviewed." if completed else "Moderate.",
-        step_down_level=LevelOfCare.OUTPATIENT if completed else (
-            LevelOfCare.PHP if kind == "transferred_higher" else None),
-        medication_followup="Follow up with primary care in two weeks." if completed else "",
-        support_groups=rng.choice(data.SUPPORT_GROUPS), crisis_resources=data.CRISIS,
-        author_id=ep.clinician_id, status=status, signed_at=when)
-    if completed or kind == "transferred_higher":
-        for position, (provider, phone) in enumerate(data.AFTERCARE_PROVIDERS[:2]):
-            ctx.sink.add(AftercareReferral, when, discharge_id=discharge_id, position=position,
-                         kind="appointment" if position == 0 else "referral", provider=provider,
-                         phone=phone, appointment_at=ctx.at(ep.end + timedelta(days=6 + position),
-                                                            10),
-                         notes="Bring the discharge summary.")
-        ctx.sink.add(AftercareReferral, when, discharge_id=discharge_id, position=2,
-                     kind="support_group", provider=rng.choice(data.SUPPORT_GROUPS))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from iopdesk.db.models import Consent, Contact, Coverage, Disclosure, Episode, Participant
 from iopdesk.demo import data
-from iopdesk.demo.clinical import EpisodePlan, TrackInfo
+from iopdesk.demo.records import EpisodePlan, TrackInfo
 from iopdesk.domain.enums import EpisodeStatus
 from iopdesk.domain.names import search_key
 from iopdesk.domain.validation import format_phone, phone_digits
@@ -42,14 +42,16 @@ class _Stay:
 def _small_stories(rng: random.Random, ctx: Ctx, profile: Profile) -> list[list[_Stay]]:
     """Open episodes, two referrals waiting for intake, one readmission, the rest discharged."""
     as_of, n = ctx.as_of, profile.participants
+    week_first = as_of - timedelta(days=as_of.weekday())
     active = profile.active or 0
     kinds = (["active"] * active + ["referred"] * 2 + ["readmitted"]
              + ["discharged"] * max(0, n - active - 3))[:n]
     rng.shuffle(kinds)
     stories, discharged = [], 0
     for kind in kinds:
-        if kind == "active":
-            stories.append([_Stay(as_of - timedelta(days=rng.randint(3, 70)))])
+        if kind == "active":   # admitted before this week: its hours are a whole week's
+            stories.append([_Stay(min(as_of - timedelta(days=rng.randint(3, 70)),
+                                      week_first - timedelta(days=1)))])
         elif kind == "referred":
             stories.append([_Stay(as_of + timedelta(days=rng.randint(1, 7)))])
         elif kind == "readmitted":
@@ -184,7 +186,7 @@ def make_people(ctx: Ctx, rng: random.Random, profile: Profile, tracks: list[Tra
                 discharge_type=stay.discharge_type, clinician_id=clinician,
                 absent_rate=rng.uniform(0.12, 0.25) if struggling else rng.uniform(0.02, 0.1),
                 severity=rng.uniform(0.35, 0.9), last_seen=stay.last_seen, family=family,
-                coverage_id=coverage_id, payer_code=payer_code))
+                coverage_id=coverage_id, payer_code=payer_code, payer=payer))
         ctx.sink.update(Participant, participant_id, primary_clinician_id=clinician)
         revoke = not revoked_done and stays[-1].end is not None
         revoked_done = revoked_done or revoke
@@ -284,7 +286,8 @@ def _consents(ctx: Ctx, rng: random.Random, participant_id: int, name: str, guar
 
 def _flag(ctx: Ctx, episodes: list[EpisodePlan], profile: Profile) -> None:
     """Mark the episodes that show the rare cases: a suicide-risk item, a modified plan,
-    an overdue review, a participant who stopped coming."""
+    an overdue review (the participant at risk of missing this week's hours is chosen by
+    `iopdesk.demo.attendance`)."""
     if profile.active is None:
         rng = ctx.rng
         for ep in episodes:
@@ -300,5 +303,3 @@ def _flag(ctx: Ctx, episodes: list[EpisodePlan], profile: Profile) -> None:
                    <= ctx.as_of - timedelta(days=e.track.review_days + 8) and not e.flags]
     for ep, flag in zip(long_adults, ("review_overdue", "plan_v2"), strict=False):
         ep.flags = frozenset({flag})
-    if len(long_adults) > 2:
-        long_adults[2].last_seen = ctx.as_of - timedelta(days=10)

@@ -19,9 +19,12 @@ from iopdesk.db.models import (Closure, GroupSchedule, Participant, PlanLibraryE
                                Practice, PracticeSetting, ProgramTrack, StaffRole, StaffUser)
 from iopdesk.demo import data
 from iopdesk.demo.base import Ctx, Profile, Sink
-from iopdesk.demo.clinical import TrackInfo, write_episode
+from iopdesk.demo.attendance import plan_week
+from iopdesk.demo.authorizations import write_authorizations
+from iopdesk.demo.clinical import write_episode
 from iopdesk.demo.groups import Slot, write_groups
 from iopdesk.demo.people import make_people
+from iopdesk.demo.records import TrackInfo
 from iopdesk.domain.accounts import PracticeSettings, check_settings
 from iopdesk.domain.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus
@@ -135,10 +138,14 @@ def _build(ctx: Ctx, profile: Profile, seed: int, hashes: dict[str, str],
     off_day = _last_meeting_day(ctx, tracks[0], closed[0])
     off_slot = [s for weekday, s in slots[0] if weekday == off_day.weekday()][-1]
     cancelled = {(off_slot.schedule_id, off_day)}
+    week = plan_week(ctx, episodes, tracks[0], slots[0], closed[0],
+                     calm=profile.active is not None)
     for index, track in enumerate(tracks):
         say(f"groups and attendance: track {index + 1} of {len(tracks)}")
         mine = [e for e in episodes if e.track.id == track.id]
-        write_groups(ctx, track, slots[index], closed[index], mine, cancelled)
+        write_groups(ctx, track, slots[index], closed[index], mine, cancelled, week)
+    say("authorizations")
+    write_authorizations(ctx, episodes, tracks[0], week.at_risk)
     sink.flush()
 
 
@@ -194,33 +201,34 @@ def _tracks(ctx: Ctx, practice_id: int, staff: dict[str, int], profile: Profile,
                 slots.append((weekday, Slot(schedule_id, start, end, title)))
         tracks.append(TrackInfo(id=track_id, adolescent=age == "adolescent", focus=focus,
                                 review_days=review, weekdays=weekdays, start=(hour, minute),
-                                titles=titles, facilitators=facilitators))
+                                titles=titles, facilitators=facilitators, minimum=minutes))
         all_slots.append(slots)
     return tracks, all_slots
 
 
-def _closures(ctx: Ctx, practice_id: int, tracks: list[TrackInfo]) -> list[set[date]]:
-    """Holidays (every track) and one staff-training day of the adolescent track."""
+def _closures(ctx: Ctx, practice_id: int, tracks: list[TrackInfo]) -> list[dict[date, str]]:
+    """Holidays (every track) and one staff-training day of the adolescent track: each
+    track's closed days with their reasons."""
     last = ctx.as_of + timedelta(days=60)
-    days: set[date] = set()
+    days: dict[date, str] = {}
     for year in range(ctx.start.year, last.year + 1):
         for day, reason in data.holidays(year):
             if ctx.start <= day <= last:
-                days.add(day)
+                days[day] = reason
                 noted = min(day - timedelta(days=30), ctx.as_of - timedelta(days=1))
                 ctx.sink.add(Closure, ctx.at(noted, 9),
                              practice_id=practice_id, closure_date=day, reason=reason)
-    per_track = [set(days) for _ in tracks]
+    per_track = [dict(days) for _ in tracks]
     training = ctx.as_of - timedelta(days=35)
     while training.weekday() not in tracks[1].weekdays or training in days:
         training -= timedelta(days=1)
     ctx.sink.add(Closure, ctx.at(training - timedelta(days=14), 9), practice_id=practice_id,
                  track_id=tracks[1].id, closure_date=training, reason="Staff training")
-    per_track[1].add(training)
+    per_track[1][training] = "Staff training"
     return per_track
 
 
-def _last_meeting_day(ctx: Ctx, track: TrackInfo, closed: set[date]) -> date:
+def _last_meeting_day(ctx: Ctx, track: TrackInfo, closed: dict[date, str]) -> date:
     """A meeting day about three weeks ago (its last group is cancelled)."""
     day = ctx.as_of - timedelta(days=21)
     while day.weekday() not in track.weekdays or day in closed:

@@ -28,6 +28,7 @@ from iopdesk.domain.documents import (ConsentForm, ConsentState, ConsentSummary,
 from iopdesk.domain.enums import NoteStatus, TrackFocus
 from iopdesk.domain.errors import NotFound, ValidationError
 from iopdesk.domain.time import practice_time
+from iopdesk.services.attendance_rows import read_clock
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
 from iopdesk.services.intake import _view as intake_view
 from iopdesk.services.participants import load_episodes
@@ -37,6 +38,13 @@ from iopdesk.services.stored_settings import load_settings, load_time_zone
 FACE_SHEET, CONSENT_FORM = "face_sheet", "consent_form"
 INTAKE_ASSESSMENT = "intake_assessment"
 KINDS = (FACE_SHEET, CONSENT_FORM, INTAKE_ASSESSMENT)
+# The attendance documents (services.attendance_documents); the first two are about a group,
+# not one participant, and record their export with no participant.
+SIGN_IN_SHEET, HOURS_REPORT = "sign_in_sheet", "hours_report"
+ATTENDANCE_HISTORY = "attendance_history"
+GROUP_KINDS = (SIGN_IN_SHEET, HOURS_REPORT)
+EXPORT_KINDS = KINDS + GROUP_KINDS + (ATTENDANCE_HISTORY,)
+HOURS_FORMATS = ("pdf", "csv")
 WHERE_MAX = 500
 # A consent that may not be used prints with its state across every page.
 _MARKS = {ConsentState.REVOKED: "REVOKED", ConsentState.EXPIRED: "EXPIRED"}
@@ -287,27 +295,90 @@ class DocumentService:
                       doc.intake_id)
         return pdf
 
+    @requires(Permission.RECORD_ATTENDANCE, "document.generate")
+    def sign_in_sheet(self, actor: Actor, meeting_id: int) -> bytes:
+        """The meeting's sign-in sheet as PDF bytes (the front desk prints it): who is
+        expected, names as the practice's `sign_in_names` setting shows them, times already
+        recorded, blank lines for walk-ins; with the Part 2 notice for a substance-use or
+        co-occurring track. Refused for a cancelled meeting; NotFound for an unknown one."""
+        from iopdesk.reports.sign_in_sheet import render_sign_in_sheet
+        from iopdesk.services.attendance_documents import load_sign_in_sheet
+
+        with self._ctx.session_factory() as session:
+            sheet = load_sign_in_sheet(session, read_clock(session, self._ctx), meeting_id,
+                                       printed_at=printed_now(session, self._ctx.now()),
+                                       printed_by=actor.display_name)
+        pdf = render_sign_in_sheet(sheet)
+        self._printed(actor, SIGN_IN_SHEET, None, "group_meetings", meeting_id,
+                      participants=len(sheet.lines), part2_notice=bool(sheet.part2_notice))
+        return pdf
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
+    def hours_report(self, actor: Actor, week_of: date, track_id: int | None = None,
+                     format: str = "pdf") -> bytes:
+        """The attendance and hours of the week holding `week_of` for every participant with
+        an episode open in it (of `track_id` only, when given), as PDF or as CSV bytes
+        (`format`): the figures of AttendanceService.hours."""
+        if format not in HOURS_FORMATS:
+            raise ValidationError({"format": f"“{format}”: the hours report is written as "
+                                             f"{' or '.join(HOURS_FORMATS)}"})
+        from iopdesk.reports.hours_report import hours_csv, render_hours_report
+        from iopdesk.services.attendance_documents import load_hours_report
+
+        with self._ctx.session_factory() as session:
+            report = load_hours_report(session, read_clock(session, self._ctx), week_of,
+                                       track_id, printed_at=printed_now(session, self._ctx.now()),
+                                       printed_by=actor.display_name)
+        data = hours_csv(report) if format == "csv" else render_hours_report(report)
+        self._printed(actor, HOURS_REPORT, None, "program_tracks", track_id,
+                      week=report.week_first.isoformat(), format=format,
+                      participants=len(report.rows), part2_notice=bool(report.part2_notice))
+        return data
+
+    @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
+    def attendance_history(self, actor: Actor, participant_id: int) -> bytes:
+        """The participant's attendance history as PDF bytes: their last weeks in the program
+        against each week's minimum, every meeting's times, credit and status, and the
+        corrections made afterwards (who, when, why)."""
+        from iopdesk.reports.attendance_history import render_attendance_history
+        from iopdesk.services.attendance_documents import load_attendance_history
+
+        with self._ctx.session_factory() as session:
+            history = load_attendance_history(
+                session, read_clock(session, self._ctx), participant_id,
+                printed_at=printed_now(session, self._ctx.now()), printed_by=actor.display_name)
+        pdf = render_attendance_history(history)
+        self._printed(actor, ATTENDANCE_HISTORY, participant_id, "participants", participant_id,
+                      weeks=len(history.weeks))
+        return pdf
+
     @requires(Permission.VIEW_DEMOGRAPHICS, "document.export")
-    def record_export(self, actor: Actor, kind: str, participant_id: int, path_name: str,
+    def record_export(self, actor: Actor, kind: str, participant_id: int | None, path_name: str,
                       how: str = "save") -> None:
         """Record that a document of `kind` was printed (`how="print"`, `path_name` the
-        printer's name) or saved as a file (`how="save"`, `path_name` the file's name)."""
+        printer's name) or saved as a file (`how="save"`, `path_name` the file's name).
+        `participant_id` is None for a document about a group (a sign-in sheet, an hours
+        report), and required for any other."""
         if how not in ("print", "save"):
             raise ValidationError({"how": f"“{how}”: a document is printed or saved"})
-        if kind not in KINDS:
+        if kind not in EXPORT_KINDS:
             raise ValidationError({"kind": f"“{kind}” is not a document IOPDesk prints; "
-                                           f"choose {' or '.join(KINDS)}"})
+                                           f"choose {' or '.join(EXPORT_KINDS)}"})
+        if participant_id is None and kind not in GROUP_KINDS:
+            raise ValidationError({"participant_id": "Say whose document it is"})
         where = " ".join(str(path_name).split())
         if not where:
             raise ValidationError({"path_name": "Say where the document went"})
         with self._ctx.unit_of_work() as session:
-            get_or_404(session, ParticipantRow, participant_id, "Participant")
+            if participant_id is not None:
+                get_or_404(session, ParticipantRow, participant_id, "Participant")
             self._ctx.audit(session, actor, "document.export", participant_id=participant_id,
-                            entity="participants", entity_id=participant_id,
+                            entity="participants" if participant_id is not None else "",
+                            entity_id=participant_id,
                             detail={"document": kind, "how": how, "to": where[:WHERE_MAX]})
 
     def _printed(self, actor: Actor, kind: str, participant_id: int | None, entity: str,
-                 entity_id: int, **detail: object) -> None:
+                 entity_id: int | None, **detail: object) -> None:
         with self._ctx.unit_of_work() as session:
             self._ctx.audit(session, actor, "document.generate", participant_id=participant_id,
                             entity=entity, entity_id=entity_id,

@@ -22,10 +22,11 @@ from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QListWidgetItem, QMainW
 from iopdesk.domain.changes import ChangeSet, RecordKind
 from iopdesk.domain.enums import Role
 from iopdesk.domain.errors import PermissionDenied
-from iopdesk.ui.areas import (ADMIN, CHECK_IN, PARTICIPANTS, SCHEDULE, TODAY, areas_for,
-                              default_area)
+from iopdesk.ui.areas import (ADMIN, CHECK_IN, PARTICIPANTS, REPORTS, SCHEDULE, TODAY,
+                              areas_for, default_area)
 from iopdesk.ui.areas.admin import AdminArea
 from iopdesk.ui.areas.checkin import CheckInArea
+from iopdesk.ui.areas.reports import ReportsArea
 from iopdesk.ui.areas.schedule import ScheduleArea
 from iopdesk.ui.areas.today import TodayArea
 from iopdesk.ui.changes import change_bus
@@ -199,6 +200,9 @@ class MainWindow(QMainWindow):
         if key == SCHEDULE:
             return ScheduleArea(self.services, self.actor, self.runner, today=self._today,
                                 parent=self)
+        if key == REPORTS:
+            return ReportsArea(self.services, self.actor, self.runner, today=self._today,
+                               settings=self._settings, parent=self)
         if key == ADMIN:
             return AdminArea(self.services, self.actor, self.runner,
                              taken_mnemonics=MENU_MNEMONICS, parent=self)

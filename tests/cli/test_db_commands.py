@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import query
+from support import forget_attendance_history
 
 from iopdesk.cli import main
 from iopdesk.db.migrate import HEAD, REVISIONS, run_migrations
@@ -61,6 +62,7 @@ def test_demo_then_check_backup_and_restore(tmp_path, capsys):
     # Change the live database, then restore: the backup's rows come back.
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("DELETE FROM attendance_changes")
     conn.execute("DELETE FROM attendance")
     conn.commit()
     conn.close()
@@ -119,6 +121,7 @@ def test_restore_refuses_a_backup_from_a_newer_version(demo_db, tmp_path, capsys
 def test_restore_of_an_older_backup_brings_it_to_this_schema(demo_db, tmp_path, capsys):
     older = tmp_path / "older.sqlite3"
     shutil.copyfile(demo_db, older)
+    forget_attendance_history(sqlite_url(older))
     run_migrations(sqlite_url(older), REVISIONS[0], downgrade=True)
     code, out, _ = run(capsys, "db", "restore", older, "--database", demo_db)
     assert code == 0, out
@@ -179,6 +182,7 @@ def test_a_newer_database_is_refused_by_upgrade(demo_db, capsys):
 
 
 def test_upgrade_backs_up_first(demo_db, capsys):
+    forget_attendance_history(sqlite_url(demo_db))
     run_migrations(sqlite_url(demo_db), REVISIONS[0], downgrade=True)
     code, out, _ = run(capsys, "db", "upgrade", "--database", demo_db)
     assert code == 0 and "Backed up the database" in out
@@ -238,6 +242,7 @@ def test_demo_refuses_a_real_practice_and_an_existing_demo_on_either_engine(
 
 def test_upgrade_from_the_first_revision_on_either_engine(demo_database, capsys):
     people = query(demo_database, "SELECT count(*) FROM participants")
+    forget_attendance_history(_url(demo_database))
     run_migrations(_url(demo_database), REVISIONS[0], downgrade=True)
     code, out, err = run(capsys, "db", "upgrade", "--database", demo_database)
     assert code == 0, err

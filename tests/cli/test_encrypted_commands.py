@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from support import forget_attendance_history
 
 from iopdesk.cli import common, main
 from iopdesk.db.backup import list_backups
@@ -182,6 +183,7 @@ def test_restore_of_an_encrypted_backup(encrypted, capsys, monkeypatch):
     [backup] = list_backups(encrypted.parent / "backups", encrypted.stem)
     attendance = _count(encrypted, "attendance")
     conn = connect_file(encrypted, PASSPHRASE)
+    conn.execute("DELETE FROM attendance_changes")      # the attendance's history first
     conn.execute("DELETE FROM attendance")
     conn.commit()
     conn.close()
@@ -201,6 +203,7 @@ def test_restore_of_an_encrypted_backup(encrypted, capsys, monkeypatch):
 
 
 def test_an_older_encrypted_database_is_upgraded_after_an_encrypted_backup(encrypted, capsys):
+    forget_attendance_history(sqlite_url(encrypted), PASSPHRASE)
     run_migrations(sqlite_url(encrypted), REVISIONS[0], downgrade=True, passphrase=PASSPHRASE)
     code, out, err = run(capsys, "db", "upgrade", "--database", encrypted)
     assert code == 0 and "Backed up the database" in out, err

@@ -60,10 +60,15 @@ def reading_commands(place: Path) -> dict[str, tuple]:
         "db upgrade": ("db", "upgrade"),
         "print face-sheet": ("print", "face-sheet", "--participant", "1001", "--out",
                              place / "pdfs" / "face.pdf", "--user", "admin"),
+        "print sign-in-sheet": ("print", "sign-in-sheet", "--meeting", "1", "--out",
+                                place / "pdfs" / "sheet.pdf", "--user", "admin"),
+        "report hours": ("report", "hours", "--week", "2026-11-16", "--out",
+                         place / "pdfs" / "hours.csv", "--user", "admin"),
     }
 
 
-COMMANDS = ("audit verify", "users list", "db check", "db upgrade", "print face-sheet")
+COMMANDS = ("audit verify", "users list", "db check", "db upgrade", "print face-sheet",
+            "print sign-in-sheet", "report hours")
 
 
 def _missing(place: Path) -> Path:

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from support import AUDIT_KEY, TODAY
+from support import AUDIT_KEY, TODAY, forget_attendance_history
 
 from iopdesk.db import crypto
 from iopdesk.db.backup import backup_database, list_backups, restore_database, verify_database_file
@@ -333,6 +333,7 @@ def test_the_passphrase_never_rides_in_the_url(encrypted_db):
 
 def test_migrations_run_on_an_encrypted_database(encrypted_db, names):
     url = sqlite_url(encrypted_db)
+    forget_attendance_history(url, PASSPHRASE)
     run_migrations(url, REVISIONS[0], downgrade=True, passphrase=PASSPHRASE)
     engine = make_engine(url, passphrase=PASSPHRASE)
     try:

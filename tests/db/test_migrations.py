@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from support import forget_attendance_history
 
 from iopdesk.db.engine import make_engine, sqlite_url
 from iopdesk.db.migrate import (HEAD, MIGRATIONS_DIR, REVISIONS, _alembic_config, open_database,
@@ -65,6 +66,7 @@ def test_models_and_migrations_do_not_drift(engine):
 
 def test_down_and_up_on_a_populated_database_keeps_every_row(demo_db):
     url = sqlite_url(demo_db)
+    forget_attendance_history(url)
     before = _counts(demo_db)
     assert before["participants"] > 0 and before["attendance"] > 0
     run_migrations(url, REVISIONS[0], downgrade=True)
@@ -127,6 +129,7 @@ def test_the_search_index_follows_every_write_to_participants(demo_db):
 
 def test_a_database_at_0003_gets_its_search_index_filled(demo_db):
     url = sqlite_url(demo_db)
+    forget_attendance_history(url)
     run_migrations(url, "0003", downgrade=True)
     conn = sqlite3.connect(demo_db)
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE ?",
@@ -138,6 +141,7 @@ def test_a_database_at_0003_gets_its_search_index_filled(demo_db):
 
 def test_downgrade_to_base_and_upgrade_again(demo_db):
     url = sqlite_url(demo_db)
+    forget_attendance_history(url)
     run_migrations(url, "base", downgrade=True)
     engine = make_engine(url)
     assert inspect(engine).get_table_names() == ["alembic_version"]
@@ -295,6 +299,7 @@ def _entered_in_error_revision() -> tuple[str, str]:
 
 def test_the_upgrade_to_entered_in_error_keeps_every_episode_and_participant(demo_db):
     url = sqlite_url(demo_db)
+    forget_attendance_history(url)
     _revision, before_it = _entered_in_error_revision()
     run_migrations(url, before_it, downgrade=True)
     assert not _MARKED & _columns(demo_db, "episodes")
@@ -354,6 +359,7 @@ def test_an_episode_entered_in_error_is_stored_and_read_back(demo_url):
 
 def test_a_downgrade_over_an_episode_entered_in_error_is_refused_and_changes_nothing(demo_url):
     url = demo_url
+    forget_attendance_history(url)
     _sql(url, "UPDATE episodes SET status = 'entered_in_error', "
               "entered_in_error_reason = 'wrong chart' WHERE id = "
               "(SELECT min(id) FROM episodes)")
@@ -397,6 +403,7 @@ def _all_counts(url: str) -> dict[str, int]:
 def test_upgrade_from_each_older_revision_keeps_every_row(demo_url, revision):
     """The demo practice taken down to `revision` and brought up again by `iopdesk db upgrade`
     (open_database with upgrade): every row of every table, each episode and person as was."""
+    forget_attendance_history(demo_url)
     before = _all_counts(demo_url)
     episodes = _sql(demo_url, _select("episodes", _EPISODE_COLUMNS))
     assert before["participants"] > 0 and before["attendance"] > 0

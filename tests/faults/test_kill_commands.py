@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from support import AUDIT_KEY
+from support import AUDIT_KEY, forget_attendance_history
 
 from iopdesk.db.backup import list_backups, verify_database_file
 from iopdesk.db.crypto import is_encrypted
@@ -236,6 +236,7 @@ def test_kill_during_db_encrypt(fork_server, fault_cycles, demo_db, tmp_path):
 @pytest.fixture
 def old_database(demo_db) -> Path:
     """The demo practice at an older schema revision."""
+    forget_attendance_history(sqlite_url(demo_db))
     run_migrations(sqlite_url(demo_db), OLD_REVISION, downgrade=True)
     return _settled(demo_db)
 

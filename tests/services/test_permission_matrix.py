@@ -362,6 +362,13 @@ def _calls(services, everyone, track_id, tmp_path, session_factory):
         "DocumentService.record_export": (
             P.VIEW_DEMOGRAPHICS, lambda a: services.documents.record_export(
                 a, "face_sheet", person.id, "Front desk printer")),
+        # the attendance documents: the front desk prints them too
+        "DocumentService.sign_in_sheet": (P.RECORD_ATTENDANCE, lambda a: (
+            services.documents.sign_in_sheet(a, meeting_today()))),
+        "DocumentService.hours_report": (P.VIEW_DEMOGRAPHICS, lambda a: (
+            services.documents.hours_report(a, date(2026, 11, 16), format="csv"))),
+        "DocumentService.attendance_history": (
+            P.VIEW_DEMOGRAPHICS, lambda a: services.documents.attendance_history(a, person.id)),
     }
 
 

@@ -41,6 +41,7 @@ def test_another_workstation_s_check_in_shows_up_in_the_open_list(qtbot, two_des
     area.show()
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
         area.area_shown()
+        area.focus_first()          # as the window does when it brings the area up
     row = area.day_model.row_of((day.people["ben"], day.meetings["adult"]))
     assert area.day_model.index(row, DayModel.STATUS).data() == "Expected"
 

@@ -48,10 +48,11 @@ def go_menu(window) -> list[tuple[str, str]]:
 
 def test_front_desk_sees_today_and_participants_and_no_admin(open_window):
     window = open_window("frontdesk")
-    assert window.area_keys() == ("today", "check_in", "participants", "schedule")
-    assert nav_titles(window) == ["Today", "Check-in", "Participants", "Schedule"]
+    assert window.area_keys() == ("today", "check_in", "participants", "schedule", "reports")
+    assert nav_titles(window) == ["Today", "Check-in", "Participants", "Schedule", "Reports"]
     assert go_menu(window) == [("Today", "Ctrl+1"), ("Check-in", "Ctrl+2"),
-                               ("Participants", "Ctrl+3"), ("Schedule", "Ctrl+4")]
+                               ("Participants", "Ctrl+3"), ("Schedule", "Ctrl+4"),
+                               ("Reports", "Ctrl+5")]
     assert menu_titles(window) == ["File", "Go", "Participants"]
     assert window.admin_menu is None
     assert not window.show_area("admin") and window.current_area == "participants"
@@ -59,14 +60,15 @@ def test_front_desk_sees_today_and_participants_and_no_admin(open_window):
 
 def test_admin_sees_the_admin_area_clinicians_their_today(open_window):
     admin = open_window("admin")
-    assert admin.area_keys() == ("today", "check_in", "participants", "schedule",
+    assert admin.area_keys() == ("today", "check_in", "participants", "schedule", "reports",
                                  "admin")   # Today: the backups
     assert "Admin" in menu_titles(admin)
     assert go_menu(admin) == [("Today", "Ctrl+1"), ("Check-in", "Ctrl+2"),
                               ("Participants", "Ctrl+3"), ("Schedule", "Ctrl+4"),
-                              ("Admin", "Ctrl+6")]
+                              ("Reports", "Ctrl+5"), ("Admin", "Ctrl+6")]
     clinician = open_window("clinician")
-    assert clinician.area_keys() == ("today", "check_in", "participants", "schedule")
+    assert clinician.area_keys() == ("today", "check_in", "participants", "schedule",
+                                     "reports")
 
 
 def test_areas_without_a_screen_or_a_service_are_not_shown(open_window, demo):
@@ -94,14 +96,14 @@ def test_switch_areas_by_click_and_by_keyboard(qtbot, open_window):
     window = open_window("admin", active=True)
     changes = []
     window.area_changed.connect(changes.append)
-    item = window.nav.item(4)
+    item = window.nav.item(5)
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton,
                      pos=window.nav.visualItemRect(item).center())
     assert window.current_area == "admin" and window.stack.currentWidget().objectName() \
         == "adminArea"
-    assert window.nav.currentRow() == 4
+    assert window.nav.currentRow() == 5
     qtbot.keyClick(window.nav, Qt.Key.Key_Up)               # arrows move through the list
-    assert window.current_area == "schedule" and window.nav.hasFocus()
+    assert window.current_area == "reports" and window.nav.hasFocus()
     qtbot.keyClick(window.nav, Qt.Key.Key_Down)
     assert window.current_area == "admin" and window.nav.hasFocus()
 
@@ -112,11 +114,11 @@ def test_switch_areas_by_click_and_by_keyboard(qtbot, open_window):
     assert QApplication.focusWidget() is window.participants.search_edit
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.current_area == "admin"
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)   # no Reports
-    assert window.current_area == "admin"
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_area == "reports"
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)   # Find
     assert window.current_area == "participants"
-    assert changes == ["admin", "schedule", "admin", "participants", "admin",
+    assert changes == ["admin", "reports", "admin", "participants", "admin", "reports",
                        "participants"]
 
 

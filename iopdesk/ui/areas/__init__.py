@@ -3,8 +3,8 @@
 Six areas have a fixed place and shortcut (Ctrl+1 … Ctrl+6) so that hands learn them once.
 An area is shown only when this build has something real in it for this user: a screen, the
 service behind it, and a role that may use it. Check-in is everyone's (all roles record
-attendance), and so is Schedule (administrators edit there, the others read); Reports has no
-screen yet, so nobody sees it; Today appears with the `today` service (for administrators it
+attendance), and so are Schedule (administrators edit there, the others read) and Reports
+(the week's attendance and hours); Today appears with the `today` service (for administrators it
 warns of old backups); Admin is for administrators. Roles are enforced by the services
 whatever is shown here: hiding is only so that nobody is offered what would be refused.
 """
@@ -39,10 +39,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("areas", text)
 
 
-def _never(_services: Services, _actor: Actor) -> bool:
-    return False        # no screen in this build
-
-
 def _today(services: Services, actor: Actor) -> bool:
     """Front desk and clinicians have their lists there; administrators the backups' state."""
     return hasattr(services, "today") and (actor.has(Role.FRONT_DESK) or actor.has(Role.ADMIN)
@@ -63,6 +59,11 @@ def _schedule(services: Services, _actor: Actor) -> bool:
     return hasattr(services, "schedule")
 
 
+def _reports(services: Services, _actor: Actor) -> bool:
+    """Everyone prints the week's attendance and hours."""
+    return hasattr(services, "attendance") and hasattr(services, "documents")
+
+
 def _admin(_services: Services, actor: Actor) -> bool:
     return actor.has(Role.ADMIN)
 
@@ -78,7 +79,7 @@ def _all_areas() -> tuple[tuple[Area, Callable[[Services, Actor], bool]], ...]:
         (Area(SCHEDULE, _tr("Schedule"), "Ctrl+4",
               _tr("Groups and meetings")), _schedule),
         (Area(REPORTS, _tr("Reports"), "Ctrl+5",
-              _tr("Attendance and hours")), _never),
+              _tr("Attendance and hours")), _reports),
         (Area(ADMIN, _tr("Admin"), "Ctrl+6",
               _tr("Users and the audit log")), _admin),
     )

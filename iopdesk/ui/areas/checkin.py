@@ -12,7 +12,8 @@ slow every deliberate walk-in for a mistake that is cheaper to undo.
 
 Below: today's meetings with their here / expected counts, and the day's list (each person
 at each meeting of their day, status and times at the practice) with its actions, each a
-button with a mnemonic and a function key (ui.checkin.actions). Both reload when a change set
+button with a mnemonic and a function key (ui.checkin.actions); F10 previews the sign-in
+sheet of the meeting selected (ui.checkin.printing). Both reload when a change set
 touches attendance, the schedule, participants or episodes — this workstation's or, on a
 database server, another's."""
 
@@ -24,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.errors import ValidationError
@@ -33,9 +34,10 @@ from iopdesk.ui.changes import change_bus
 from iopdesk.ui.checkin.actions import DayActions
 from iopdesk.ui.checkin.models import (DayModel, MatchesModel, MeetingsModel, clock_text,
                                        day_lines, meeting_text)
+from iopdesk.ui.checkin.printing import SheetPrinting
+from iopdesk.ui.checkin.tables import area_table, fit_rows
 from iopdesk.ui.errors import describe_error, show_error
 from iopdesk.ui.forms import error_label, say
-from iopdesk.ui.table_model import record_table
 
 if TYPE_CHECKING:
     from iopdesk.domain.attendance_views import AttendanceView, DayView, FoundParticipant
@@ -53,11 +55,13 @@ MOVE_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageD
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
-class CheckInArea(DayActions, QWidget):
+class CheckInArea(DayActions, SheetPrinting, QWidget):
     day_loaded = Signal()
     matches_loaded = Signal()
     checked_in = Signal(object)         # the AttendanceView stored
     dialog_opened = Signal(object)      # a dialog or question of an action, shown
+    preview_opened = Signal(object)     # the PdfPreviewDialog of a sign-in sheet
+    recorded = Signal(str, str)         # a print or save of it is in the audit trail
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, *,
                  today: Callable[[], date], parent: QWidget | None = None):
@@ -80,6 +84,7 @@ class CheckInArea(DayActions, QWidget):
         self.meetings_model = MeetingsModel(self)
         self.day_model = DayModel(self)
         self._build_actions()
+        self._build_printing()
         self._build()
         change_bus(services).changed.connect(self._changed)
 
@@ -121,9 +126,9 @@ class CheckInArea(DayActions, QWidget):
         search_row.addWidget(into_label)
         search_row.addWidget(self.meeting_combo, 2)
 
-        self.matches = self._table(self.matches_model, "checkinMatches")
+        self.matches = area_table(self, self.matches_model, "checkinMatches")
         self.matches.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # driven from the search box
-        self._fit_rows(self.matches, 5)
+        fit_rows(self.matches, 5)
         self.matches.doubleClicked.connect(lambda _index: self.check_in_highlighted())
         self.matches.hide()
         self.status_label = QLabel(self)
@@ -136,10 +141,8 @@ class CheckInArea(DayActions, QWidget):
         self.warning_label.hide()
         self.search_error = error_label(self, "checkinSearchError")
 
-        self.meetings = self._table(self.meetings_model, "checkinMeetings")
-        self.meetings.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._fit_rows(self.meetings, 1)
-        self.day_table = self._table(self.day_model, "checkinDay")
+        self.meetings = self._meetings_table()
+        self.day_table = area_table(self, self.day_model, "checkinDay")
         self.day_table.horizontalHeader().setSectionResizeMode(
             DayModel.NOTE, QHeaderView.ResizeMode.Stretch)
         self.day_table.selectionModel().currentRowChanged.connect(
@@ -158,7 +161,11 @@ class CheckInArea(DayActions, QWidget):
         layout.addWidget(self.warning_label)
         layout.addWidget(self.search_error)
         layout.addWidget(self._heading(self.tr("Today's meetings")))
-        layout.addWidget(self.meetings)
+        meetings_row = QHBoxLayout()
+        meetings_row.addWidget(self.meetings, 1)
+        meetings_row.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(meetings_row)
+        layout.addWidget(self.meetings_error)
         layout.addWidget(self._heading(self.tr("The day's list")))
         layout.addWidget(self.day_message)
         layout.addWidget(self.day_table, 1)
@@ -166,30 +173,12 @@ class CheckInArea(DayActions, QWidget):
         layout.addLayout(self.action_row())
         QWidget.setTabOrder(self.search_edit, self.meeting_combo)
         QWidget.setTabOrder(self.meeting_combo, self.day_table)
+        QWidget.setTabOrder(self.day_table, self.meetings)     # after the list: Enter's path
 
     def _heading(self, text: str) -> QLabel:
         label = QLabel(text, self)
         label.setStyleSheet("font-weight: bold; padding-top: 6px;")
         return label
-
-    def _table(self, model, name: str) -> QTableView:
-        table = record_table(self, model, name)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setTabKeyNavigation(False)
-        table.setWordWrap(False)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        return table
-
-    @staticmethod
-    def _fit_rows(table: QTableView, rows: int) -> None:
-        """As high as `rows` lines (so the day's list below keeps the room)."""
-        table.setFixedHeight(table.verticalHeader().defaultSectionSize() * max(1, rows)
-                             + table.horizontalHeader().sizeHint().height()
-                             + 2 * table.frameWidth())
 
     def _shortcut(self, keys: QKeySequence, slot) -> QShortcut:
         shortcut = QShortcut(keys, self)
@@ -200,8 +189,9 @@ class CheckInArea(DayActions, QWidget):
     # -- shown, loaded, changed -------------------------------------------------------------
 
     def area_shown(self) -> None:
+        """Reloaded when brought to the front; the keyboard moves here only when the window
+        says so (`focus_first`), not while the user walks the area list with the arrows."""
         self.reload()
-        self.focus_first()
 
     def focus_first(self) -> None:
         """The keyboard in the search box."""
@@ -226,8 +216,8 @@ class CheckInArea(DayActions, QWidget):
         self._select_key = None
         self.view, self.zone = view, zone
         self.matches_model.zone = zone
-        self.meetings_model.set_rows(view.meetings, zone)
-        self._fit_rows(self.meetings, min(len(view.meetings), 4))
+        self.show_meetings(view.meetings, zone)
+        fit_rows(self.meetings, min(len(view.meetings), 4))
         self.day_model.set_lines(day_lines(view), zone)
         self._fill_meeting_combo(view.meetings)
         row = self.day_model.row_of(key) if key is not None else -1
@@ -328,7 +318,7 @@ class CheckInArea(DayActions, QWidget):
         before = self.highlighted()
         self._shown_ticket = ticket
         self.matches_model.set_rows(found)
-        self._fit_rows(self.matches, min(len(found), 5))
+        fit_rows(self.matches, min(len(found), 5))
         self.matches.setVisible(bool(found))
         row = next((i for i, f in enumerate(found)
                     if before is not None and f.participant_id == before.participant_id), 0)
