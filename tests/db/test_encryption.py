@@ -381,6 +381,7 @@ def test_backups_stay_encrypted_and_restore_with_the_same_passphrase(encrypted_d
     # Change the live database, then restore: the backup's rows come back, still encrypted.
     attendance = _count(encrypted_db, "attendance")
     conn = crypto.connect_file(encrypted_db, PASSPHRASE)
+    conn.execute("DELETE FROM attendance_changes")      # the attendance's history first
     conn.execute("DELETE FROM attendance")
     conn.commit()
     conn.close()

@@ -20,7 +20,7 @@ STORED = {
     AgeGroup: {"adult", "adolescent"},
     TrackFocus: {"mental_health", "substance_use", "co_occurring"},
     EpisodeStatus: {"referred", "active", "discharged", "entered_in_error"},
-    AttendanceStatus: {"present", "late", "left_early", "absent", "excused"},
+    AttendanceStatus: {"expected", "present", "late", "left_early", "absent", "excused"},
     SessionKind: {"intake", "individual", "group", "family"},
     NoteFormat: {"dap", "soap", "birp", "narrative"},
     NoteStatus: {"draft", "signed", "awaiting_cosign", "cosigned"},
