@@ -118,6 +118,9 @@ SECTIONS: tuple[ChartSection, ...] = (
                  RecordType(RecordKind.AUTHORIZATION, "authorizations", "authorization_id",
                             creates=("authorization.add",),
                             changes=("authorization.update",))),
+        prints=(PrintCommand("attendance-history", "attendance_history", "attendance history",
+                             "the participant's weeks in the program against each week's "
+                             "minimum, every meeting's times and the corrections made"),),
         # correcting times after the meeting's day is not the front desk's
         also=("correct_attendance",)),
     ChartSection(

@@ -234,8 +234,10 @@ class DocumentService:
             return self.consent_form(actor, record_id, participant_id=participant_id)
         if document == INTAKE_ASSESSMENT:
             return self.intake_assessment(actor, participant_id)
+        if document == ATTENDANCE_HISTORY:
+            return self.attendance_history(actor, participant_id)
         raise ValidationError({"document": f"“{document}” is not a document IOPDesk prints; "
-                                           f"choose {' or '.join(KINDS)}"})
+                                           f"choose {' or '.join((*KINDS, ATTENDANCE_HISTORY))}"})
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "document.generate")
     def face_sheet(self, actor: Actor, participant_id: int) -> bytes:
