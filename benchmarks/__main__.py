@@ -492,11 +492,14 @@ def bench_startup(runs: int) -> list[Result]:
 
 
 def run_engines(quick: bool, rebuild: bool) -> tuple[str, str]:
-    """Search while typing, a chart opened and a registration on SQLite and PostgreSQL, with
-    99th percentiles (benchmarks/engines.py): the plain table and the Markdown one."""
+    """Search while typing, a chart opened, a registration and the front desk's day (check-in,
+    weekly hours, sign-in sheet: benchmarks/attendance.py) on SQLite and PostgreSQL, with 99th
+    percentiles (benchmarks/engines.py): the plain table and the Markdown one."""
+    from benchmarks.attendance import attendance_rows
     from benchmarks.engines import Setup, engine_rows, render as render_engines, verdict
 
-    setup = Setup(DATABASE, DATA_DIR, _expected_marker(), BENCH_KEY, AS_OF, SEED)
+    setup = Setup(DATABASE, DATA_DIR, _expected_marker(), BENCH_KEY, AS_OF, SEED,
+                  more_cases=(attendance_rows,))
     rows, note = engine_rows(setup, quick=quick, rebuild=rebuild, say=_say)
     closing = f"{verdict(rows)} {note}; {_machine()}."
     return (f"{render_engines(rows, markdown=False)}\n\n{closing}",

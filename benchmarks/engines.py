@@ -60,6 +60,8 @@ class Setup:
     audit_key: bytes
     as_of: date
     seed: int
+    # more cases run on each engine after these: (side, setup, counts, say) -> rows
+    more_cases: tuple[Callable[..., list], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,9 +230,9 @@ def run_side(side: Side, setup: Setup, counts: dict[str, int], say) -> list[Row]
     rows.append(bench_chart(side, longest_chart(setup.database, setup.as_of), counts["chart"]))
     say(f"{side.name}: registration")
     rows.append(bench_registration(side, counts["registration"]))
-    from benchmarks.attendance import attendance_rows   # it imports this module
-
-    return rows + attendance_rows(side, setup, counts, say)
+    for more in setup.more_cases:
+        rows += more(side, setup, counts, say)
+    return rows
 
 
 # ---- the two engines --------------------------------------------------------------------------

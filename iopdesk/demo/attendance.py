@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from iopdesk.db.models import Attendance, AttendanceChange
-from iopdesk.demo.records import EpisodePlan, TrackInfo
+from iopdesk.demo.records import EpisodePlan, Slot, TrackInfo
 from iopdesk.domain.accounts import PracticeSettings
 from iopdesk.domain.attendance import (AttendancePolicy, Credit, WeekStatus, credited,
                                        status_of, week_days, week_minimum, week_start_of,
@@ -25,7 +25,6 @@ from iopdesk.domain.enums import AttendanceStatus
 
 if TYPE_CHECKING:
     from iopdesk.demo.base import Ctx
-    from iopdesk.demo.groups import Slot
 
 ST = AttendanceStatus
 POLICY = AttendancePolicy.from_settings(PracticeSettings())   # a new practice's defaults

@@ -5,27 +5,18 @@ the group sessions with one individualized note per attendee (called by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from iopdesk.db.models import ClinicalSession, GroupMeeting
 from iopdesk.demo import data
 from iopdesk.demo.attendance import Week, day_shape, write_ahead, write_attendance
-from iopdesk.demo.records import EpisodePlan, TrackInfo, note
+from iopdesk.demo.records import EpisodePlan, Slot, TrackInfo, note
 from iopdesk.domain.accounts import PracticeSettings
 from iopdesk.domain.enums import NoteFormat, SessionKind
 
 if TYPE_CHECKING:
     from iopdesk.demo.base import Ctx
-
-
-@dataclass(frozen=True)
-class Slot:
-    schedule_id: int
-    start: time
-    end: time
-    title: str
 
 
 def write_groups(ctx: Ctx, track: TrackInfo, slots: list[tuple[int, Slot]],

@@ -22,9 +22,9 @@ from iopdesk.demo.base import Ctx, Profile, Sink
 from iopdesk.demo.attendance import plan_week
 from iopdesk.demo.authorizations import write_authorizations
 from iopdesk.demo.clinical import write_episode
-from iopdesk.demo.groups import Slot, write_groups
+from iopdesk.demo.groups import write_groups
 from iopdesk.demo.people import make_people
-from iopdesk.demo.records import TrackInfo
+from iopdesk.demo.records import Slot, TrackInfo
 from iopdesk.domain.accounts import PracticeSettings, check_settings
 from iopdesk.domain.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 from iopdesk.domain.enums import AgeGroup, LevelOfCare, Role, TrackFocus

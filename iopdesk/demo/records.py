@@ -4,7 +4,7 @@ the signing and note writing every chart document goes through."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from iopdesk.db.models import Note, Signature
@@ -102,3 +102,12 @@ def note(ctx: Ctx, session_id: int, ep: EpisodePlan, author_id: int, fmt: NoteFo
                  author_id=author_id, format=fmt, sections=sections, status=status,
                  signed_at=signed_at, updated_at=signed_at or written)
 
+
+@dataclass(frozen=True)
+class Slot:
+    """A weekly group of a track's schedule, as the demo's meetings are made from it."""
+
+    schedule_id: int
+    start: time
+    end: time
+    title: str

@@ -32,7 +32,7 @@ from iopdesk.services.attendance_day import load_day
 from iopdesk.services.attendance_hours import EPISODE_ROWS, active_in, load_weeks, week_range
 from iopdesk.services.attendance_rows import Clock
 from iopdesk.services.context import get_or_404
-from iopdesk.services.documents import PART2_FOCUS, header, letterhead
+from iopdesk.services.document_heads import PART2_FOCUS, header, letterhead
 from iopdesk.services.stored_settings import load_settings
 
 HISTORY_WEEKS = 26           # the weeks an attendance history prints: about six months

@@ -16,20 +16,20 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from iopdesk.db.models import (Consent, Contact, Coverage, Episode, IntakeAssessment, Practice,
+from iopdesk.db.models import (Consent, Contact, Coverage, Episode, IntakeAssessment,
                                ProgramTrack)
 from iopdesk.db.models import Participant as ParticipantRow
 from iopdesk.domain.clinical import ASAM_DIMENSIONS, INTAKE_TEXT_FIELDS, LEVEL_NAMES
 from iopdesk.domain.documents import (ConsentForm, ConsentState, ConsentSummary, DocumentFrame,
-                                      DocumentHeader, FaceSheet, FaceSheetContact,
+                                      FaceSheet, FaceSheetContact,
                                       FaceSheetCoverage, FaceSheetEpisode, IntakeDimension,
-                                      IntakeDocument, IntakeTextSection, Letterhead,
-                                      PrintedAddendum, age_on, consent_state, part2_notice)
-from iopdesk.domain.enums import NoteStatus, TrackFocus
+                                      IntakeDocument, IntakeTextSection, PrintedAddendum, age_on, consent_state, part2_notice)
+from iopdesk.domain.enums import NoteStatus
 from iopdesk.domain.errors import NotFound, ValidationError
 from iopdesk.domain.time import practice_time
 from iopdesk.services.attendance_rows import read_clock
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
+from iopdesk.services.document_heads import PART2_FOCUS, header, letterhead, printed_now
 from iopdesk.services.intake import _view as intake_view
 from iopdesk.services.participants import load_episodes
 from iopdesk.services.permissions import Permission, requires
@@ -50,33 +50,6 @@ WHERE_MAX = 500
 _MARKS = {ConsentState.REVOKED: "REVOKED", ConsentState.EXPIRED: "EXPIRED"}
 # Tracks whose records are substance-use disorder records (42 CFR Part 2): their clinical
 # documents carry the practice's § 2.32 notice.
-PART2_FOCUS = frozenset({TrackFocus.SUBSTANCE_USE, TrackFocus.CO_OCCURRING})
-
-
-def printed_now(session: Session, now: datetime) -> datetime:
-    """The time printed in the footer: `now` (UTC) as the practice's wall-clock time."""
-    return practice_time(now, load_time_zone(session))
-
-
-def letterhead(session: Session) -> Letterhead:
-    practice = session.scalar(select(Practice).order_by(Practice.id).limit(1))
-    if practice is None:
-        return Letterhead(name="")
-    city = ", ".join(x for x in (practice.city, " ".join(
-        y for y in (practice.state, practice.postal_code) if y)) if x)
-    return Letterhead(
-        name=practice.name,
-        address_lines=tuple(x for x in (practice.address_line1, practice.address_line2, city)
-                            if x),
-        phone=practice.phone, fax=practice.fax, npi=practice.npi, logo_png=practice.logo_png)
-
-
-def header(person: ParticipantRow) -> DocumentHeader:
-    given = " ".join(x for x in (person.first_name, person.middle_name) if x)
-    return DocumentHeader(participant_name=f"{person.last_name}, {given}",
-                          date_of_birth=person.date_of_birth, chart_number=person.chart_number)
-
-
 def legal_name(person: ParticipantRow) -> str:
     return " ".join(x for x in (person.first_name, person.middle_name, person.last_name) if x)
 
