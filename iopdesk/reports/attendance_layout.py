@@ -9,22 +9,19 @@ letterhead, so a loose page still says what it belongs to.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, PageTemplate
+from reportlab.platypus import Flowable
 
 from iopdesk.domain.documents import Letterhead
 from iopdesk.reports import styles
-from iopdesk.reports.fonts import BOLD, REGULAR, register_fonts
-from iopdesk.reports.layout import (COMPACT_BAND, CONTENT_WIDTH, FOOTER_TOP, FULL_BAND,
-                                    MARGIN_X, PAGE_HEIGHT, PAGE_WIDTH, STRIP, TOP,
-                                    NumberedCanvas, _frame, _line, _Page, fit, notice_block)
+from iopdesk.reports.fonts import BOLD, REGULAR
+from iopdesk.reports.layout import (CONTENT_WIDTH, MARGIN_X, PAGE_WIDTH, STRIP, PageDrawing,
+                                    build_pdf, draw_line, fit)
 
 
 # Names in English whatever the process locale (Qt sets it from the desktop: strftime's %A
@@ -77,7 +74,7 @@ class RosterFrame:
     watermark: str = ""
 
 
-class _RosterPage(_Page):
+class _RosterPage(PageDrawing):
     """layout.py's page, its participant line replaced by the roster's subject line."""
 
     def _strip(self, canvas: Canvas, below: float) -> None:
@@ -91,28 +88,12 @@ class _RosterPage(_Page):
         canvas.setFont(REGULAR, size)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 6, baseline, detail)
         used = stringWidth(detail, REGULAR, size) if detail else 0
-        _line(canvas, MARGIN_X + 6, baseline, frame.subject, BOLD, 10.5,
+        draw_line(canvas, MARGIN_X + 6, baseline, frame.subject, BOLD, 10.5,
               CONTENT_WIDTH - used - 24)
 
 
 def build_roster_pdf(frame: RosterFrame, story: Sequence[Flowable]) -> bytes:
-    """The document's pages as PDF bytes; the § 2.32 notice after the content when the frame
+    """The document's pages as PDF bytes, as `layout.build_pdf` makes them with the roster's
+    line in place of the participant's; the § 2.32 notice after the content when the frame
     has one. The PDF's metadata names the document and the practice only."""
-    register_fonts()
-    page = _RosterPage(frame)   # type: ignore[arg-type]  (duck-typed DocumentFrame)
-    out = io.BytesIO()
-    doc = BaseDocTemplate(out, pagesize=LETTER, title=frame.title,
-                          author=frame.letterhead.name, creator="IOPDesk",
-                          initialFontName=REGULAR, initialFontSize=9.5,
-                          leftMargin=MARGIN_X, rightMargin=MARGIN_X,
-                          topMargin=PAGE_HEIGHT - TOP, bottomMargin=FOOTER_TOP)
-    doc.addPageTemplates([
-        PageTemplate("first", [_frame(FULL_BAND, "first")], onPage=page.first,
-                     onPageEnd=page.end, autoNextPageTemplate="later"),
-        PageTemplate("later", [_frame(COMPACT_BAND, "later")], onPage=page.later,
-                     onPageEnd=page.end)])
-    flowables = list(story)
-    if frame.part2_notice:
-        flowables += notice_block(frame.part2_notice)
-    doc.build(flowables, canvasmaker=NumberedCanvas)
-    return out.getvalue()
+    return build_pdf(frame, story, page_type=_RosterPage)  # type: ignore[arg-type]

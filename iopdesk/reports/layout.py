@@ -50,7 +50,7 @@ def fit(text: str, font: str, size: float, width: float,
     return text.rstrip() + "…", size
 
 
-def _line(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
+def draw_line(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
           width: float, *, right: bool = False) -> None:
     text, size = fit(visual(text), font, size, width)
     canvas.setFont(font, size)
@@ -74,7 +74,7 @@ def _logo(png: bytes | None) -> tuple[ImageReader, float, float] | None:
     return image, w * scale, h * scale
 
 
-class _Page:
+class PageDrawing:
     """Draws the parts of a page that are not the document's content."""
 
     def __init__(self, frame: DocumentFrame):
@@ -93,9 +93,9 @@ class _Page:
         lh = self.frame.letterhead
         canvas.setFillColor(styles.ACCENT)
         half = CONTENT_WIDTH / 2 - 6
-        _line(canvas, MARGIN_X, TOP - 12, lh.name, BOLD, 9.5, half)
+        draw_line(canvas, MARGIN_X, TOP - 12, lh.name, BOLD, 9.5, half)
         canvas.setFillColor(styles.MUTED)
-        _line(canvas, PAGE_WIDTH - MARGIN_X, TOP - 12, self.frame.title, REGULAR, 9, half,
+        draw_line(canvas, PAGE_WIDTH - MARGIN_X, TOP - 12, self.frame.title, REGULAR, 9, half,
               right=True)
         self._rule(canvas, TOP - COMPACT_BAND, 0.8)
         self._strip(canvas, TOP - COMPACT_BAND)
@@ -131,7 +131,7 @@ class _Page:
             x += w + 12
         width = PAGE_WIDTH - MARGIN_X - x
         canvas.setFillColor(styles.ACCENT)
-        _line(canvas, x, TOP - 14, lh.name, BOLD, 14, width)
+        draw_line(canvas, x, TOP - 14, lh.name, BOLD, 14, width)
         canvas.setFillColor(styles.INK)
         y = TOP - 27
         contact = "   ·   ".join(part for part in (
@@ -139,7 +139,7 @@ class _Page:
             f"NPI {lh.npi}" if lh.npi else "") if part)
         for text in (*lh.address_lines[:3], contact):
             if text:
-                _line(canvas, x, y, text, REGULAR, 8.5, width)
+                draw_line(canvas, x, y, text, REGULAR, 8.5, width)
                 y -= 10.5
         self._rule(canvas, TOP - FULL_BAND, 1.2)
 
@@ -155,7 +155,7 @@ class _Page:
         canvas.setFont(REGULAR, 9)
         right_width = stringWidth(right, REGULAR, 9)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X - 6, baseline, right)
-        _line(canvas, MARGIN_X + 6, baseline, header.participant_name, BOLD, 10.5,
+        draw_line(canvas, MARGIN_X + 6, baseline, header.participant_name, BOLD, 10.5,
               CONTENT_WIDTH - right_width - 24)
 
     def _footer(self, canvas: Canvas) -> None:
@@ -163,14 +163,14 @@ class _Page:
         canvas.setLineWidth(0.6)
         canvas.line(MARGIN_X, FOOTER_TOP, PAGE_WIDTH - MARGIN_X, FOOTER_TOP)
         canvas.setFillColor(styles.INK)
-        _line(canvas, MARGIN_X, FOOTER_TOP - 12, CONFIDENTIAL, BOLD, 7.5,
+        draw_line(canvas, MARGIN_X, FOOTER_TOP - 12, CONFIDENTIAL, BOLD, 7.5,
               CONTENT_WIDTH - 90)
         at = self.frame.printed_at
         printed = f"Printed {at:%m/%d/%Y} {at.hour % 12 or 12}:{at:%M %p}"
         if self.frame.printed_by:
             printed += f" by {self.frame.printed_by}"
         canvas.setFillColor(styles.MUTED)
-        _line(canvas, MARGIN_X, FOOTER_TOP - 22.5, f"{printed}   ·   {self.frame.title}",
+        draw_line(canvas, MARGIN_X, FOOTER_TOP - 22.5, f"{printed}   ·   {self.frame.title}",
               REGULAR, 7, CONTENT_WIDTH - 90)
 
 
@@ -216,11 +216,14 @@ def _frame(band: float, name: str) -> Frame:
                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
 
-def build_pdf(frame: DocumentFrame, story: Sequence[Flowable]) -> bytes:
+def build_pdf(frame: DocumentFrame, story: Sequence[Flowable], *,
+              page_type: type[PageDrawing] | None = None) -> bytes:
     """The document's pages as PDF bytes. The PDF's metadata names the document and the
-    practice, never the participant (file browsers and indexers show it)."""
+    practice, never the participant (file browsers and indexers show it). `page_type` draws
+    the pages (letterhead, the line under it, footer): `PageDrawing`'s participant line unless a
+    document about a group gives its own."""
     register_fonts()
-    page = _Page(frame)
+    page = (page_type or PageDrawing)(frame)
     out = io.BytesIO()
     doc = BaseDocTemplate(out, pagesize=LETTER, title=frame.title,
                           author=frame.letterhead.name, creator="IOPDesk",

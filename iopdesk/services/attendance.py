@@ -37,9 +37,9 @@ from iopdesk.services import attendance_steps as steps
 from iopdesk.services.attendance_day import find_in, load_day
 from iopdesk.services.attendance_hours import (
     EPISODE_ROWS,
-    active_in,
+    everyone_in_week,
     load_weeks,
-    week_range,
+    participant_weeks,
 )
 from iopdesk.services.attendance_rows import read_clock
 from iopdesk.services.context import Actor, ServiceContext, get_or_404
@@ -180,16 +180,7 @@ class AttendanceService:
         with self._ctx.unit_of_work() as session:
             get_or_404(session, Participant, participant_id, "Participant")
             clock = read_clock(session, self._ctx)
-            episodes = session.execute(EPISODE_ROWS.where(
-                Episode.participant_id == participant_id,
-                Episode.admission_date <= clock.today)).all()
-            pairs = sorted(((first, row[0].id) for row in episodes for first in week_range(
-                row[0].admission_date, min(row[0].discharge_date or clock.today, clock.today),
-                lambda d: week_start_of(d, clock.week_start))), reverse=True)[:count]
-            wanted: dict[int, list[date]] = {}
-            for first, episode_id in pairs:
-                wanted.setdefault(episode_id, []).append(first)
-            found = load_weeks(session, clock, episodes, wanted)
+            found = participant_weeks(session, clock, participant_id, count)
             self._ctx.audit(session, actor, "attendance.weeks", participant_id=participant_id,
                             entity="attendance", detail={"weeks": len(found)})
         return tuple(sorted(found, key=lambda w: (w.week_first, w.episode_id), reverse=True))
@@ -201,12 +192,7 @@ class AttendanceService:
         (of `track_id` only, when given), in name order."""
         with self._ctx.unit_of_work() as session:
             clock = read_clock(session, self._ctx)
-            first = week_start_of(week_of, clock.week_start)
-            query = EPISODE_ROWS.where(active_in(first, first + timedelta(days=6)))
-            if track_id is not None:
-                query = query.where(Episode.track_id == track_id)
-            episodes = session.execute(query).all()
-            found = load_weeks(session, clock, episodes, {row[0].id: [first] for row in episodes})
+            first, found = everyone_in_week(session, clock, week_of, track_id)
             self._ctx.audit(session, actor, "attendance.hours", entity="attendance",
                             detail={"week": first.isoformat(), "track_id": track_id,
                                     "participants": len(found)})

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from iopdesk.db.models import AttendanceChange, Episode, GroupMeeting, Participant, ProgramTrack
 from iopdesk.db.models import StaffUser
-from iopdesk.domain.attendance import week_start_of
 from iopdesk.domain.attendance_documents import (ALL_TRACKS, AttendanceHistory,
                                                  HistoryCorrection, HistoryMeeting, HistoryWeek,
                                                  HoursReport, HoursRow, SignInLine, SignInSheet,
@@ -29,7 +28,7 @@ from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.names import search_key
 from iopdesk.domain.time import practice_time
 from iopdesk.services.attendance_day import load_day
-from iopdesk.services.attendance_hours import EPISODE_ROWS, active_in, load_weeks, week_range
+from iopdesk.services.attendance_hours import everyone_in_week, participant_weeks
 from iopdesk.services.attendance_rows import Clock
 from iopdesk.services.context import get_or_404
 from iopdesk.services.document_heads import PART2_FOCUS, header, letterhead
@@ -114,12 +113,7 @@ def week_hours(session: Session, clock: Clock, week_of: date,
                track_id: int | None) -> tuple[date, list[WeekHours]]:
     """(the week's first day, the WeekHours of every episode open in it), as
     AttendanceService.hours reads them, ordered by track then name."""
-    first = week_start_of(week_of, clock.week_start)
-    query = EPISODE_ROWS.where(active_in(first, first + timedelta(days=6)))
-    if track_id is not None:
-        query = query.where(Episode.track_id == track_id)
-    episodes = session.execute(query).all()
-    found = load_weeks(session, clock, episodes, {row[0].id: [first] for row in episodes})
+    first, found = everyone_in_week(session, clock, week_of, track_id)
     found.sort(key=lambda w: (w.track_name.casefold(), w.name.casefold(), w.participant_id))
     return first, found
 
@@ -193,15 +187,7 @@ def load_attendance_history(session: Session, clock: Clock, participant_id: int,
     """The participant's last `count` weeks in the program (each episode's, up to today),
     oldest first: each meeting with its times, credit, status and corrections."""
     person = get_or_404(session, Participant, participant_id, "Participant")
-    episodes = session.execute(EPISODE_ROWS.where(
-        Episode.participant_id == participant_id, Episode.admission_date <= clock.today)).all()
-    pairs = sorted(((first, row[0].id) for row in episodes for first in week_range(
-        row[0].admission_date, min(row[0].discharge_date or clock.today, clock.today),
-        lambda d: week_start_of(d, clock.week_start))), reverse=True)[:count]
-    wanted: dict[int, list[date]] = {}
-    for first, episode_id in pairs:
-        wanted.setdefault(episode_id, []).append(first)
-    weeks = sorted(load_weeks(session, clock, episodes, wanted),
+    weeks = sorted(participant_weeks(session, clock, participant_id, count),
                    key=lambda w: (w.week_first, w.episode_id))
     changes = _corrections(session, clock, [m.attendance.id for w in weeks for m in w.meetings
                                             if m.attendance is not None])
@@ -220,7 +206,9 @@ def load_attendance_history(session: Session, clock: Clock, participant_id: int,
             if m.attendance else (),
             corrections=tuple(changes.get(m.attendance.id, ()) if m.attendance else ()))
             for m in w.meetings)) for w in weeks)
-    focuses = {row[-1].focus for row in episodes}
+    focuses = set(session.scalars(
+        select(ProgramTrack.focus).join(Episode, Episode.track_id == ProgramTrack.id)
+        .where(Episode.participant_id == participant_id)))
     frame = DocumentFrame(letterhead=letterhead(session), header=header(person),
                           title="Attendance History", printed_at=printed_at,
                           printed_by=printed_by, part2_notice=_notice(session, focuses))

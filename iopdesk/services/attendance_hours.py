@@ -24,7 +24,7 @@ from iopdesk.db.models import (
     Participant,
     ProgramTrack,
 )
-from iopdesk.domain.attendance import still_possible, week_minimum, week_status
+from iopdesk.domain.attendance import still_possible, week_minimum, week_start_of, week_status
 from iopdesk.domain.attendance_views import WeekHours, WeekMeeting
 from iopdesk.domain.enums import AttendanceStatus, SessionKind
 from iopdesk.domain.names import list_name
@@ -181,3 +181,30 @@ def active_in(first: date, last: date):
     """Episodes open at some moment of [first, last]."""
     return and_(Episode.admission_date <= last,
                 or_(Episode.discharge_date.is_(None), Episode.discharge_date >= first))
+
+
+def everyone_in_week(session: Session, clock: Clock, week_of: date,
+                     track_id: int | None) -> tuple[date, list[WeekHours]]:
+    """(the first day of the week holding `week_of`, the WeekHours of every episode open in
+    it, of `track_id` only when given), unordered: the hours list and the hours report."""
+    first = week_start_of(week_of, clock.week_start)
+    query = EPISODE_ROWS.where(active_in(first, first + timedelta(days=6)))
+    if track_id is not None:
+        query = query.where(Episode.track_id == track_id)
+    episodes = session.execute(query).all()
+    return first, load_weeks(session, clock, episodes, {row[0].id: [first] for row in episodes})
+
+
+def participant_weeks(session: Session, clock: Clock, participant_id: int,
+                      count: int) -> list[WeekHours]:
+    """The participant's last `count` weeks in the program (each episode's, from admission up
+    to today), unordered: the chart's weeks and the attendance history."""
+    episodes = session.execute(EPISODE_ROWS.where(
+        Episode.participant_id == participant_id, Episode.admission_date <= clock.today)).all()
+    pairs = sorted(((first, row[0].id) for row in episodes for first in week_range(
+        row[0].admission_date, min(row[0].discharge_date or clock.today, clock.today),
+        lambda d: week_start_of(d, clock.week_start))), reverse=True)[:count]
+    wanted: dict[int, list[date]] = {}
+    for first, episode_id in pairs:
+        wanted.setdefault(episode_id, []).append(first)
+    return load_weeks(session, clock, episodes, wanted)
