@@ -335,16 +335,18 @@ def test_long_background_work_shows_the_busy_indicator(qtbot, open_window):
 
 
 def test_the_print_actions_are_the_chart_documents_the_user_may_print(qtbot, open_window):
-    """Built from the areas' declarations: the front desk prints the face sheet, a clinician
-    the intake assessment too, both from the Participants menu on the selected person."""
+    """Built from the areas' declarations: the front desk prints the face sheet and the
+    attendance history, a clinician the intake assessment too, all from the Participants menu
+    on the selected person."""
     desk = open_window("frontdesk", loaded=True)
-    assert list(desk.printing.printers) == ["face-sheet"]
+    assert list(desk.printing.printers) == ["face-sheet", "attendance-history"]
     clinician = open_window("clinician", loaded=True)
-    assert list(clinician.printing.printers) == ["face-sheet", "intake"]
+    assert list(clinician.printing.printers) == ["face-sheet", "attendance-history", "intake"]
     menu = next(a.menu() for a in clinician.menuBar().actions()
                 if a.text() == "&Participants")
     texts = [a.text() for a in menu.actions()]
     assert "Print &face sheet…" in texts and "Print intake assessment…" in texts
+    assert "Print attendance history…" in texts
     intake = clinician.printing.printers["intake"]
     assert not intake.action.isEnabled()                   # no one chosen yet
     clinician.participants.table.selectRow(0)
