@@ -30,6 +30,7 @@ ST = AttendanceStatus
 POLICY = AttendancePolicy.from_settings(PracticeSettings())   # a new practice's defaults
 HISTORY_WEEKS = 4          # history rows for this week and the four before it
 CORRECTED_EVERY = 80       # one attended row in this many of the history weeks is corrected
+OFF_DAY_SHARE = 0.5       # the share of meeting days missed in a week with absences
 EXCUSES = ("Illness", "Medical appointment", "Work schedule (called ahead)",
            "Family emergency", "Court date")
 
@@ -56,6 +57,8 @@ class Week:
     # (episode id, day) -> (status, reason, the day the absence was recorded)
     planned: dict[tuple[int, date], tuple[AttendanceStatus, str, date]] = field(
         default_factory=dict)
+    # (episode id, first day of a week) -> whether it is one of their weeks with absences
+    off_weeks: dict[tuple[int, date], bool] = field(default_factory=dict)
     attended_rows: int = 0
     corrections: int = 0
     undone: bool = False
@@ -128,9 +131,9 @@ def day_shape(rng: random.Random, week: Week, ep: EpisodePlan, day: date) -> Sha
         return Shape(ST.PRESENT, arrive, leave)      # this week: every minute, so far
     if ep.last_seen is not None and day > ep.last_seen:
         return Shape(ST.ABSENT)
-    if r < ep.absent_rate:
-        return Shape(ST.EXCUSED if r < ep.absent_rate * 0.55 else ST.ABSENT)
-    r = (r - ep.absent_rate) / (1 - ep.absent_rate)
+    if _off_week(rng, week, ep, day) and r < OFF_DAY_SHARE:
+        return Shape(ST.EXCUSED if rng.random() < 0.55 else ST.ABSENT)
+    r = rng.random()
     if r < 0.05:
         return Shape(ST.PRESENT, rng.randint(11, 25), leave)            # late
     if r < 0.08:
@@ -138,6 +141,17 @@ def day_shape(rng: random.Random, week: Week, ep: EpisodePlan, day: date) -> Sha
     if r < 0.11:
         return Shape(ST.PRESENT, rng.randint(1, 10), leave)             # within the grace
     return Shape(ST.PRESENT, arrive, leave, no_checkout=r < 0.13)
+
+
+def _off_week(rng: random.Random, week: Week, ep: EpisodePlan, day: date) -> bool:
+    """Whether `day`'s week is one in which `ep` misses days: absences come together (an
+    illness, a court date, a bad week), so a week has some with a chance of twice the
+    participant's absence rate, and each of its days is missed with OFF_DAY_SHARE — as many
+    missed days as independent days would give, in fewer weeks."""
+    key = (ep.id, week_start_of(day, 0))
+    if key not in week.off_weeks:
+        week.off_weeks[key] = rng.random() < ep.absent_rate / OFF_DAY_SHARE
+    return week.off_weeks[key]
 
 
 def write_attendance(ctx: Ctx, week: Week, meeting_id: int, day: date, slot: Slot, index: int,

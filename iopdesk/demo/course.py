@@ -1,5 +1,6 @@
 """The course of a demo episode: measures every two weeks, weekly individual sessions (family
-sessions for adolescents), and the discharge with its aftercare (called by `clinical`)."""
+sessions for adolescents; a make-up session for a cancelled group), and the discharge with its
+aftercare (called by `clinical`)."""
 
 from __future__ import annotations
 
@@ -44,26 +45,34 @@ def measures(ctx: Ctx, ep: EpisodePlan) -> None:
 
 
 def sessions(ctx: Ctx, ep: EpisodePlan) -> tuple[int, int]:
-    """Weekly individual sessions; family sessions every other week for adolescents."""
+    """One session every calendar week after the admission's (whose intake stands for it), on
+    a weekday of that week: individual; family every other week for adolescents. One a week,
+    so each week's hours have its minutes on top of the groups."""
     rng = ctx.rng
     stop = ep.last_day(ctx.as_of)
     first = max(ep.admission, ctx.detail_from)
     counts = [0, 0]
-    day = ep.admission + timedelta(days=rng.randint(3, 6))
+    monday = ep.admission - timedelta(days=ep.admission.weekday()) + timedelta(weeks=1)
     week = 0
-    while day <= stop:
-        if day.weekday() >= 5:
-            day -= timedelta(days=day.weekday() - 4)
+    while monday <= stop:
+        day = monday + timedelta(days=rng.randint(0, 4))
         family = bool(ep.family) and (week % 2 == 1 if ep.track.adolescent else week == 2)
-        if day >= first and (ep.last_seen is None or day <= ep.last_seen):
+        if first <= day <= stop and (ep.last_seen is None or day <= ep.last_seen):
             counts[family] += 1
             _session(ctx, ep, day, family)
         week += 1
-        day = ep.admission + timedelta(days=7 * week + rng.randint(3, 6))
+        monday += timedelta(weeks=1)
+    if ep.make_up is not None:                  # the next day is an open weekday
+        day = ep.make_up + timedelta(days=1)
+        if first <= day <= stop and (ep.last_seen is None or day <= ep.last_seen):
+            counts[0] += 1
+            _session(ctx, ep, day, False,
+                     f"Make-up for the group cancelled on {ep.make_up:%A} (facilitator ill)")
     return counts[0], counts[1]
 
 
-def _session(ctx: Ctx, ep: EpisodePlan, day: date, family: bool) -> None:
+def _session(ctx: Ctx, ep: EpisodePlan, day: date, family: bool,
+             topic: str = "Individual therapy") -> None:
     rng = ctx.rng
     minutes = rng.choice((50, 55)) if family else rng.choice((45, 50, 53, 55, 60))
     hour = rng.choice((9, 10, 11, 13, 14))
@@ -77,7 +86,7 @@ def _session(ctx: Ctx, ep: EpisodePlan, day: date, family: bool) -> None:
         fmt = NoteFormat.BIRP
     else:
         fields = dict(kind=SessionKind.INDIVIDUAL, modality=rng.choice(("CBT", "MI", "DBT")),
-                      cpt_code="90837" if minutes >= 53 else "90834", topic="Individual therapy")
+                      cpt_code="90837" if minutes >= 53 else "90834", topic=topic)
         sections = {"subjective": rng.choice(data.INDIVIDUAL_SUBJECTIVE),
                     "objective": "Alert, oriented, cooperative; affect congruent.",
                     "assessment": rng.choice(data.INDIVIDUAL_ASSESSMENT),

@@ -130,14 +130,17 @@ def _build(ctx: Ctx, profile: Profile, seed: int, hashes: dict[str, str],
     closed = _closures(ctx, practice_id, tracks)
     say("participants")
     episodes = make_people(ctx, random.Random(f"{seed}:people"), profile, tracks, staff)
+    off_day = _last_meeting_day(ctx, tracks[0], closed[0])
+    off_slot = [s for weekday, s in slots[0] if weekday == off_day.weekday()][-1]
+    cancelled = {(off_slot.schedule_id, off_day)}
+    for ep in episodes:
+        if ep.track.id == tracks[0].id and ep.admission <= off_day <= ep.last_day(ctx.as_of):
+            ep.make_up = off_day
     for done, ep in enumerate(episodes, 1):
         write_episode(ctx, ep)
         sink.maybe_flush()
         if done % 5000 == 0:
             say(f"clinical records {done:,}/{len(episodes):,} episodes")
-    off_day = _last_meeting_day(ctx, tracks[0], closed[0])
-    off_slot = [s for weekday, s in slots[0] if weekday == off_day.weekday()][-1]
-    cancelled = {(off_slot.schedule_id, off_day)}
     week = plan_week(ctx, episodes, tracks[0], slots[0], closed[0],
                      calm=profile.active is not None)
     for index, track in enumerate(tracks):
@@ -229,8 +232,10 @@ def _closures(ctx: Ctx, practice_id: int, tracks: list[TrackInfo]) -> list[dict[
 
 
 def _last_meeting_day(ctx: Ctx, track: TrackInfo, closed: dict[date, str]) -> date:
-    """A meeting day about three weeks ago (its last group is cancelled)."""
+    """A meeting day about three weeks ago: its last group is cancelled (the facilitator fell
+    ill) and made up in individual sessions the next day, an open weekday."""
     day = ctx.as_of - timedelta(days=21)
-    while day.weekday() not in track.weekdays or day in closed:
+    while (day.weekday() not in track.weekdays or day in closed
+           or day.weekday() >= 4 or day + timedelta(days=1) in closed):
         day -= timedelta(days=1)
     return day

@@ -54,6 +54,9 @@ class EpisodePlan:
     payer: str                # the coverage's payer name ("" for self-pay)
     flags: frozenset[str] = frozenset()   # suicide_item, plan_v2, review_overdue
     objectives: tuple[str, ...] = ()      # named in the group notes
+    # The day a group of theirs was cancelled (facilitator ill): an individual session the
+    # next day makes up the hour, so the week's hours do not fall short for it.
+    make_up: date | None = None
     # An open episode's counted minutes by day (credited groups plus intake, individual and
     # family sessions): what its weekly hours and authorized units are computed from.
     minutes: dict[date, int] = field(default_factory=dict)
