@@ -4,7 +4,11 @@ adolescent track meeting Monday 15:00-17:00, the meetings of the week of TODAY (
 2026-11-16) and the week before, and participants admitted, discharged or admitted later.
 
 The practice is in Los Angeles; the services' clock is a `Wall` a test moves, and their
-"today" is the practice's date by it, so a test can step past the meeting's day."""
+"today" is the practice's date by it, so a test can step past the meeting's day.
+
+A test module takes the fixtures `wall`, `services` (in place of the shared one, whose day is
+fixed) and `program` by importing `wall_fixture`, `services_fixture` and `program_fixture`:
+pytest knows them by their `name`, so a test's parameters do not shadow the imports."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from support import AUDIT_KEY, TODAY
 
 from iopdesk.db.models import (
@@ -126,3 +131,44 @@ def make_program(services, actors, session_factory, adult_track: int) -> Program
         dan = s.get(Episode, program.episodes["dan"])
         dan.status, dan.discharge_date = EpisodeStatus.DISCHARGED, date(2026, 11, 13)
     return program
+
+
+def ad_hoc_meeting(session_factory, track_id: int, start: time, end: time, title: str) -> int:
+    """A meeting of the track today outside its weekly blocks (stored directly); its id."""
+    with session_factory.begin() as s:
+        meeting = GroupMeeting(track_id=track_id, meeting_date=TODAY, start_time=start,
+                               end_time=end, title=title)
+        s.add(meeting)
+        s.flush()
+        return meeting.id
+
+
+def monday_morning(services, actors, program: Program, wall: Wall) -> None:
+    """This Monday's adult meeting as the front desk records it: Lan in late (09:15) and out
+    at 12:00 (165 min), Ben absent (no call, no show); the clock left at 12:30."""
+    desk = actors["front_desk"]
+    wall.set(9, 15)
+    lan = services.attendance.check_in(desk, program.people["lan"])
+    services.attendance.mark_absent(desk, program.people["ben"], program.meeting(), False,
+                                    "No call, no show")
+    wall.set(12, 0)
+    services.attendance.check_out(desk, lan.id, lan.version)
+    wall.set(12, 30)
+
+
+@pytest.fixture(name="wall")
+def wall_fixture() -> Wall:
+    """The services' clock: Monday 08:50 at the practice until the test moves it."""
+    return Wall()
+
+
+@pytest.fixture(name="services")
+def services_fixture(session_factory, wall):
+    """The services of the test database on `wall`'s clock."""
+    return attendance_services(session_factory, wall)
+
+
+@pytest.fixture(name="program")
+def program_fixture(services, actors, session_factory, track_id) -> Program:
+    """The program of `make_program`, on the test database's adult track."""
+    return make_program(services, actors, session_factory, track_id)

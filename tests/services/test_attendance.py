@@ -7,28 +7,15 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from attendance_support import LAST_WEEK, Wall, attendance_services, local, make_program
+from attendance_support import LAST_WEEK, ad_hoc_meeting, local
+from attendance_support import (  # noqa: F401 - the fixtures wall, services and program
+    program_fixture, services_fixture, wall_fixture)
 from sqlalchemy import func, select
 from support import TODAY
 
 from iopdesk.db.models import Attendance, AttendanceChange, AuditEvent, GroupMeeting
 from iopdesk.domain.enums import AttendanceStatus
 from iopdesk.domain.errors import StaleVersion, ValidationError
-
-
-@pytest.fixture
-def wall():
-    return Wall()
-
-
-@pytest.fixture
-def services(session_factory, wall):
-    return attendance_services(session_factory, wall)
-
-
-@pytest.fixture
-def program(services, actors, session_factory, track_id):
-    return make_program(services, actors, session_factory, track_id)
 
 
 def _stored(session_factory) -> tuple[int, int]:
@@ -298,12 +285,7 @@ def test_an_undone_walk_in_leaves_the_day(services, actors, program, wall):
 
 def test_an_ad_hoc_meeting_today_can_be_chosen(services, actors, program, session_factory,
                                                wall):
-    with session_factory.begin() as s:
-        extra = GroupMeeting(track_id=program.adult, meeting_date=TODAY, start_time=time(13),
-                             end_time=time(14), title="Family night")
-        s.add(extra)
-        s.flush()
-        extra_id = extra.id
+    extra_id = ad_hoc_meeting(session_factory, program.adult, time(13), time(14), "Family night")
     wall.set(12, 30)            # the morning meeting is over: the next is the ad hoc one
     view = services.attendance.check_in(actors["front_desk"], program.people["lan"])
     assert view.meeting_id == extra_id

@@ -7,30 +7,17 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 import pytest
-from attendance_support import Wall, attendance_services, local, make_program
+from attendance_support import ad_hoc_meeting, local
+from attendance_support import (  # noqa: F401 - the fixtures wall, services and program
+    program_fixture, services_fixture, wall_fixture)
 from sqlalchemy import select
 from support import TODAY
 
-from iopdesk.db.models import Attendance, AttendanceChange, AuditEvent, GroupMeeting
+from iopdesk.db.models import Attendance, AttendanceChange, AuditEvent
 from iopdesk.domain.enums import AttendanceStatus, AuditOutcome
 from iopdesk.domain.errors import PermissionDenied, StaleVersion, ValidationError
 
 TOMORROW = TODAY + timedelta(days=1)
-
-
-@pytest.fixture
-def wall():
-    return Wall()
-
-
-@pytest.fixture
-def services(session_factory, wall):
-    return attendance_services(session_factory, wall)
-
-
-@pytest.fixture
-def program(services, actors, session_factory, track_id):
-    return make_program(services, actors, session_factory, track_id)
 
 
 @pytest.fixture
@@ -87,12 +74,8 @@ def test_bad_corrections_are_refused_and_nothing_changes(
 
 def test_overlapping_corrections_are_refused(services, actors, program, lan, session_factory,
                                              wall):
-    with session_factory.begin() as s:
-        extra = GroupMeeting(track_id=program.adult, meeting_date=TODAY, start_time=time(13),
-                             end_time=time(15), title="Relapse prevention")
-        s.add(extra)
-        s.flush()
-        extra_id = extra.id
+    extra_id = ad_hoc_meeting(session_factory, program.adult, time(13), time(15),
+                              "Relapse prevention")
     wall.set(13, 0)
     second = services.attendance.check_in(actors["front_desk"], program.people["lan"])
     assert second.meeting_id == extra_id

@@ -9,7 +9,9 @@ import io
 from datetime import timedelta
 
 import pytest
-from attendance_support import LAST_WEEK, Wall, attendance_services, local, make_program
+from attendance_support import LAST_WEEK, local, make_program, monday_morning
+from attendance_support import (  # noqa: F401 - the fixtures wall and services
+    services_fixture, wall_fixture)
 from pypdf import PdfReader
 from sqlalchemy import select
 from support import TODAY
@@ -40,30 +42,14 @@ def _csv(data: bytes) -> list[dict]:
 
 
 @pytest.fixture
-def wall():
-    return Wall()
-
-
-@pytest.fixture
-def services(session_factory, wall):
-    return attendance_services(session_factory, wall)
-
-
-@pytest.fixture
 def program(services, actors, session_factory, track_id, wall):
     """Monday of this week at 12:30: Lan in late (09:15) and out at 12:00, Ben absent (no
     call), Cara (the adolescent track) walked into the adult group at 09:00, never out."""
     program = make_program(services, actors, session_factory, track_id)
-    desk = actors["front_desk"]
     wall.set(9, 0)
-    services.attendance.check_in(desk, program.people["cara"], program.meeting())
-    wall.set(9, 15)
-    lan = services.attendance.check_in(desk, program.people["lan"], program.meeting())
-    services.attendance.mark_absent(desk, program.people["ben"], program.meeting(), False,
-                                    "No call, no show")
-    wall.set(12, 0)
-    services.attendance.check_out(desk, lan.id, lan.version)
-    wall.set(12, 30)
+    services.attendance.check_in(actors["front_desk"], program.people["cara"],
+                                 program.meeting())
+    monday_morning(services, actors, program, wall)
     return program
 
 

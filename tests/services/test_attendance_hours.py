@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 
 import pytest
-from attendance_support import LAST_WEEK, Wall, attendance_services, make_program
+from attendance_support import LAST_WEEK, monday_morning
+from attendance_support import (  # noqa: F401 - the fixtures wall, services and program
+    program_fixture, services_fixture, wall_fixture)
 from sqlalchemy import event, select
 from support import TODAY
 
@@ -20,25 +22,9 @@ WEDNESDAY, THURSDAY = TODAY + timedelta(days=2), TODAY + timedelta(days=3)
 
 
 @pytest.fixture
-def wall():
-    return Wall()
-
-
-@pytest.fixture
-def services(session_factory, wall):
-    return attendance_services(session_factory, wall)
-
-
-@pytest.fixture
-def program(services, actors, session_factory, track_id):
-    return make_program(services, actors, session_factory, track_id)
-
-
-@pytest.fixture
 def week(services, actors, program, session_factory, wall):
     """This week: the practice closed on Thursday (a holiday); Lan late on Monday (09:15 to
     12:00: 165 min) and 60 min in an individual session on Tuesday; Ben absent Monday."""
-    desk = actors["front_desk"]
     with session_factory.begin() as s:
         practice_id = s.get(ProgramTrack, program.adult).practice_id
         s.add(Closure(practice_id=practice_id, closure_date=THURSDAY, reason="Thanksgiving"))
@@ -48,13 +34,7 @@ def week(services, actors, program, session_factory, wall):
                               minutes=60))
         s.add(ClinicalSession(kind=SessionKind.GROUP, clinician_id=actors["clinician"].user_id,
                               session_date=TODAY, minutes=180))   # a group's: not counted
-    wall.set(9, 15)
-    lan = services.attendance.check_in(desk, program.people["lan"])
-    services.attendance.mark_absent(desk, program.people["ben"], program.meeting(), False,
-                                    "No call, no show")
-    wall.set(12, 0)
-    services.attendance.check_out(desk, lan.id, lan.version)
-    wall.set(12, 30)
+    monday_morning(services, actors, program, wall)
     return program
 
 

@@ -7,20 +7,17 @@ discharged participant's check-in) is told where it was typed with nothing store
 from __future__ import annotations
 
 import pytest
-from checkin_support import Wall, desk_services, local, set_up_day
+from attendance_areas import WAIT_MS, monday_desk, press, show_area
+from checkin_support import Wall, local
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from iopdesk.db.engine import sqlite_url
-from iopdesk.db.migrate import open_database
 from iopdesk.domain.enums import AttendanceStatus
 from iopdesk.ui.areas.checkin import CheckInArea
 from iopdesk.ui.checkin.dialogs import AbsenceDialog, CorrectTimesDialog
 from iopdesk.ui.checkin.models import DayModel
 
 from support import TODAY
-
-WAIT_MS = 10_000
 
 
 @pytest.fixture
@@ -31,33 +28,17 @@ def wall():
 @pytest.fixture
 def desk(db_path, wall, runner):
     """(services, the day) over a fresh database file."""
-    engine = open_database(sqlite_url(db_path))
-    services = desk_services(engine, "desk-1", wall)
-    yield services, set_up_day(services, engine)
-    runner.wait_for_done(WAIT_MS)
-    engine.dispose()
+    with monday_desk(db_path, runner, wall) as (services, day, _engine):
+        yield services, day
 
 
 @pytest.fixture
 def area(qtbot, desk, runner):
     services, day = desk
     area = CheckInArea(services, day.front_desk, runner, today=lambda: TODAY)
-    qtbot.addWidget(area)
-    area.resize(1100, 700)
-    area.show()
-    area.activateWindow()
-    qtbot.waitUntil(area.isActiveWindow, timeout=WAIT_MS)
-    with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        area.area_shown()
-        area.focus_first()          # as the window does when it brings the area up
+    show_area(qtbot, area, area.day_loaded, 1100, 700)
     assert QApplication.focusWidget() is area.search_edit
     return area
-
-
-def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed wherever the keyboard is (once a window has it again)."""
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
-    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
 
 
 def _check_in(qtbot, area, letters: str) -> None:
@@ -65,7 +46,7 @@ def _check_in(qtbot, area, letters: str) -> None:
     day's list, the search box empty and ready."""
     with qtbot.waitSignal(area.checked_in, timeout=WAIT_MS) as done:
         qtbot.keyClicks(QApplication.focusWidget(), letters)
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     view = done.args[0]
 
     def shown() -> bool:
@@ -99,21 +80,21 @@ def _counts(area) -> dict[str, tuple[str, str]]:
 def _to_line(qtbot, area, name: str, title: str = "Recovery skills") -> None:
     """The keyboard onto `name`'s line of the day's list: Tab there, Ctrl+Home, then Down."""
     if QApplication.focusWidget() is not area.day_table:
-        _key(qtbot, Qt.Key.Key_Tab)
-        _key(qtbot, Qt.Key.Key_Tab)
+        press(qtbot, Qt.Key.Key_Tab)
+        press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is area.day_table
-    _key(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     for _ in range(area.day_model.rowCount()):
         line = area.selected_line()
         if (line.row.name, line.meeting.title) == (name, title):
             return
-        _key(qtbot, Qt.Key.Key_Down)
+        press(qtbot, Qt.Key.Key_Down)
     raise AssertionError(f"no line of {name} at {title}")
 
 
 def _press_for_dialog(qtbot, area, key, modifier=Qt.KeyboardModifier.NoModifier):
     with qtbot.waitSignal(area.dialog_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, key, modifier)
+        press(qtbot, key, modifier)
     dialog = opened.args[0]
     qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
@@ -150,13 +131,13 @@ def test_the_front_desk_checks_people_in_and_out_at_the_keyboard(qtbot, area, de
     _to_line(qtbot, area, "Quist, Bea")
     dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F7)
     assert isinstance(dialog, AbsenceDialog)
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(dialog.fields.text("reason")), timeout=WAIT_MS)
     assert dialog.fields.text("reason") == "Say why (an absence needs a reason)"
     assert day.people["bea"] not in _stored(services, day.front_desk)
     qtbot.keyClicks(dialog.reason_edit, "Called in sick")
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     assert _lines(area)["Quist, Bea", "Recovery skills"] == ("Absent", "", "")
     row = area.day_model.row_of((day.people["bea"], day.meetings["adult"]))
@@ -203,7 +184,7 @@ def test_a_check_out_of_one_and_its_undo(qtbot, area, desk, wall):
     _check_in(qtbot, area, "qui")
     wall.set(11, 0)
     _to_line(qtbot, area, "Quist, Bea")
-    _key(qtbot, Qt.Key.Key_F6)
+    press(qtbot, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: _lines(area)["Quist, Bea", "Recovery skills"] == (
         "Left early", "8:55 AM", "11:00 AM"), timeout=WAIT_MS)
     assert area.status_label.text() == "Checked out: Quist, Bea, Recovery skills at 11:00 AM"
@@ -231,9 +212,9 @@ def test_escape_keeps_what_the_question_would_undo(qtbot, area, desk, wall):
 def test_a_walk_in_is_checked_in_with_a_warning(qtbot, area, desk, wall):
     services, day = desk
     wall.set(9, 5)
-    _key(qtbot, Qt.Key.Key_Tab)                        # to "Check into"
+    press(qtbot, Qt.Key.Key_Tab)                        # to "Check into"
     assert QApplication.focusWidget() is area.meeting_combo
-    _key(qtbot, Qt.Key.Key_Down)                       # the first meeting: Recovery skills
+    press(qtbot, Qt.Key.Key_Down)                       # the first meeting: Recovery skills
     assert area.meeting_combo.currentData() == day.meetings["adult"]
     assert QApplication.focusWidget() is area.search_edit      # back for the name
     _check_in(qtbot, area, "lind")
@@ -256,10 +237,10 @@ def test_the_newest_keystroke_s_matches_win(qtbot, area, desk, wall):
     with qtbot.waitSignal(area.matches_loaded, timeout=WAIT_MS):
         qtbot.keyClicks(area.search_edit, "gar")
     assert area.highlighted().name == "Garcia, Ana"
-    _key(qtbot, Qt.Key.Key_Down)                       # one match: the highlight stays
+    press(qtbot, Qt.Key.Key_Down)                       # one match: the highlight stays
     assert area.highlighted().name == "Garcia, Ana"
     for _ in range(3):
-        _key(qtbot, Qt.Key.Key_Backspace)
+        press(qtbot, Qt.Key.Key_Backspace)
     _check_in(qtbot, area, "oka")                      # typed on before "ga", "g" answered
     assert set(_stored(services, day.front_desk)) == {day.people["ben"]}
     with qtbot.waitSignal(area.matches_loaded, timeout=WAIT_MS):
@@ -269,7 +250,7 @@ def test_the_newest_keystroke_s_matches_win(qtbot, area, desk, wall):
     names = [area.matches_model.row_at(r).name for r in range(area.matches_model.rowCount())]
     assert names == ["Okafor, Ben", "Quist, Bea"]
     assert area.highlighted().name == "Okafor, Ben"
-    _key(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_Down)
     assert area.highlighted().name == "Quist, Bea"
     _check_in(qtbot, area, "")                         # Enter: the highlighted one
     assert set(_stored(services, day.front_desk)) == {day.people["ben"], day.people["bea"]}
@@ -283,7 +264,7 @@ def test_a_discharged_participant_is_not_checked_in(qtbot, area, desk, wall):
     with qtbot.waitSignal(area.matches_loaded, timeout=WAIT_MS):
         qtbot.keyClicks(area.search_edit, "rui")
     assert area.matches_model.index(0, area.matches_model.TODAY).data() == "Not expected today"
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: area.search_error.isVisible(), timeout=WAIT_MS)
     assert area.search_error.text() == "Ruiz, Dan: Discharged on 2026-11-13"
     assert area.search_edit.text() == "rui"            # kept: nothing typed is lost
@@ -299,25 +280,25 @@ def test_a_correction_needs_a_reason_and_a_time_out_after_the_time_in(qtbot, are
     dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
     assert isinstance(dialog, CorrectTimesDialog)
     assert dialog.in_edit.text() == "9:02 AM" and QApplication.focusWidget() is dialog.in_edit
-    _key(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.out_edit, "8:30")
-    _key(qtbot, Qt.Key.Key_Return)                     # no reason
+    press(qtbot, Qt.Key.Key_Return)                     # no reason
     qtbot.waitUntil(lambda: bool(dialog.fields.text("reason")), timeout=WAIT_MS)
     assert dialog.fields.text("reason") == "Say why (a correction needs a reason)"
     qtbot.keyClicks(dialog.reason_edit, "Paper sign-in sheet")
-    _key(qtbot, Qt.Key.Key_Return)                     # out before in
+    press(qtbot, Qt.Key.Key_Return)                     # out before in
     qtbot.waitUntil(lambda: bool(dialog.fields.text("time_out")), timeout=WAIT_MS)
     assert dialog.fields.text("time_out") == "Time out 08:30 must be after time in 09:02"
     assert dialog.isVisible() and dialog.reason_edit.text() == "Paper sign-in sheet"
     assert _stored(services, day.front_desk)[day.people["ben"]] == (
         AttendanceStatus.PRESENT, local(9, 2), None)
     dialog.out_edit.setFocus()
-    _key(qtbot, Qt.Key.Key_End)
+    press(qtbot, Qt.Key.Key_End)
     for _ in range(4):
-        _key(qtbot, Qt.Key.Key_Backspace)
+        press(qtbot, Qt.Key.Key_Backspace)
     qtbot.keyClicks(dialog.out_edit, "11:45 am")
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     assert _lines(area)["Okafor, Ben", "Recovery skills"] == ("Left early", "9:02 AM",
                                                               "11:45 AM")
@@ -333,7 +314,7 @@ def test_a_time_that_cannot_be_read_is_told_at_its_field(qtbot, area, desk, wall
     dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
     dialog.in_edit.selectAll()
     qtbot.keyClicks(dialog.in_edit, "nine")
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     assert dialog.fields.text("time_in").startswith("“nine” is not a time of day")
     assert dialog.isVisible()
     qtbot.waitUntil(lambda: area._runner.pending == 0, timeout=WAIT_MS)
@@ -344,9 +325,9 @@ def test_actions_without_a_check_in_say_why_under_the_list(qtbot, area, desk, wa
     wall.set(9, 0)
     _to_line(qtbot, area, "Quist, Bea")
     for key in (Qt.Key.Key_F6, Qt.Key.Key_F8, Qt.Key.Key_F9):
-        _key(qtbot, key)
+        press(qtbot, key)
         assert area.list_error.text() == "Quist, Bea is not checked in to Recovery skills."
-    _key(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert area.list_error.text() == "No one is here in Recovery skills."
 
 
@@ -356,9 +337,9 @@ def test_someone_else_s_newer_save_is_told_and_what_was_typed_stays(qtbot, area,
     _check_in(qtbot, area, "oka")
     _to_line(qtbot, area, "Okafor, Ben")
     dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
-    _key(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.out_edit, "11:30")
-    _key(qtbot, Qt.Key.Key_Tab)
+    press(qtbot, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.reason_edit, "Left at 11:30 per the sheet")
     attendance = area.selected_line().attendance
     services.attendance.correct(day.clinician, attendance.id, attendance.version, local(9, 0),
@@ -366,7 +347,7 @@ def test_someone_else_s_newer_save_is_told_and_what_was_typed_stays(qtbot, area,
     qtbot.waitUntil(dialog.banner.isVisible, timeout=WAIT_MS)
     warned = dialog.banner.text()
     assert "Clinician" in warned
-    _key(qtbot, Qt.Key.Key_Return)                     # saved anyway: refused, naming them
+    press(qtbot, Qt.Key.Key_Return)                     # saved anyway: refused, naming them
     qtbot.waitUntil(lambda: dialog.banner.isVisible() and dialog.banner.text() != warned,
                     timeout=WAIT_MS)
     assert "Clinician" in dialog.banner.text()
@@ -379,7 +360,7 @@ def test_someone_else_s_newer_save_is_told_and_what_was_typed_stays(qtbot, area,
 
 def test_alt_enter_opens_the_meeting_chooser(qtbot, area, desk):
     _services, day = desk
-    _key(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
+    press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
     popup = area.meeting_combo.view()
     qtbot.waitUntil(popup.isVisible, timeout=WAIT_MS)
     qtbot.keyClick(popup, Qt.Key.Key_Down)

@@ -10,63 +10,46 @@ import io
 import stat
 
 import pytest
-from checkin_support import Wall, desk_services, set_up_day
+from attendance_areas import WAIT_MS, monday_desk, press, show_area
+from checkin_support import Wall
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog
 from sqlalchemy import select
 
-from iopdesk.db.engine import make_session_factory, sqlite_url
-from iopdesk.db.migrate import open_database
+from iopdesk.db.engine import make_session_factory
 from iopdesk.db.models import AuditEvent
 from iopdesk.ui.areas.checkin import CheckInArea
 
 from support import TODAY
 
-WAIT_MS = 10_000
-
 
 @pytest.fixture
 def desk(db_path, runner):
     """(services, the day, engine) over a fresh database file."""
-    engine = open_database(sqlite_url(db_path))
-    services = desk_services(engine, "desk-1", Wall())
-    yield services, set_up_day(services, engine), engine
-    runner.wait_for_done(WAIT_MS)
-    engine.dispose()
+    with monday_desk(db_path, runner, Wall()) as desk:
+        yield desk
 
 
 @pytest.fixture
 def area(qtbot, desk, runner):
     services, day, _engine = desk
     area = CheckInArea(services, day.front_desk, runner, today=lambda: TODAY)
-    qtbot.addWidget(area)
-    area.resize(1100, 700)
-    area.show()
-    area.activateWindow()
-    qtbot.waitUntil(area.isActiveWindow, timeout=WAIT_MS)
-    with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        area.area_shown()
-        area.focus_first()          # as the window does when it brings the area up
+    show_area(qtbot, area, area.day_loaded, 1100, 700)
     return area
-
-
-def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
-    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
 
 
 def _to_meeting(qtbot, area, title: str) -> None:
     """Tab from the search box past the check-in choice and the day's list onto the
     meetings, then the arrows onto `title`."""
     for _ in range(3):
-        _key(qtbot, Qt.Key.Key_Tab)
+        press(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is area.meetings
-    _key(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     for _ in range(area.meetings_model.rowCount()):
         if area.selected_meeting().title == title:
             return
-        _key(qtbot, Qt.Key.Key_Down)
+        press(qtbot, Qt.Key.Key_Down)
     raise AssertionError(f"no meeting {title}")
 
 
@@ -84,7 +67,7 @@ def test_no_meeting_selected_is_said_under_the_meetings(qtbot, area, desk):
     assert QApplication.focusWidget() is area.search_edit
     before = len(_audit(engine, "document.generate"))
     with qtbot.assertNotEmitted(area.preview_opened, wait=300):
-        _key(qtbot, Qt.Key.Key_F10)
+        press(qtbot, Qt.Key.Key_F10)
     assert area.meetings_error.isVisible()
     assert "Select a meeting" in area.meetings_error.text()
     assert len(_audit(engine, "document.generate")) == before
@@ -97,7 +80,7 @@ def test_f10_previews_the_selected_meetings_sheet_and_a_save_is_recorded(
     _services, _day, engine = desk
     _to_meeting(qtbot, area, "Recovery skills")
     with qtbot.waitSignal(area.preview_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, Qt.Key.Key_F10)
+        press(qtbot, Qt.Key.Key_F10)
     preview = opened.args[0]
     qtbot.waitExposed(preview)
     assert preview.page_count >= 1
@@ -123,7 +106,7 @@ def test_f10_previews_the_selected_meetings_sheet_and_a_save_is_recorded(
 def test_the_teen_groups_sheet_when_that_meeting_is_chosen(qtbot, area):
     _to_meeting(qtbot, area, "Teen group")
     with qtbot.waitSignal(area.preview_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, Qt.Key.Key_F10)
+        press(qtbot, Qt.Key.Key_F10)
     text = _text(opened.args[0]._pdf)
     assert "Teen group" in text and "Lindqvist" in text
     assert "Okafor" not in text
@@ -138,6 +121,6 @@ def test_a_cancelled_meetings_sheet_is_refused_under_the_meetings(qtbot, area, d
         services.schedule.cancel_meeting(day.admin, meeting.id, meeting.version, "Snow day")
     _to_meeting(qtbot, area, "Recovery skills")
     with qtbot.assertNotEmitted(area.preview_opened, wait=1000):
-        _key(qtbot, Qt.Key.Key_F10)
+        press(qtbot, Qt.Key.Key_F10)
         qtbot.waitUntil(area.meetings_error.isVisible, timeout=WAIT_MS)
     assert "cancel" in area.meetings_error.text().lower()

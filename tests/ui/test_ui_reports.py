@@ -15,39 +15,33 @@ import stat
 from datetime import timedelta
 
 import pytest
-from checkin_support import Wall, desk_services, local, set_up_day
+from attendance_areas import WAIT_MS, monday_desk, press, show_area
+from checkin_support import Wall, local
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from sqlalchemy import select
 
-from iopdesk.db.engine import make_session_factory, sqlite_url
-from iopdesk.db.migrate import open_database
+from iopdesk.db.engine import make_session_factory
 from iopdesk.db.models import AuditEvent
 from iopdesk.ui.areas.reports import ReportsArea
 from iopdesk.ui.reports.hours_model import HoursModel
 
 from support import TODAY
 
-WAIT_MS = 10_000
-
 
 @pytest.fixture
 def desk(db_path, runner):
     """(services, the day, engine): Ben in 9:00-12:00, Ana 9:00-10:30 at Recovery skills."""
-    engine = open_database(sqlite_url(db_path))
     wall = Wall()
-    services = desk_services(engine, "desk-1", wall)
-    day = set_up_day(services, engine)
-    meeting = day.meetings["adult"]
-    for key, out in (("ben", local(12)), ("ana", local(10, 30))):
-        view = services.attendance.check_in(day.front_desk, day.people[key], meeting,
-                                            at=local(9))
-        wall.moment = out
-        services.attendance.check_out(day.front_desk, view.id, view.version, at=out)
-    yield services, day, engine
-    runner.wait_for_done(WAIT_MS)
-    engine.dispose()
+    with monday_desk(db_path, runner, wall) as (services, day, engine):
+        meeting = day.meetings["adult"]
+        for key, out in (("ben", local(12)), ("ana", local(10, 30))):
+            view = services.attendance.check_in(day.front_desk, day.people[key], meeting,
+                                                at=local(9))
+            wall.moment = out
+            services.attendance.check_out(day.front_desk, view.id, view.version, at=out)
+        yield services, day, engine
 
 
 @pytest.fixture
@@ -55,21 +49,9 @@ def area(qtbot, desk, runner, settings):
     services, day, _engine = desk
     area = ReportsArea(services, day.front_desk, runner, today=lambda: TODAY + timedelta(2),
                        settings=settings)
-    qtbot.addWidget(area)
-    area.resize(1000, 600)
-    area.show()
-    area.activateWindow()
-    qtbot.waitUntil(area.isActiveWindow, timeout=WAIT_MS)
-    with qtbot.waitSignal(area.hours_loaded, timeout=WAIT_MS):
-        area.area_shown()
-        area.focus_first()          # as the window does when it brings the area up
+    show_area(qtbot, area, area.hours_loaded, 1000, 600)
     assert QApplication.focusWidget() is area.date_edit
     return area
-
-
-def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
-    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
 
 
 def _rows(area) -> dict[str, tuple[str, ...]]:
@@ -111,7 +93,7 @@ def test_the_week_starts_on_its_first_day_and_lists_everyones_hours(qtbot, area)
 def test_preview_pdf_shows_the_weeks_hours_report(qtbot, area, desk):
     _services, _day, engine = desk
     with qtbot.waitSignal(area.preview_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, Qt.Key.Key_Return)                      # Enter: the default, the preview
+        press(qtbot, Qt.Key.Key_Return)                      # Enter: the default, the preview
     preview = opened.args[0]
     qtbot.waitExposed(preview)
     text = _text(preview._pdf)
@@ -132,7 +114,7 @@ def test_save_csv_writes_the_report_owner_only_and_records_it(
     target = tmp_path / "hours"                              # ".csv" is added
     _save_to(monkeypatch, target)
     with qtbot.waitSignal(area.csv_saved, timeout=WAIT_MS) as saved:
-        _key(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
     written = tmp_path / "hours.csv"
     assert saved.args == [str(written)]
     assert stat.S_IMODE(written.stat().st_mode) == 0o600
@@ -183,19 +165,19 @@ def test_a_folder_as_the_file_is_refused_with_nothing_written(
 def test_a_week_with_nobody_says_so_on_screen_and_in_the_pdf(qtbot, area):
     for _ in range(3):                                       # before anyone was admitted
         with qtbot.waitSignal(area.hours_loaded, timeout=WAIT_MS):
-            _key(qtbot, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+            press(qtbot, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert area.date_edit.date().toPython() == TODAY - timedelta(weeks=3)
     area.next_button.setFocus()                              # Enter on a button presses it
     with qtbot.waitSignal(area.hours_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     assert area.date_edit.date().toPython() == TODAY - timedelta(weeks=2)
     area.date_edit.setFocus()
     with qtbot.waitSignal(area.hours_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert area.model.rowCount() == 0
     assert area.message.isVisible() and "Nobody" in area.message.text()
     with qtbot.waitSignal(area.preview_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+        press(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     text = _text(opened.args[0]._pdf)
     assert "No participants" in text
     opened.args[0].close()

@@ -42,8 +42,8 @@ from iopdesk.ui.chart.authorization_dialog import (
     AuthorizationDialog,
     AuthorizationsModel,
 )
+from iopdesk.ui.chart.record_tab import ChartTab, row_button
 from iopdesk.ui.errors import describe_error
-from iopdesk.ui.forms import ERROR_STYLE
 from iopdesk.ui.table_model import record_table
 
 if TYPE_CHECKING:
@@ -136,31 +136,22 @@ def _stretch_last(table: QTableView) -> None:
     header.setStretchLastSection(True)
 
 
-class AttendanceTab(QWidget):
+class AttendanceTab(ChartTab):
     weeks_loaded = Signal()
     history_loaded = Signal()
     authorizations_loaded = Signal()
-    dialog_opened = Signal(object)
+
+    NAME = "attendance"
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
                  summary, parent: QWidget | None = None):
         # Not at import: the services' permissions load the ORM (the log-in loads without it).
         from iopdesk.services.permissions import Permission, allowed
 
-        super().__init__(parent)
-        self._services = services
-        self._actor = actor
-        self._runner = runner
-        self.participant_id = participant_id
-        self.summary = summary
+        super().__init__(services, actor, runner, participant_id, summary, parent)
         self.zone = services.settings.clock().zone
         self._episodes: tuple = ()
         self._history_of: int | None = None          # the attendance whose steps are shown
-        self.setObjectName("attendanceTab")
-        self.message = QLabel(self)
-        self.message.setObjectName("attendanceMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
 
         weeks_box, weeks_layout = _box(self, self.tr("Weekly hours (newest first)"), "weeksBox")
         self.weeks_model = WeeksModel(self)
@@ -197,10 +188,10 @@ class AttendanceTab(QWidget):
         self.add_authorization_button: QPushButton | None = None
         self.edit_authorization_button: QPushButton | None = None
         if allowed(actor.roles, Permission.EDIT_DEMOGRAPHICS):
-            self.add_authorization_button = self._button(
+            self.add_authorization_button = row_button(
                 auth_box, auth_buttons, self.tr("&Add authorization…"), "addAuthorization",
                 self.open_add_authorization)
-            self.edit_authorization_button = self._button(
+            self.edit_authorization_button = row_button(
                 auth_box, auth_buttons, self.tr("&Edit authorization…"), "editAuthorization",
                 self.open_edit_authorization)
             self.add_authorization_button.setEnabled(False)     # until the episodes load
@@ -231,14 +222,6 @@ class AttendanceTab(QWidget):
             self._update_buttons)
         self._update_buttons()
         self.reload()
-
-    def _button(self, parent: QWidget, row: QHBoxLayout, text: str, name: str,
-                slot) -> QPushButton:
-        button = QPushButton(text, parent)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
 
     # -- what is chosen -----------------------------------------------------------------------
 
@@ -281,9 +264,7 @@ class AttendanceTab(QWidget):
                             self._show_authorizations, self._failed, owner=self)
 
     def _failed(self, error: object) -> None:
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setText(describe_error(error))
-        self.message.show()
+        self.show_message(describe_error(error), error=True)
 
     def _show_weeks(self, weeks: tuple[WeekHours, ...]) -> None:
         week, meeting = self.selected_week(), self.selected_meeting()
@@ -298,10 +279,8 @@ class AttendanceTab(QWidget):
             for row in range(self.meetings_model.rowCount()):
                 if self.meetings_model.row_at(row).meeting_id == meeting.meeting_id:
                     self.meetings_table.selectRow(row)
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("No weeks in the program yet: the participant has no "
-                                     "episode admitted by today."))
-        self.message.setVisible(not weeks)
+        self.show_message("" if weeks else self.tr(
+            "No weeks in the program yet: the participant has no episode admitted by today."))
         self.weeks_loaded.emit()
 
     def _show_authorizations(self, result) -> None:
@@ -344,24 +323,15 @@ class AttendanceTab(QWidget):
             self.steps_model.set_rows(tuple(steps))
             self.history_loaded.emit()
 
-    # -- dialogs ------------------------------------------------------------------------------
-
-    def _open(self, dialog: QWidget) -> QWidget:
-        """Show an editor; its save reloads the tab. (The slot itself, not a closure over
-        `self`: see RecordListTab.open_dialog.)"""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(self.reload)
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
+    # -- dialogs (their save reloads the tab: ChartTab.open_dialog) ----------------------------
 
     @Slot()
     def open_correction(self) -> CorrectTimesDialog | None:
         meeting = self.selected_meeting()
         if self.correct_button is None or meeting is None or meeting.attendance is None:
             return None
-        return self._open(CorrectTimesDialog(self._services, self._actor, self._runner,
-                                             meeting, self.zone, self))
+        return self.open_dialog(CorrectTimesDialog(self._services, self._actor, self._runner,
+                                                   meeting, self.zone, self))
 
     @Slot()
     def open_add_authorization(self) -> AuthorizationDialog | None:
@@ -369,13 +339,13 @@ class AttendanceTab(QWidget):
                 or not self.add_authorization_button.isEnabled():
             return None
         today = self._services.settings.clock().today()
-        return self._open(AuthorizationDialog(self._services, self._actor, self._runner,
-                                              self._episodes, None, self, today=today))
+        return self.open_dialog(AuthorizationDialog(self._services, self._actor, self._runner,
+                                                    self._episodes, None, self, today=today))
 
     @Slot()
     def open_edit_authorization(self) -> AuthorizationDialog | None:
         chosen = self.selected_authorization()
         if self.edit_authorization_button is None or chosen is None:
             return None
-        return self._open(AuthorizationDialog(self._services, self._actor, self._runner,
-                                              self._episodes, chosen, self))
+        return self.open_dialog(AuthorizationDialog(self._services, self._actor, self._runner,
+                                                    self._episodes, chosen, self))

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+                               QVBoxLayout, QWidget)
 
 from iopdesk.domain.readmodels import ParticipantRow
 from iopdesk.ui.chart.coverage_dialog import CoverageDialog, CoverageModel, EndCoverageDialog
+from iopdesk.ui.chart.record_tab import ChartTab, row_button
 from iopdesk.ui.errors import describe_error
 from iopdesk.ui.forms import ERROR_STYLE
 from iopdesk.ui.participants.printing import DocumentPrinter, documents_available
@@ -36,22 +37,19 @@ _SHOWN = (("chart_number", "Chart number"), ("name", "Legal name"),
           ("referral_date", "Referral date"))     # of the current episode, else the registration's
 
 
-class FaceSheetTab(QWidget):
+class FaceSheetTab(ChartTab):
     loaded = Signal(object)         # the Participant shown
     editor_opened = Signal(object)  # the RegistrationDialog in edit mode
     coverage_loaded = Signal()      # the insurance list shows what is stored
-    dialog_opened = Signal(object)  # a coverage dialog (add, change or end)
+    # dialog_opened (ChartTab): a coverage dialog (add, change or end)
+
+    NAME = "faceSheet"
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
                  summary, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._services = services
-        self._actor = actor
-        self._runner = runner
-        self.participant_id = participant_id
+        super().__init__(services, actor, runner, participant_id, summary, parent)
         self.participant: Participant | None = None
         self.editor: RegistrationDialog | None = None
-        self.setObjectName("faceSheetTab")
         self.values: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label in _SHOWN:
@@ -61,25 +59,17 @@ class FaceSheetTab(QWidget):
             value.setWordWrap(True)
             self.values[key] = value
             form.addRow(self.tr(label) + ":", value)
-        self.message = QLabel(self)
-        self.message.setObjectName("faceSheetMessage")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.edit_button = QPushButton(self.tr("&Edit…"), self)
-        self.edit_button.setObjectName("editDemographics")
-        self.edit_button.clicked.connect(self.edit)
-        self.print_button = QPushButton(self.tr("&Print face sheet…"), self)
-        self.print_button.setObjectName("printFaceSheet")
-        self.print_button.clicked.connect(self.print_face_sheet)
+        buttons = QHBoxLayout()
+        self.edit_button = row_button(self, buttons, self.tr("&Edit…"), "editDemographics",
+                                      self.edit)
+        self.print_button = row_button(self, buttons, self.tr("&Print face sheet…"),
+                                       "printFaceSheet", self.print_face_sheet)
+        buttons.addStretch(1)
         self.face_sheets: DocumentPrinter | None = None
         if documents_available(services):
             self.face_sheets = DocumentPrinter(services, actor, runner, self)
         else:
             self.print_button.hide()
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.print_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addLayout(form)
@@ -102,11 +92,11 @@ class FaceSheetTab(QWidget):
         self.coverage_message.setWordWrap(True)
         self.coverage_message.hide()
         row = QHBoxLayout()
-        self.add_coverage_button = self._coverage_button(
+        self.add_coverage_button = row_button(
             box, row, self.tr("&Add coverage…"), "addCoverage", self.add_coverage)
-        self.edit_coverage_button = self._coverage_button(
+        self.edit_coverage_button = row_button(
             box, row, self.tr("C&hange coverage…"), "editCoverage", self.edit_coverage)
-        self.end_coverage_button = self._coverage_button(
+        self.end_coverage_button = row_button(
             box, row, self.tr("E&nd coverage…"), "endCoverage", self.end_coverage)
         row.addStretch(1)
         inner = QVBoxLayout(box)
@@ -118,15 +108,6 @@ class FaceSheetTab(QWidget):
         self.coverage_model.modelReset.connect(self._coverage_selection_changed)
         self._coverage_selection_changed()
         return box
-
-    @staticmethod
-    def _coverage_button(box: QGroupBox, row: QHBoxLayout, text: str, name: str,
-                         slot) -> QPushButton:
-        button = QPushButton(text, box)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        row.addWidget(button)
-        return button
 
     @Slot()
     def reload(self) -> None:
@@ -160,9 +141,7 @@ class FaceSheetTab(QWidget):
         self.loaded.emit(p)
 
     def _failed(self, error: object) -> None:
-        self.message.setText(describe_error(error))
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.show()
+        self.show_message(describe_error(error), error=True)
 
     def _set_enabled(self, enabled: bool) -> None:
         self.edit_button.setEnabled(enabled)
@@ -226,35 +205,28 @@ class FaceSheetTab(QWidget):
         self.edit_coverage_button.setEnabled(chosen is not None)
         self.end_coverage_button.setEnabled(chosen is not None and chosen.is_current)
 
-    def _open_coverage_dialog(self, dialog: RecordDialog) -> RecordDialog:
-        """Its save reloads the list (the slot, not a closure over the tab: see
-        RecordListTab.open_dialog)."""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(self.reload_coverage)
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
-
     @Slot()
     def add_coverage(self) -> RecordDialog:
-        return self._open_coverage_dialog(CoverageDialog(
-            self._services, self._actor, self._runner, self.participant_id, None, self))
+        return self.open_dialog(CoverageDialog(
+            self._services, self._actor, self._runner, self.participant_id, None, self),
+            self.reload_coverage)
 
     @Slot()
     def edit_coverage(self) -> RecordDialog | None:
         coverage = self.selected_coverage()
         if coverage is None:
             return None
-        return self._open_coverage_dialog(CoverageDialog(
-            self._services, self._actor, self._runner, self.participant_id, coverage, self))
+        return self.open_dialog(CoverageDialog(
+            self._services, self._actor, self._runner, self.participant_id, coverage, self),
+            self.reload_coverage)
 
     @Slot()
     def end_coverage(self) -> RecordDialog | None:
         coverage = self.selected_coverage()
         if coverage is None or not coverage.is_current:
             return None
-        return self._open_coverage_dialog(EndCoverageDialog(
-            self._services, self._actor, self._runner, coverage, self))
+        return self.open_dialog(EndCoverageDialog(
+            self._services, self._actor, self._runner, coverage, self), self.reload_coverage)
 
     # -- printing ---------------------------------------------------------------------------
 

@@ -1,9 +1,11 @@
-"""What the chart's record tabs share (contacts, consents, …): a row of buttons, a message line
-and a table of one kind of record; the list loads on a worker and keeps the selected record
-across a reload; a dialog's save reloads it.
+"""What the chart's tabs share. Every tab (`ChartTab`): what it reads with and for whom, its
+object name, a message line, and its editors opened so that a save reloads it. The record
+tabs (`RecordListTab`: contacts, consents, …): a row of buttons, the message line and a table
+of one kind of record; the list loads on a worker and keeps the selected record across a
+reload.
 
-A tab says what it lists (`list_call`), which buttons it has (`make_buttons`, with `button`)
-and when they are enabled (`update_buttons`); the rest is here, once.
+A record tab says what it lists (`list_call`), which buttons it has (`make_buttons`, with
+`button`) and when they are enabled (`update_buttons`); the rest is here, once.
 """
 
 from __future__ import annotations
@@ -23,12 +25,26 @@ if TYPE_CHECKING:
     from iopdesk.ui.operations import Runner
 
 
-class RecordListTab(QWidget):
-    loaded = Signal()
-    dialog_opened = Signal(object)
+def row_button(parent: QWidget, row: QHBoxLayout, text: str, name: str,
+               slot: Callable[[], object]) -> QPushButton:
+    """A push button of a tab's button row: `text` (with its mnemonic), object name `name`,
+    calling `slot` when clicked; added to `row`."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    row.addWidget(button)
+    return button
 
-    NAME = "records"            # object names: <NAME>Tab, <NAME>Table, <NAME>Message
-    EMPTY = "Nothing on record yet."
+
+class ChartTab(QWidget):
+    """The head of a chart tab, made as ui.chart.tabs makes it: the services, the acting user
+    and the runner it reads with, the participant and the chart's summary; its object name
+    `<NAME>Tab`; and its message line `<NAME>Message` (hidden, word-wrapped), which the tab
+    places in its layout. A tab has a `reload` slot (what a dialog's save calls)."""
+
+    dialog_opened = Signal(object)      # an editor opened by `open_dialog`
+
+    NAME = "chart"
 
     def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
                  summary, parent: QWidget | None = None):
@@ -39,13 +55,42 @@ class RecordListTab(QWidget):
         self.participant_id = participant_id
         self.summary = summary
         self.setObjectName(f"{self.NAME}Tab")
-        self.model = self.make_model()
-        self.table = record_table(self, self.model, f"{self.NAME}Table")
-        self.table.doubleClicked.connect(self.edit)
         self.message = QLabel(self)
         self.message.setObjectName(f"{self.NAME}Message")
         self.message.setWordWrap(True)
         self.message.hide()
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """The message line (in red for an `error`); empty text takes it away."""
+        self.message.setStyleSheet(ERROR_STYLE if error else "")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def open_dialog(self, dialog: QWidget, on_saved: Callable[[], object] | None = None
+                    ) -> QWidget:
+        """Show an editor of this tab's records; its save calls `on_saved`, a slot of the tab
+        (its `reload` unless told). (The slot itself, not a closure over `self`: a closure
+        held by the dialog could be the tab's last reference, dropped while the dialog is
+        being deleted, taking the dialog with it.)"""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.saved.connect(on_saved if on_saved is not None else self.reload)
+        dialog.open()
+        self.dialog_opened.emit(dialog)
+        return dialog
+
+
+class RecordListTab(ChartTab):
+    loaded = Signal()
+
+    NAME = "records"            # object names: <NAME>Tab, <NAME>Table, <NAME>Message
+    EMPTY = "Nothing on record yet."
+
+    def __init__(self, services: Services, actor: Actor, runner: Runner, participant_id: int,
+                 summary, parent: QWidget | None = None):
+        super().__init__(services, actor, runner, participant_id, summary, parent)
+        self.model = self.make_model()
+        self.table = record_table(self, self.model, f"{self.NAME}Table")
+        self.table.doubleClicked.connect(self.edit)
         self.buttons = QHBoxLayout()
         self.make_buttons()
         self.buttons.addStretch(1)
@@ -82,11 +127,7 @@ class RecordListTab(QWidget):
     # -- shared -------------------------------------------------------------------------------
 
     def button(self, text: str, name: str, slot: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text, self)
-        button.setObjectName(name)
-        button.clicked.connect(slot)
-        self.buttons.addWidget(button)
-        return button
+        return row_button(self, self.buttons, text, name, slot)
 
     def selected(self) -> Any | None:
         rows = self.table.selectionModel().selectedRows()
@@ -112,19 +153,3 @@ class RecordListTab(QWidget):
 
     def _failed(self, error: object) -> None:
         self.show_message(describe_error(error), error=True)
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        """A line over the table (in red for an `error`); empty text takes it away."""
-        self.message.setStyleSheet(ERROR_STYLE if error else "")
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-    def open_dialog(self, dialog: QWidget) -> QWidget:
-        """Show an editor of this tab's records; its save reloads the list. (The slot itself,
-        not a closure over `self`: a closure held by the dialog could be the tab's last
-        reference, dropped while the dialog is being deleted, taking the dialog with it.)"""
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.saved.connect(self.reload)
-        dialog.open()
-        self.dialog_opened.emit(dialog)
-        return dialog
