@@ -100,6 +100,22 @@ ASAM_NOTES = (
     ("Some coping skills; has stayed abstinent for weeks before.",
      "High relapse risk without structure."),
     ("Supportive family; stable housing.", "Conflict at home; unstable housing."))
+# Where no substance diagnosis is given, dimensions 1 and 5 speak of symptoms, not use.
+NO_USE_NOTES = {
+    1: ("No problem use; no withdrawal risk.", "No problem use; no withdrawal risk."),
+    5: ("Some coping skills; symptoms eased before with structure.",
+        "Symptoms likely to return without structure."),
+}
+# The medical history agrees with dimension 2's note.
+MEDICAL_HISTORIES = ("No chronic conditions reported.",
+                     "Asthma since childhood; inhaler as needed, poorly controlled this year.")
+
+
+def _asam_note(dimension: int, rating: int, uses: bool) -> str:
+    notes = ASAM_NOTES[dimension - 1] if uses else NO_USE_NOTES.get(
+        dimension, ASAM_NOTES[dimension - 1])
+    return notes[rating >= 2]
+
 
 def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
     """The intake tells the story of the diagnoses: its presenting problem and histories
@@ -127,7 +143,7 @@ def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
                                                            data.NO_SUBSTANCE_HISTORY[teen]),
         mental_health_history=data.MENTAL_HEALTH_HISTORIES.get(
             mental, "No mental-health treatment before; no hospitalizations."),
-        medical_history="No chronic conditions reported.",
+        medical_history=MEDICAL_HISTORIES[ratings[1] >= 2],
         medications=("Buprenorphine-naloxone 8 mg/2 mg daily, started by primary care."
                      if primary == "opioid" else "None reported."),
         risk_screening=("Columbia screen: a passive wish to be dead in the past month, no plan "
@@ -137,7 +153,7 @@ def _intake(ctx: Ctx, ep: EpisodePlan, codes: list[str]) -> None:
         strengths_supports=("Close to a parent; engaged with the school counselor; plays soccer."
                             if teen else "Motivated for change; supportive sibling; "
                                          "employed part time."),
-        asam={d: AsamRating(rating, ASAM_NOTES[d - 1][rating >= 2])
+        asam={d: AsamRating(rating, _asam_note(d, rating, bool(substance)))
               for d, rating in enumerate(ratings, 1)},
         recommended_level=LevelOfCare.IOP), ep.admission)
     check_signable(intake)

@@ -184,7 +184,8 @@ SUBSTANCE_WORDS = {"F10": ("drink", "alcohol", "vodka"),
 def test_each_intake_tells_the_story_of_its_diagnoses(demo_session):
     """An intake that speaks of drinking goes with an alcohol-related or mental-health
     diagnosis, never with opioid dependence alone; a substance diagnosed is the one whose
-    history the intake tells."""
+    history the intake tells; withdrawal is spoken of only where a substance is diagnosed, and
+    the medical history agrees with the biomedical dimension."""
     with demo_session() as s:
         intakes = s.scalars(select(IntakeAssessment)).all()
         codes = {}
@@ -202,6 +203,10 @@ def test_each_intake_tells_the_story_of_its_diagnoses(demo_session):
         if not substances:
             assert intake.substance_use_history.startswith(("Drinks socially", "Denies")), (
                 given, intake.substance_use_history)
+        asam = {int(n): d["note"] for n, d in intake.asam_dimensions.items()}
+        assert ("last use" in asam[1]) == bool(substances), (given, asam[1])
+        assert ("asthma" in asam[2].lower()) == ("asthma" in intake.medical_history.lower()), (
+            asam[2], intake.medical_history)
 
 
 def test_an_associate_s_recent_work_awaits_the_supervisor(demo_session):
