@@ -32,6 +32,7 @@ from iopdesk.domain.attendance_views import (
     WeekHours,
 )
 from iopdesk.domain.enums import EpisodeStatus
+from iopdesk.domain.names import search_key
 from iopdesk.domain.time import as_utc
 from iopdesk.services import attendance_steps as steps
 from iopdesk.services.attendance_day import find_in, load_day
@@ -196,7 +197,7 @@ class AttendanceService:
             self._ctx.audit(session, actor, "attendance.hours", entity="attendance",
                             detail={"week": first.isoformat(), "track_id": track_id,
                                     "participants": len(found)})
-        return tuple(sorted(found, key=lambda w: (w.name.casefold(), w.participant_id)))
+        return tuple(sorted(found, key=lambda w: (search_key(w.name), w.participant_id)))
 
     @requires(Permission.VIEW_DEMOGRAPHICS, "attendance.at_risk")
     def at_risk(self, actor: Actor, clinician_id: int,
@@ -223,7 +224,7 @@ class AttendanceService:
                             detail={"clinician_id": clinician_id,
                                     "participants": sorted({w.participant_id for w in found})})
         return tuple(sorted(found, key=lambda w: (-w.week_first.toordinal(),
-                                                  w.name.casefold())))
+                                                  search_key(w.name))))
 
 
 def _aware(moment: datetime | None) -> datetime | None:

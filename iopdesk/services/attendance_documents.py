@@ -114,7 +114,7 @@ def week_hours(session: Session, clock: Clock, week_of: date,
     """(the week's first day, the WeekHours of every episode open in it), as
     AttendanceService.hours reads them, ordered by track then name."""
     first, found = everyone_in_week(session, clock, week_of, track_id)
-    found.sort(key=lambda w: (w.track_name.casefold(), w.name.casefold(), w.participant_id))
+    found.sort(key=lambda w: (w.track_name.casefold(), search_key(w.name), w.participant_id))
     return first, found
 
 

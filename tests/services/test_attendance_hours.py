@@ -155,3 +155,15 @@ def test_the_clinicians_participants_at_risk(services, actors, week, session_fac
                                .where(AuditEvent.action == "attendance.at_risk"))
     assert first.detail["participants"] == sorted(
         week.people[n] for n in ("lan", "ben", "cara"))     # Eve is not admitted yet
+
+
+def test_names_sort_as_the_participant_list_sorts_them(services, actors, program):
+    """Ávila sorts as "avila" (first), not after every unaccented name."""
+    person = services.participants.register(
+        actors["front_desk"], ParticipantInput(first_name="Inés", last_name="Ávila",
+                                               date_of_birth=date(1990, 3, 4)))
+    services.episodes.admit(actors["clinician"], person.id, program.adult, date(2026, 11, 2),
+                            primary_clinician_id=actors["clinician"].user_id)
+    names = [w.name.split(",")[0]
+             for w in services.attendance.hours(actors["front_desk"], WEDNESDAY)]
+    assert names == ["Ávila", "Lindqvist", "Marsh", "Nguyễn", "Okafor"]
