@@ -59,11 +59,14 @@ class RowsTableModel(QAbstractTableModel):
 
 
 def record_table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableView:
-    """A table of records: whole rows selected one at a time, no row numbers."""
+    """A table of records: whole rows selected one at a time, no row numbers. Tab moves on to
+    the next field (arrows move between rows): with Qt's tab navigation, Tab goes round the
+    table's cells for ever and the keyboard never leaves it."""
     table = QTableView(parent)
     table.setObjectName(name)
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
     table.verticalHeader().hide()
     return table

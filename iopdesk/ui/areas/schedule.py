@@ -1,14 +1,15 @@
 """The Schedule area: one track's week at a time (seven day columns from the track's week
-start), with each meeting's window, title, topic and facilitator, cancelled meetings greyed
-with their reason, closures on their day. Everyone reads it; administrators (who alone may
+start), with each meeting's window, title, topic and facilitator and, up to today, its
+attendance (here now, or attended, of those expected), cancelled meetings greyed with their
+reason, closures on their day. Everyone reads it; administrators (who alone may
 change the schedule: the services refuse anyone else) also get the edit actions — weekly
 blocks added, changed and ended, closures added and removed, and one meeting at a time
 moved, cancelled or given another facilitator or topic.
 
 Keyboard: Alt+Left / Page Up the week before, Alt+Right / Page Down the week after, Alt+T
 this week, F5 again; arrows move between cells, Enter on a meeting opens its facilitator and
-topic (administrators). It reloads on every schedule change set, from this workstation or
-another, so what someone else changes shows up here."""
+topic (administrators). It reloads on every schedule or attendance change set, from this
+workstation or another, so what someone else changes shows up here."""
 
 from __future__ import annotations
 
@@ -32,12 +33,14 @@ from iopdesk.ui.schedule.closure_dialog import ClosureDialog, RemoveClosureQuest
 from iopdesk.ui.schedule.meeting_dialogs import (CancelMeetingDialog, MeetingChangeDialog,
                                                  MoveMeetingDialog)
 from iopdesk.ui.schedule.week_bar import WeekBar
-from iopdesk.ui.schedule.week_view import WeekTable
+from iopdesk.ui.schedule.week_view import WeekTable, load_week
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import StaffMember, Track
     from iopdesk.services import Actor, Services
     from iopdesk.ui.operations import Runner
+
+WEEK_KINDS = (RecordKind.SCHEDULE, RecordKind.ATTENDANCE)     # what the week shows
 
 
 class ScheduleArea(QWidget):
@@ -184,19 +187,19 @@ class ScheduleArea(QWidget):
         are known)."""
         if self.track_id is None:
             return
-        services, actor = self._services, self._actor
-        track_id, day = self.track_id, self._anchor or self._today()
+        services, actor, today = self._services, self._actor, self._today()
+        track_id, day = self.track_id, self._anchor or today
         self._asked += 1
         asked = self._asked
-        self._runner.submit(lambda: services.schedule.week(actor, track_id, day),
-                            lambda week: self._week_arrived(asked, week), self._failed,
+        self._runner.submit(lambda: load_week(services, actor, track_id, day, today),
+                            lambda found: self._week_arrived(asked, *found), self._failed,
                             owner=self)
         if self.can_edit:
             self._runner.submit(lambda: services.schedule.blocks(actor, track_id),
                                 lambda blocks: self._blocks_arrived(asked, blocks),
                                 self._failed, owner=self)
 
-    def _week_arrived(self, asked: int, week: WeekView) -> None:
+    def _week_arrived(self, asked: int, week: WeekView, attendance: dict[int, str]) -> None:
         if asked != self._asked:
             return
         today = self._today()
@@ -208,7 +211,7 @@ class ScheduleArea(QWidget):
             first=locale.toString(week.first, QLocale.FormatType.LongFormat),
             last=locale.toString(week.last, QLocale.FormatType.LongFormat),
             now=self.tr(" (this week)") if this_week else ""))
-        self.table.set_week(week, today)
+        self.table.set_week(week, today, attendance)
         empty = not any(day.meetings or day.closures for day in week.days)
         self.message.setText(self.tr("No meetings this week."))
         self.message.setVisible(empty)
@@ -233,11 +236,12 @@ class ScheduleArea(QWidget):
 
     @Slot(object)
     def _changed(self, change_set) -> None:
-        """The schedule changed (here, or at another workstation): the week again. A user
-        changed (a new clinician to choose), or anything may have: everything again."""
+        """The schedule or attendance changed (here, or at another workstation): the week
+        again. A user changed (a new clinician to choose), or anything may have: everything
+        again."""
         if change_set.everything or (self.can_edit and change_set.touches(RecordKind.USER)):
             self.reload()
-        elif change_set.touches(RecordKind.SCHEDULE):
+        elif any(change_set.touches(kind) for kind in WEEK_KINDS):
             self._load_week()
 
     # -- moving between weeks and tracks --------------------------------------------------

@@ -116,7 +116,7 @@ class ChartWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.close_action = QAction(self.tr("Close chart"), self)
-        self.close_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Close))
+        self.close_action.setShortcuts(QKeySequence.StandardKey.Close)     # Ctrl+W, Ctrl+F4
         self.close_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.close_action.triggered.connect(self.close)
         self.reload_action = QAction(self.tr("Reload chart"), self)

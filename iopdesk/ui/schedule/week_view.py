@@ -1,8 +1,9 @@
 """A track's week as seven day columns (from the track's week start): on each day its
 closures first, then its meetings by start, one cell each with the time window, title, topic
-and facilitator. A cancelled meeting is greyed and struck through, with its reason unstruck
-below; a closure is a yellow cell with its reason. Arrow keys move between cells; Enter (or a
-double-click) on a cell is `entry_activated`.
+and facilitator, and, up to today, the meeting's attendance as the front desk recorded it
+(here now while it runs, attended once it ended). A cancelled meeting is greyed and struck
+through, with its reason unstruck below; a closure is a yellow cell with its reason. Arrow
+keys move between cells; Enter (or a double-click) on a cell is `entry_activated`.
 
 Each cell's text is a rich-text label over the table's item (which gives the selection, the
 yellow of a closure, and the keyboard), so painting stays in Qt's C++: PySide6 6.12 loses a
@@ -12,19 +13,26 @@ here in Python (`_cells`), not read back from Qt."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QWidget)
 
+from iopdesk.domain.attendance_views import DayMeeting
 from iopdesk.domain.schedule import CLOSED_PREFIX, ClosureView, MeetingView, WeekView
+
+if TYPE_CHECKING:
+    from iopdesk.services import Actor, Services
 
 CLOSURE_BACKGROUND = "#fff3cd"
 CANCELLED_COLOR = "#6c757d"
 REASON_COLOR = "#b00020"
+ATTENDANCE_COLOR = "#0b3d66"
 Entry = MeetingView | ClosureView
 
 
@@ -35,23 +43,55 @@ def cancelled_text(meeting: MeetingView) -> str:
     return f"Cancelled: {meeting.cancel_reason}" if meeting.cancel_reason else "Cancelled"
 
 
-def meeting_lines(meeting: MeetingView) -> list[str]:
+def attendance_line(counts: DayMeeting, now: datetime) -> str:
+    """A meeting's attendance from its day's counts: who is here while it runs, who came once
+    it ended, who is expected before it starts."""
+    if counts.running:
+        return f"Here now: {counts.here_count} of {counts.expected_count}"
+    if counts.end <= now:
+        return f"Attended: {counts.attended_count} of {counts.expected_count}"
+    return f"Expected: {counts.expected_count}"
+
+
+def load_week(services: Services, actor: Actor, track_id: int, day: date,
+              today: date) -> tuple[WeekView, dict[int, str]]:
+    """(the track's week holding `day`, meeting id -> its attendance line) on a worker: the
+    counts of each day up to `today` with a meeting held (attendance.day, audited as every
+    read of attendance is); the days to come have none yet."""
+    week = services.schedule.week(actor, track_id, day)
+    lines: dict[int, str] = {}
+    now = services.settings.clock().utc()
+    for shown in week.days:
+        if shown.day <= today and any(not m.cancelled for m in shown.meetings):
+            for counts in services.attendance.day(actor, shown.day, track_id).meetings:
+                if not counts.cancelled:
+                    lines[counts.id] = attendance_line(counts, now)
+    return week, lines
+
+
+def meeting_lines(meeting: MeetingView, attendance: str = "") -> list[str]:
     """What a meeting's cell says, line by line (without its cancellation)."""
     lines = [meeting.window.replace("-", "–"), meeting.title]
     if meeting.topic:
         lines.append(f"Topic: {meeting.topic}")
     lines.append(meeting.facilitator_name or "No facilitator yet")
+    if attendance and not meeting.cancelled:
+        lines.append(attendance)
     return lines
 
 
-def meeting_cell(meeting: MeetingView) -> tuple[str, str]:
-    """(plain text, rich text) of a meeting's cell."""
-    lines = meeting_lines(meeting)
+def meeting_cell(meeting: MeetingView, attendance: str = "") -> tuple[str, str]:
+    """(plain text, rich text) of a meeting's cell, with its `attendance` line if any."""
+    lines = meeting_lines(meeting, attendance)
     plain = "\n".join(lines + ([cancelled_text(meeting)] if meeting.cancelled else []))
+    shown = attendance and not meeting.cancelled
     parts = [f"<b>{escape(lines[0])}</b>", escape(lines[1])]
     if meeting.topic:
         parts.append(f"<i>{escape(lines[2])}</i>")
-    parts.append(escape(lines[-1]))
+    parts.append(escape(lines[-2] if shown else lines[-1]))
+    if shown:
+        parts.append(f'<span style="color:{ATTENDANCE_COLOR}"><b>{escape(attendance)}</b>'
+                     "</span>")
     html = "<br>".join(parts)
     if meeting.cancelled:
         html = (f'<span style="color:{CANCELLED_COLOR}"><s>{html}</s></span><br>'
@@ -94,15 +134,19 @@ class WeekTable(QTableWidget):
         self.activated.connect(self._activated)
         self.currentCellChanged.connect(lambda *_: self.current_changed.emit())
 
-    def set_week(self, week: WeekView, today: date) -> None:
-        """Show `week`; the cell of the entry shown before stays current when it is there."""
+    def set_week(self, week: WeekView, today: date,
+                 attendance: Mapping[int, str] | None = None) -> None:
+        """Show `week` (with each meeting's `attendance` line: load_week); the cell of the
+        entry shown before stays current when it is there."""
         keep = self.current_entry()
         self.week = week
+        attendance = attendance or {}
         self.clearContents()            # the labels too (the table owns its cell widgets)
         self._cells.clear()
         self._labels.clear()
         columns = [[closure_cell(c) + (c,) for c in day.closures]
-                   + [meeting_cell(m) + (m,) for m in day.meetings] for day in week.days]
+                   + [meeting_cell(m, attendance.get(m.id, "")) + (m,) for m in day.meetings]
+                   for day in week.days]
         self.setRowCount(max((len(c) for c in columns), default=0))
         locale = QLocale()
         for number, day in enumerate(week.days):
