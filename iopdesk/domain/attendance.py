@@ -136,7 +136,8 @@ def week_minimum(minimum_minutes: int, scheduled_minutes: int, closed_minutes: i
 def still_possible(windows: Iterable[tuple[datetime, datetime]], now: datetime) -> int:
     """Minutes still to be attended of the meetings (start, end) not yet over at `now`.
 
-    The caller passes only meetings not cancelled and not already attended or marked absent.
+    The caller passes only meetings not cancelled and not already attended or marked absent,
+    and the meeting someone is in now (credited up to now: the rest of it is still to come).
     """
     return sum(overlap_minutes(start, end, now, end) for start, end in windows)
 

@@ -1,8 +1,10 @@
 """The front desk's day: its meetings, who is expected at each (episodes of the meeting's
 track open that day), the walk-ins checked in, and the check-in search over them first.
 
-Three queries for the day (meetings, expected episodes, recorded attendance): the day's list
-is small, so the search filters it in Python and asks the database only for the others."""
+Three queries for the day (meetings, expected episodes, recorded attendance), each selecting
+plain columns, not ORM entities: the day of a large practice is hundreds of rows, read on
+every check-in. The day's list is small, so the search filters it in Python and asks the
+database only for the others."""
 
 from __future__ import annotations
 
@@ -28,71 +30,90 @@ from iopdesk.domain.attendance_views import (
 )
 from iopdesk.domain.enums import AttendanceStatus
 from iopdesk.domain.names import list_name, search_key
-from iopdesk.services.attendance_rows import COUNTED, Clock, attendance_view
+from iopdesk.services.attendance_rows import (
+    ATTENDANCE_COLUMNS,
+    MEETING_COLUMNS,
+    Clock,
+    attendance_row,
+    attendance_view,
+    meeting_row,
+    open_between,
+)
 
 _PERSON = (Participant.id, Participant.first_name, Participant.last_name,
            Participant.preferred_name, Participant.chart_number)
-
-
-def _open_on(day: date):
-    return (Episode.status.in_(COUNTED), Episode.admission_date <= day,
-            or_(Episode.discharge_date.is_(None), Episode.discharge_date >= day))
+# The episode and the person of a day's row, after the episode's or the attendance's columns.
+_EPISODE_PERSON = (Episode.track_id, Participant.id, Participant.first_name,
+                   Participant.last_name, Participant.preferred_name, Participant.chart_number,
+                   ProgramTrack.name)
 
 
 def load_day(session: Session, clock: Clock, day: date, track_id: int | None) -> DayView:
-    query = (select(GroupMeeting, ProgramTrack.name, StaffUser.display_name)
+    """The day's meetings (of `track_id` only, when given) with their counts, and its rows
+    (expected or walked in) in name order, each attendance credited by the rules now."""
+    query = (select(*MEETING_COLUMNS, ProgramTrack.name, StaffUser.display_name)
              .join(ProgramTrack, ProgramTrack.id == GroupMeeting.track_id)
              .outerjoin(StaffUser, StaffUser.id == GroupMeeting.facilitator_id)
              .where(GroupMeeting.meeting_date == day)
              .order_by(GroupMeeting.start_time, ProgramTrack.name, GroupMeeting.id))
     if track_id is not None:
         query = query.where(GroupMeeting.track_id == track_id)
-    meetings = session.execute(query).all()
+    meetings = [(meeting_row(m), *m[len(MEETING_COLUMNS):]) for m in session.execute(query)]
     by_id = {m.id: m for m, *_ in meetings}
-    tracks = {m.track_id for m, *_ in meetings}
-    people: dict[int, tuple] = {}      # episode id -> (episode, person row, track name)
+    windows = {m.id: clock.window(m) for m in by_id.values()}
+    tracks = {m.track_id for m in by_id.values()}
+    people: dict[int, tuple] = {}      # episode id -> the values of _EPISODE_PERSON
     if tracks:
-        for episode, *person, track_name in session.execute(
-                select(Episode, *_PERSON, ProgramTrack.name)
+        for episode_id, *person in session.execute(
+                select(Episode.id, *_EPISODE_PERSON)
                 .join(Participant, Participant.id == Episode.participant_id)
                 .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
-                .where(Episode.track_id.in_(tracks), *_open_on(day))):
-            people[episode.id] = (episode, person, track_name)
+                .where(Episode.track_id.in_(tracks), open_between(day, day))):
+            people[episode_id] = person
     recorded: dict[int, list[AttendanceView]] = {}
     if by_id:
-        for row, episode, *person, track_name in session.execute(
-                select(Attendance, Episode, *_PERSON, ProgramTrack.name)
+        for found in session.execute(
+                select(*ATTENDANCE_COLUMNS, *_EPISODE_PERSON)
                 .join(Episode, Episode.id == Attendance.episode_id)
                 .join(Participant, Participant.id == Episode.participant_id)
                 .join(ProgramTrack, ProgramTrack.id == Episode.track_id)
                 .where(Attendance.meeting_id.in_(by_id))):
+            row, person = attendance_row(found), found[len(ATTENDANCE_COLUMNS):]
             if row.walk_in and row.check_in_at is None:
                 continue                # a walk-in undone: they are not expected here
-            people.setdefault(episode.id, (episode, person, track_name))
-            recorded.setdefault(episode.id, []).append(
-                attendance_view(row, by_id[row.meeting_id], episode.participant_id, clock))
+            people.setdefault(row.episode_id, person)
+            recorded.setdefault(row.episode_id, []).append(attendance_view(
+                row, by_id[row.meeting_id], person[1], clock, windows[row.meeting_id]))
     rows = []
-    for episode_id, (episode, person, track_name) in people.items():
+    for episode_id, (own_track, pid, first, last, preferred, chart, track_name) in people.items():
         views = tuple(sorted(recorded.get(episode_id, ()), key=lambda v: v.meeting_id))
-        rows.append(DayRow(participant_id=person[0], name=list_name(person[2], person[1],
-                                                                      person[3]),
-                           chart_number=person[4], episode_id=episode_id,
-                           track_id=episode.track_id, track_name=track_name,
-                           walk_in=episode.track_id not in tracks
-                           or any(v.walk_in for v in views), attendance=views))
+        rows.append(DayRow(participant_id=pid, name=list_name(last, first, preferred),
+                           chart_number=chart, episode_id=episode_id, track_id=own_track,
+                           track_name=track_name,
+                           walk_in=own_track not in tracks or any(v.walk_in for v in views),
+                           attendance=views))
     rows.sort(key=lambda r: (search_key(r.name), r.participant_id))
-    return DayView(day=day, meetings=_meetings(meetings, rows, clock, day), rows=tuple(rows))
+    return DayView(day=day, meetings=_meetings(meetings, windows, rows, clock, day),
+                   rows=tuple(rows))
 
 
-def _meetings(meetings, rows: list[DayRow], clock: Clock, day: date) -> tuple[DayMeeting, ...]:
+def _meetings(meetings, windows: dict, rows: list[DayRow], clock: Clock,
+              day: date) -> tuple[DayMeeting, ...]:
     shown = []
     next_of: set[int] = set()          # tracks whose next meeting is found
     running_tracks = set()
-    windows = {m.id: clock.window(m) for m, *_ in meetings}
     for meeting, *_ in meetings:
         start, end = windows[meeting.id]
         if not meeting.cancelled and start <= clock.now < end:
             running_tracks.add(meeting.track_id)
+    # who is expected at a meeting: the rows of its track, and those recorded at it (walk-ins),
+    # each with its attendance there, in the rows' order
+    of_track: dict[int, list[tuple[int, DayRow]]] = {}
+    walked_in: dict[int, list[tuple[int, DayRow]]] = {}
+    for n, row in enumerate(rows):
+        of_track.setdefault(row.track_id, []).append((n, row))
+        for a in row.attendance:
+            walked_in.setdefault(a.meeting_id, []).append((n, row))
     for meeting, track_name, facilitator in meetings:
         start, end = windows[meeting.id]
         live = not meeting.cancelled and day == clock.today
@@ -101,14 +122,18 @@ def _meetings(meetings, rows: list[DayRow], clock: Clock, day: date) -> tuple[Da
                     and meeting.track_id not in running_tracks)
         if upcoming:
             next_of.add(meeting.track_id)
-        expected = [r for r in rows if r.track_id == meeting.track_id or r.at(meeting.id)]
-        statuses = [(r, r.at(meeting.id)) for r in expected]
+        expected = of_track.get(meeting.track_id, [])
+        extra = [(n, r) for n, r in walked_in.get(meeting.id, ())
+                 if r.track_id != meeting.track_id]
+        if extra:
+            expected = sorted(expected + extra, key=lambda found: found[0])
+        statuses = [(r, r.at(meeting.id)) for _, r in expected]
         shown.append(DayMeeting(
             id=meeting.id, track_id=meeting.track_id, track_name=track_name,
-            title=meeting.title, facilitator_name=facilitator or "", start=start, end=end,
-            cancelled=meeting.cancelled,
+            title=meeting.title, facilitator_name=facilitator or "", start=start,
+            end=end, cancelled=meeting.cancelled,
             cancel_reason=meeting.cancel_reason, running=running, next=upcoming,
-            expected_count=len(expected),
+            expected_count=len(statuses),
             here_count=sum(1 for _, a in statuses if a is not None and a.here),
             attended_count=sum(1 for _, a in statuses if a is not None and a.time_in),
             missing=tuple(r.participant_id for r, a in statuses

@@ -1,13 +1,18 @@
 """What the attendance service's reads and steps share: a meeting's window in the practice's
 zone, the rules' view of a stored attendance, the episode open on a day, and the history row
-every step writes."""
+every step writes.
+
+The reads (attendance_day, attendance_hours) select the plain columns below, not ORM
+entities: a day or a week of everyone is hundreds of rows, and the rules only need these
+fields (a Core row and a mapped object answer the same attribute names)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +29,65 @@ REASON_MAX = 500
 NOT_ATTENDED = (AttendanceStatus.EXPECTED, AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED)
 # Episodes that may have been open on a past day (a discharged one, up to its discharge).
 COUNTED = (EpisodeStatus.ACTIVE, EpisodeStatus.DISCHARGED)
+
+# What the rules and the views read of a meeting and of an attendance: the columns a read
+# selects first, and the plain tuples it keeps them in (a named tuple's fields are read many
+# times per row, far cheaper than a result row's attributes).
+MEETING_COLUMNS = (GroupMeeting.id, GroupMeeting.schedule_id, GroupMeeting.track_id,
+                   GroupMeeting.meeting_date, GroupMeeting.start_time, GroupMeeting.end_time,
+                   GroupMeeting.title, GroupMeeting.cancelled, GroupMeeting.cancel_reason)
+ATTENDANCE_COLUMNS = (Attendance.id, Attendance.version, Attendance.meeting_id,
+                      Attendance.episode_id, Attendance.status, Attendance.check_in_at,
+                      Attendance.check_out_at, Attendance.walk_in, Attendance.absence_reason)
+
+
+class MeetingRow(NamedTuple):
+    """A meeting as MEETING_COLUMNS select it."""
+
+    id: int
+    schedule_id: int | None
+    track_id: int
+    meeting_date: date
+    start_time: time
+    end_time: time
+    title: str
+    cancelled: bool
+    cancel_reason: str
+
+
+class AttendanceRow(NamedTuple):
+    """An attendance as ATTENDANCE_COLUMNS select it."""
+
+    id: int
+    version: int
+    meeting_id: int
+    episode_id: int
+    status: AttendanceStatus
+    check_in_at: datetime | None
+    check_out_at: datetime | None
+    walk_in: bool
+    absence_reason: str
+
+
+def meeting_row(row) -> MeetingRow:
+    """The meeting of a result row that selects MEETING_COLUMNS first."""
+    return MeetingRow(*row[:len(MEETING_COLUMNS)])
+
+
+def attendance_row(row) -> AttendanceRow:
+    """The attendance of a result row that selects ATTENDANCE_COLUMNS first."""
+    return AttendanceRow(*row[:len(ATTENDANCE_COLUMNS)])
+
+
+def open_between(first: date, last: date):
+    """SQL: the episode is counted and open at some moment of [first, last].
+
+    Written as two arms (never discharged; discharged on or after `first`) so that each can
+    be an index range on (status, discharge_date): the thousands of episodes discharged
+    before are then never read."""
+    return and_(Episode.admission_date <= last,
+                or_(and_(Episode.status.in_(COUNTED), Episode.discharge_date.is_(None)),
+                    and_(Episode.status.in_(COUNTED), Episode.discharge_date >= first)))
 
 
 @dataclass(frozen=True)
@@ -63,9 +127,12 @@ def read_clock(session: Session, ctx) -> Clock:
 
 
 def attendance_view(row: Attendance, meeting: GroupMeeting, participant_id: int,
-                    clock: Clock) -> AttendanceView:
-    """The row as the rules see it now: credit and flags computed, not read back stored."""
-    start, end = clock.window(meeting)
+                    clock: Clock, window: tuple[datetime, datetime] | None = None
+                    ) -> AttendanceView:
+    """The row (an Attendance, or an AttendanceRow) as the rules see it now:
+    credit and flags computed, not read back stored. `window`: the meeting's, when the
+    caller has it already (a list reuses one per meeting)."""
+    start, end = window or clock.window(meeting)
     time_in = as_utc(row.check_in_at) if row.check_in_at else None
     time_out = as_utc(row.check_out_at) if row.check_out_at else None
     credit = credited(start, end, time_in, time_out, now=clock.now,

@@ -15,13 +15,24 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from iopdesk.db.models import (Attendance, ClinicalSession, Closure, GroupMeeting, GroupSchedule,
-                               ProgramTrack)
+from iopdesk.db.models import (
+    Attendance,
+    ClinicalSession,
+    Closure,
+    GroupMeeting,
+    GroupSchedule,
+    ProgramTrack,
+)
 from iopdesk.domain.schedule import block_dates, closed_reason
 from iopdesk.services.context import Actor, ServiceContext
 from iopdesk.services.stored_settings import load_settings
 
 ClosedDays = dict[tuple[date, int | None], str]
+# What a meeting is made from: the block's plain columns (no ORM entity, read on every day).
+_BLOCK_COLUMNS = (GroupSchedule.id, GroupSchedule.track_id, GroupSchedule.weekday,
+                  GroupSchedule.start_time, GroupSchedule.end_time, GroupSchedule.title,
+                  GroupSchedule.facilitator_id, GroupSchedule.effective_from,
+                  GroupSchedule.effective_to)
 
 
 def attendance_recorded(meeting_id):
@@ -39,7 +50,9 @@ def ensure_meetings(session: Session, ctx: ServiceContext, actor: Actor | None,
                     through: date) -> int:
     """Make the missing meetings of every active block of an active track, from
     max(effective_from, today) through `through` (closed days: made cancelled); how many were
-    made. One query when none is missing; audited ("schedule.generate") only when some were."""
+    made. One query of the active blocks' plain columns, each with its count of meetings made,
+    when none is missing (every day at the desk but the first): nothing written then; audited
+    ("schedule.generate") only when some were made."""
     today = ctx.today()
     if through < today:
         return 0
@@ -51,16 +64,16 @@ def ensure_meetings(session: Session, ctx: ServiceContext, actor: Actor | None,
                        GroupMeeting.meeting_date <= GroupSchedule.effective_to))
             .scalar_subquery())
     rows = session.execute(
-        select(GroupSchedule, made)
+        select(*_BLOCK_COLUMNS, made.label("made"))
         .join(ProgramTrack, ProgramTrack.id == GroupSchedule.track_id)
         .where(GroupSchedule.active.is_(True), ProgramTrack.active.is_(True),
                GroupSchedule.effective_from <= through,
                or_(GroupSchedule.effective_to.is_(None), GroupSchedule.effective_to >= today))
     ).all()
-    wanted = {block: block_dates(block.weekday, max(block.effective_from, today),
-                                 min(block.effective_to or through, through))
-              for block, count in rows}
-    short = [block for block, count in rows if count < len(wanted[block])]
+    wanted = {block.id: block_dates(block.weekday, max(block.effective_from, today),
+                                    min(block.effective_to or through, through))
+              for block in rows}
+    short = [block for block in rows if block.made < len(wanted[block.id])]
     if not short:
         return 0
     closed = closed_days(session, today, through)
@@ -69,7 +82,7 @@ def ensure_meetings(session: Session, ctx: ServiceContext, actor: Actor | None,
             select(GroupMeeting.schedule_id, GroupMeeting.meeting_date)
             .where(GroupMeeting.schedule_id.in_([b.id for b in short]),
                    GroupMeeting.meeting_date.between(today, through))).all())
-        new = [_meeting_of(block, day, closed) for block in short for day in wanted[block]
+        new = [_meeting_of(block, day, closed) for block in short for day in wanted[block.id]
                if (block.id, day) not in existing]
         try:
             with session.begin_nested():
@@ -97,8 +110,9 @@ def closure_on(closed: ClosedDays, day: date, track_id: int) -> str | None:
     return closed.get((day, None), closed.get((day, track_id)))
 
 
-def _meeting_of(block: GroupSchedule, day: date, closed: ClosedDays) -> GroupMeeting:
-    """The block's meeting of `day`, cancelled when the day is closed."""
+def _meeting_of(block, day: date, closed: ClosedDays) -> GroupMeeting:
+    """The block's (a row of _BLOCK_COLUMNS) meeting of `day`, cancelled when the day is
+    closed."""
     reason = closure_on(closed, day, block.track_id)
     return GroupMeeting(schedule_id=block.id, track_id=block.track_id, meeting_date=day,
                         start_time=block.start_time, end_time=block.end_time, title=block.title,

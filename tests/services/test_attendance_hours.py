@@ -167,3 +167,14 @@ def test_names_sort_as_the_participant_list_sorts_them(services, actors, program
     names = [w.name.split(",")[0]
              for w in services.attendance.hours(actors["front_desk"], WEDNESDAY)]
     assert names == ["Ávila", "Lindqvist", "Marsh", "Nguyễn", "Okafor"]
+
+
+def test_the_rest_of_the_meeting_someone_is_in_is_still_possible(services, actors, week, wall):
+    """Ben, in the room since 09:00 on Wednesday, at 10:00: 60 minutes credited so far and the
+    120 to the meeting's end still his to attend (not counted as lost)."""
+    wall.set(9, 0, WEDNESDAY)
+    services.attendance.check_in(actors["front_desk"], week.people["ben"])
+    wall.set(10, 0, WEDNESDAY)
+    ben = _by_name(services.attendance.hours(actors["front_desk"], TODAY))["Okafor"]
+    assert (ben.credited_minutes, ben.possible_minutes, ben.status) == (
+        60, 120, WeekStatus.AT_RISK)

@@ -134,6 +134,8 @@ class Episode(IdMixin, EditableMixin, Base):
     __table_args__ = (
         Index("ix_episodes_participant_admission", "participant_id", "admission_date"),
         Index("ix_episodes_status_track", "status", "track_id"),
+        # the episodes open on a day: never discharged, or discharged on or after it
+        Index("ix_episodes_status_discharge", "status", "discharge_date"),
         Index("ix_episodes_clinician_status", "primary_clinician_id", "status"),
     )
 
