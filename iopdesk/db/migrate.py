@@ -19,7 +19,7 @@ from iopdesk.domain.errors import (DatabaseBehind, DatabaseTooNew, DatabaseUnusa
 
 # Every revision shipped, oldest first; a test holds this against the migration scripts.
 REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008",
-                              "0009", "0010", "0011")
+                              "0009", "0010", "0011", "0012")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

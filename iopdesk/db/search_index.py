@@ -1,11 +1,12 @@
 """The participant search index: an SQLite FTS5 trigram table that no ORM model maps (on
-PostgreSQL, pg_trgm GIN indexes on the same columns, revision 0008).
+PostgreSQL, the narrow table `participant_search_keys` with pg_trgm GIN indexes, revision 0011).
 
 Revision 0004 creates it over the folded search keys (see iopdesk.domain.names.search_key), the
 chart number and the phone digits, with triggers that keep it in step with `participants`
 (whoever writes: the services, the demo's bulk inserts, a restore). It answers "contains"
-searches ("uyen" finds Nguyễn) without reading every row. PostgreSQL has no such table: its
-`ILIKE '%…%'` reads the trigram indexes instead.
+searches ("uyen" finds Nguyễn) without reading every row. PostgreSQL's twin is
+`participant_search_keys` (revision 0011), kept by a trigger too; its name starts like the
+FTS table's shadow tables, so the filter below leaves it out of model comparisons as well.
 
 Alembic's model comparison must not take its tables for stray ones: `include_name` is the
 filter that the migration environment and the drift test both use.

@@ -5,9 +5,10 @@ The search answers in two parts, both in name order and keyset-paged:
 1. prefix: what was typed starts a name (last, first or preferred; accents and case folded),
    the chart number or the phone number, or it is the date of birth: a range scan of an
    index on the folded keys per keystroke.
-2. contains (SQLite: the FTS5 trigram index of revision 0004; PostgreSQL: ILIKE '%…%' on the
-   pg_trgm indexes of revision 0008): the other participants in whose names, chart or phone
-   number every typed word of three or more characters appears anywhere ("uyen" finds Nguyễn, "3344" the phone ending in 3344). It
+2. contains (SQLite: the FTS5 trigram index of revision 0004; PostgreSQL: LIKE '%…%' on the
+   pg_trgm indexes of the narrow key table of revision 0011): the other participants in whose
+   names, chart or phone number every typed word of three or more characters appears
+   anywhere ("uyen" finds Nguyễn, "3344" the phone ending in 3344). It
    follows the prefix rows, on the page where they run out, so the likeliest person is first
    and the list never shows a row twice.
 
@@ -29,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (Integer, Select, String, and_, any_, bindparam, column, func,
-                        intersect, false, literal_column, not_, or_, select, table, tuple_, union)
+                        false, literal_column, not_, or_, select, table, tuple_, union)
 from sqlalchemy.orm import aliased
 
 from iopdesk.db.models import Participant as ParticipantRowModel
@@ -47,6 +48,12 @@ DUPLICATES_MAX = 20
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}/\d{1,2}/\d{4}$")
 _NUMBER_LIKE = re.compile(r"[\d\s()+.-]+")
 _SEARCH_INDEX = table(SEARCH_TABLE, column("rowid"))
+# PostgreSQL's narrow table of the search's keys (revision 0011), kept by a trigger
+_KEYS = table("participant_search_keys", column("id", Integer()),
+              *(column(name, String()) for name in (
+                  "last_name_key", "first_name_key", "preferred_name_key", "chart_number",
+                  "phone_digits", "current_status", "words", "numbers")),
+              column("current_track_id", Integer()), column("primary_clinician_id", Integer()))
 _P = ParticipantRowModel
 _NAME_KEYS = (_P.last_name_key, _P.first_name_key, _P.preferred_name_key)
 
@@ -151,31 +158,27 @@ def _contains_condition(short: tuple[int, ...]):
 def _pg_hits(shape: tuple, terms: int, short: tuple[int, ...], filters: tuple[bool, ...], *,
              prefix_first: bool):
     """PostgreSQL: the rows in which every term appears (and each short word starts a name),
-    as (id, last key, first key, is_prefix): each column's ILIKE is answered by its own
-    pg_trgm index (revision 0008) with the row's name keys read on the way, so the matches
-    are filtered and ordered by name before any row is fetched. Without `prefix_first` the
-    rows the prefix part lists are left out (is_prefix is then false); with it they are kept
-    and flagged, for a first page that answers both parts at once."""
-    inner = aliased(_P)
-    columns = ((inner.chart_number, inner.phone_digits) if shape[0] == "number"
-               else (*(getattr(inner, col.key) for col in _NAME_KEYS), inner.chart_number))
-    prefix = _prefix_condition(shape, inner)
-    each_row = [_name_prefix(f"w{i}", inner) for i in short]
+    as (id, last key, first key, is_prefix), from the narrow table of revision 0011: one
+    scan of the trigram index of its `words` (names and chart) or `numbers` (chart and
+    phone), all terms at once, the keys read from rows under half the width of a participant's,
+    and LIKE, as the keys are folded already (ILIKE lower-cased every row it rechecked).
+    Without `prefix_first` the rows the prefix part lists are left out (is_prefix is then
+    false); with it they are kept and flagged, for a first page that answers both parts."""
+    keys = _KEYS.c
+    inside = keys.numbers if shape[0] == "number" else keys.words
+    prefix = _prefix_condition(shape, keys)
+    conditions = [inside.like(bindparam(f"t{i}", type_=String()), escape="\\")
+                  for i in range(terms)]
+    conditions += [_name_prefix(f"w{i}", keys) for i in short]
     if prefix_first:
         flag = func.coalesce(prefix, false())
     else:
         flag = false()
         if prefix is not None:
-            each_row.append(not_(prefix))                 # listed by the prefix part
-
-    def found_in(col, i: int) -> Select:
-        query = select(inner.id, inner.last_name_key, inner.first_name_key,
-                       flag.label("is_prefix")).where(
-            col.ilike(bindparam(f"t{i}", type_=String()), escape="\\"), *each_row)
-        return _filtered(query, (*filters[:4], False), inner)
-
-    per_term = [union(*(found_in(col, i) for col in columns)) for i in range(terms)]
-    return (per_term[0] if terms == 1 else intersect(*per_term)).subquery()
+            conditions.append(not_(prefix))              # listed by the prefix part
+    query = select(keys.id, keys.last_name_key, keys.first_name_key,
+                   flag.label("is_prefix")).where(*conditions)
+    return _filtered(query, (*filters[:4], False), keys).subquery()
 
 
 def _pg_page_ids(hits, filters: tuple[bool, ...]):
