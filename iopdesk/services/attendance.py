@@ -67,9 +67,10 @@ class AttendanceService:
         ahead (setting) are made first where the schedule has none yet, so the desk never
         finds an empty day because nobody opened the schedule lately."""
         with self._ctx.unit_of_work() as session:
-            clock = read_clock(session, self._ctx)
+            settings = load_settings(session)
+            clock = read_clock(session, self._ctx, settings)
             day = day or clock.today
-            ahead = clock.today + timedelta(weeks=load_settings(session).meetings_ahead_weeks)
+            ahead = clock.today + timedelta(weeks=settings.meetings_ahead_weeks)
             ensure_meetings(session, self._ctx, actor, max(day, ahead))
             view = load_day(session, clock, day, track_id)
             self._ctx.audit(session, actor, "attendance.day", entity="group_meetings",

@@ -17,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from iopdesk.db.models import Attendance, AttendanceChange, Episode, GroupMeeting
+from iopdesk.domain.accounts import PracticeSettings
 from iopdesk.domain.attendance import AttendancePolicy, credited, status_of
 from iopdesk.domain.attendance_views import AttendanceView
 from iopdesk.domain.enums import AttendanceStatus, EpisodeStatus
 from iopdesk.domain.errors import ValidationError
 from iopdesk.domain.time import as_utc, practice_time, zone_info
-from iopdesk.services.stored_settings import load_settings, load_time_zone
+from iopdesk.services.stored_settings import load_settings
 
 REASON_MAX = 500
 # Statuses that hold no time in: nothing to credit.
@@ -118,10 +119,12 @@ class Clock:
         return self.today > day
 
 
-def read_clock(session: Session, ctx) -> Clock:
-    settings = load_settings(session)
+def read_clock(session: Session, ctx, settings: PracticeSettings | None = None) -> Clock:
+    """The clock of a service call: now, the practice's day and zone, the attendance policy
+    (from `settings` when the caller has read them already)."""
+    settings = settings or load_settings(session)
     return Clock(now=as_utc(ctx.now()), today=ctx.today(),
-                 zone=zone_info(load_time_zone(session)),
+                 zone=zone_info(settings.time_zone),
                  policy=AttendancePolicy.from_settings(settings),
                  week_start=settings.week_start)
 

@@ -18,8 +18,9 @@ SETTING_KEYS = tuple(f.name for f in fields(PracticeSettings))
 
 
 def load_settings(session: Session) -> PracticeSettings:
-    rows = session.scalars(select(PracticeSetting).where(PracticeSetting.key.in_(SETTING_KEYS)))
-    return settings_from_stored({row.key: row.value for row in rows})
+    rows = session.execute(select(PracticeSetting.key, PracticeSetting.value)
+                           .where(PracticeSetting.key.in_(SETTING_KEYS)))
+    return settings_from_stored({key: value for key, value in rows})
 
 
 def store_settings(session: Session, settings: PracticeSettings, *,
