@@ -290,7 +290,10 @@ class ServiceContext:
         if not self.issued(actor):
             return frozenset(), False
         # Core, not a Session: this runs before every guarded call, the search's keystrokes too.
+        # On a server, one statement in autocommit: no BEGIN and ROLLBACK round trips.
         with self.session_factory.kw["bind"].connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             rows = conn.execute(_CURRENT_ROLES, {"user_id": actor.user_id}).all()
         must_change = any(bool(row.must_change_password) for row in rows)
         return frozenset(row.role for row in rows) & actor.roles, must_change
