@@ -1,15 +1,15 @@
 """The Schedule area: one track's week at a time (seven day columns from the track's week
-start), with each meeting's window, title, topic and facilitator and, up to today, its
-attendance (here now, or attended, of those expected), cancelled meetings greyed with their
-reason, closures on their day. Everyone reads it; administrators (who alone may
-change the schedule: the services refuse anyone else) also get the edit actions — weekly
-blocks added, changed and ended, closures added and removed, and one meeting at a time
-moved, cancelled or given another facilitator or topic.
+start), with each meeting's window, title, topic, facilitator and, up to today, attendance
+(here now, or attended, of those expected); cancelled meetings greyed with their reason,
+closures on their day. Everyone reads it; administrators (alone allowed to change the
+schedule: the services refuse anyone else) also get the edit actions: weekly blocks added,
+changed and ended, closures added and removed, one meeting moved, cancelled or given another
+facilitator or topic.
 
 Keyboard: Alt+Left / Page Up the week before, Alt+Right / Page Down the week after, Alt+T
 this week, F5 again; arrows move between cells, Enter on a meeting opens its facilitator and
 topic (administrators). It reloads on every schedule or attendance change set, from this
-workstation or another, so what someone else changes shows up here."""
+workstation or another."""
 
 from __future__ import annotations
 
@@ -18,9 +18,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from iopdesk.domain.changes import RecordKind
 from iopdesk.domain.enums import Role
@@ -34,6 +32,7 @@ from iopdesk.ui.schedule.meeting_dialogs import (CancelMeetingDialog, MeetingCha
                                                  MoveMeetingDialog)
 from iopdesk.ui.schedule.week_bar import WeekBar
 from iopdesk.ui.schedule.week_view import WeekTable, load_week
+from iopdesk.ui.today.parts import heading
 
 if TYPE_CHECKING:
     from iopdesk.domain.readmodels import StaffMember, Track
@@ -73,12 +72,8 @@ class ScheduleArea(QWidget):
     # -- building -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.heading = QLabel(self)
+        self.heading = heading("", self)
         self.heading.setObjectName("scheduleHeading")
-        font = QFont(self.heading.font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.heading.setFont(font)
         self.bar = WeekBar(self, self)
         self.bar.previous_week.connect(self.previous_week)
         self.bar.this_week.connect(self.this_week)
