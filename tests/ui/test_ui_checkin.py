@@ -166,6 +166,13 @@ def test_the_front_desk_checks_people_in_and_out_at_the_keyboard(qtbot, area, de
         ("Quist, Bea", "Recovery skills"): ("Absent", "", ""),
         ("Lindqvist, Cara", "Teen group"): ("Expected", "", "")}
     assert _counts(area)["Recovery skills"] == ("0", "4")
+    model = area.meetings_model
+    came = {model.row_at(r).title: (model.index(r, model.CAME).data(),
+                                    model.index(r, model.MISSING).data())
+            for r in range(model.rowCount())}
+    # over: two came (Ana's check-in undone, Bea absent), nobody left unaccounted but Ana;
+    # the teen group has not begun: nobody came yet, and nothing is said
+    assert came == {"Recovery skills": ("2", "1"), "Teen group": ("", "1")}
     people = day.people
     assert _stored(services, day.front_desk) == {
         people["ben"]: (AttendanceStatus.PRESENT, local(9, 2), local(12)),

@@ -20,7 +20,7 @@ database server, another's."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, Signal, Slot
@@ -205,10 +205,11 @@ class CheckInArea(DayActions, SheetPrinting, QWidget):
         self._day_ticket += 1
         ticket, services, actor = self._day_ticket, self._services, self._actor
         self._runner.submit(
-            lambda: (services.attendance.day(actor, day), services.settings.time_zone()),
+            lambda: (services.attendance.day(actor, day), services.settings.time_zone(),
+                     services.settings.utc_now()),
             lambda answer: self._day_arrived(ticket, *answer), self._load_failed, owner=self)
 
-    def _day_arrived(self, ticket: int, view: DayView, zone: str) -> None:
+    def _day_arrived(self, ticket: int, view: DayView, zone: str, now: datetime) -> None:
         if ticket != self._day_ticket:
             return                          # a newer load is on its way
         current = self.selected_line()
@@ -216,7 +217,7 @@ class CheckInArea(DayActions, SheetPrinting, QWidget):
         self._select_key = None
         self.view, self.zone = view, zone
         self.matches_model.zone = zone
-        self.show_meetings(view.meetings, zone)
+        self.show_meetings(view.meetings, zone, now)
         fit_rows(self.meetings, min(len(view.meetings), 4))
         self.day_model.set_lines(day_lines(view), zone)
         self._fill_meeting_combo(view.meetings)

@@ -130,19 +130,23 @@ class MatchesModel(RowsTableModel):
 
 
 class MeetingsModel(RowsTableModel):
-    """Today's meetings. Columns: Time, Group, Track, Here, Expected, Not yet here."""
+    """Today's meetings. Columns: Time, Group, Track, Here (now), Came (checked in at all:
+    once a meeting has begun), Expected, Not here (expected, neither checked in nor marked
+    absent: not yet here while it runs, never came once it is over)."""
 
-    TIME, GROUP, TRACK, HERE, EXPECTED, MISSING = range(6)
+    TIME, GROUP, TRACK, HERE, CAME, EXPECTED, MISSING = range(7)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._headers = (self.tr("Time"), self.tr("Group"), self.tr("Track"), self.tr("Here"),
-                         self.tr("Expected"), self.tr("Not yet here"))
+                         self.tr("Came"), self.tr("Expected"), self.tr("Not here"))
+        self.now: datetime | None = None      # when the day was read: a meeting begun or not
         self.zone = "UTC"
 
-    def set_rows(self, meetings: tuple[DayMeeting, ...], zone: str) -> None:
+    def set_rows(self, meetings: tuple[DayMeeting, ...], zone: str,
+                 now: datetime | None = None) -> None:
         self.beginResetModel()
-        self.zone = zone
+        self.zone, self.now = zone, now
         self._rows = list(meetings)
         self.endResetModel()
 
@@ -163,6 +167,9 @@ class MeetingsModel(RowsTableModel):
             return meeting.track_name
         if column == self.HERE:
             return str(meeting.here_count)
+        if column == self.CAME:
+            begun = meeting.running or (self.now is not None and meeting.start <= self.now)
+            return str(meeting.attended_count) if begun and not meeting.cancelled else ""
         if column == self.EXPECTED:
             return str(meeting.expected_count)
         if column == self.MISSING:

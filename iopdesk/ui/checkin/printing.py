@@ -53,10 +53,11 @@ class SheetPrinting:
         index = self.meetings.currentIndex()
         return self.meetings_model.row_at(index.row()) if index.isValid() else None
 
-    def show_meetings(self, meetings, zone: str) -> None:
-        """Today's meetings in their list, the one selected kept when it is still there."""
+    def show_meetings(self, meetings, zone: str, now=None) -> None:
+        """Today's meetings (as read at `now`) in their list, the one selected kept when it is
+        still there."""
         chosen = self.selected_meeting()
-        self.meetings_model.set_rows(meetings, zone)
+        self.meetings_model.set_rows(meetings, zone, now)
         row = next((i for i, m in enumerate(meetings)
                     if chosen is not None and m.id == chosen.id), -1)
         if row >= 0:
