@@ -120,16 +120,21 @@ def week_days(first: date) -> tuple[date, ...]:
 
 
 def week_minimum(minimum_minutes: int, scheduled_minutes: int, closed_minutes: int,
-                 policy: AttendancePolicy) -> int:
-    """A week's minimum, lowered by closures in proportion to the scheduled minutes they take.
+                 policy: AttendancePolicy, away_minutes: int = 0) -> int:
+    """A week's minimum, lowered in proportion to the scheduled minutes the participant could
+    not attend: those of closures (unless the practice turned that off) and those of the days
+    outside their episode (`away_minutes`: before admission, after discharge).
 
-    The participant is not held to hours the program did not offer: with 9 scheduled hours and
-    a 3-hour day closed, a 9-hour minimum becomes 6 (rounded up to the whole minute). Unchanged
-    when the practice turned this off or nothing was scheduled; never below 0.
+    The participant is not held to hours the program did not offer them: with 9 scheduled
+    hours and a 3-hour day closed, or admitted after a 3-hour day, a 9-hour minimum becomes 6
+    (rounded up to the whole minute). Unchanged when nothing was scheduled; never below 0.
+    The caller counts a closed day outside the episode as away, not also as closed.
     """
-    if not policy.closure_reduces_minimum or scheduled_minutes <= 0 or closed_minutes <= 0:
+    closed = closed_minutes if policy.closure_reduces_minimum else 0
+    lost = max(0, closed) + max(0, away_minutes)
+    if scheduled_minutes <= 0 or lost <= 0:
         return max(0, minimum_minutes)
-    offered = scheduled_minutes - closed_minutes
+    offered = max(0, scheduled_minutes - lost)
     return max(0, -(-minimum_minutes * offered // scheduled_minutes))
 
 

@@ -206,15 +206,18 @@ def _week(clock: Clock, row: tuple, first: date, found: _Range) -> WeekHours:
     episode_id, _, track_id, admitted, discharged = episode       # an EpisodeRow
     days = [first + timedelta(days=n) for n in range(7)]
     last_open = discharged or date.max
-    scheduled = closed_minutes = session_minutes = unexcused = excused = 0
+    scheduled = closed_minutes = away_minutes = session_minutes = unexcused = excused = 0
     shown: list[WeekMeeting] = []
     possible = []
     for day in days:
         track_day = found.track_day(clock, track_id, day)
         scheduled += track_day.scheduled
-        closed_minutes += track_day.closed_minutes
         session_minutes += found.sessions.get((episode_id, day), 0)
         in_episode = admitted <= day <= last_open
+        if in_episode:
+            closed_minutes += track_day.closed_minutes
+        else:
+            away_minutes += track_day.scheduled      # not theirs to attend: not held to it
         records = found.views.get((episode_id, day))
         if not records:
             shown += track_day.blank
@@ -241,7 +244,7 @@ def _week(clock: Clock, row: tuple, first: date, found: _Range) -> WeekHours:
             elif counts and view.here:
                 possible.append((start, end))   # in the room: the rest of it is still theirs
     credited_minutes = sum(w.attendance.minutes for w in shown if w.attendance is not None)
-    minimum = week_minimum(least, scheduled, closed_minutes, clock.policy)
+    minimum = week_minimum(least, scheduled, closed_minutes, clock.policy, away_minutes)
     possible_minutes = still_possible(possible, clock.now)
     status = week_status(credited_minutes + session_minutes, minimum, possible_minutes,
                          clock.today > days[-1])

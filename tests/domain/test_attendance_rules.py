@@ -214,6 +214,23 @@ def test_week_minimum_with_the_setting_off_is_unchanged():
     assert week_minimum(540, 540, 180, off) == 540
 
 
+def test_week_minimum_drops_for_the_days_outside_the_episode():
+    """Admitted after Monday's 3 h of a 9 h week: held to 6 h; after Wednesday too: 3 h."""
+    assert week_minimum(540, 540, 0, POLICY, away_minutes=180) == 360
+    assert week_minimum(540, 540, 0, POLICY, away_minutes=360) == 180
+
+
+def test_week_minimum_days_away_count_even_with_the_closure_setting_off():
+    off = AttendancePolicy(closure_reduces_minimum=False)
+    assert week_minimum(540, 540, 180, off, away_minutes=180) == 360   # the closure does not
+
+
+def test_week_minimum_away_and_closed_together_never_go_below_zero():
+    assert week_minimum(540, 540, 180, POLICY, away_minutes=360) == 0
+    assert week_minimum(540, 540, 360, POLICY, away_minutes=360) == 0
+    assert week_minimum(540, 0, 0, POLICY, away_minutes=180) == 540    # nothing scheduled
+
+
 def test_week_minimum_with_nothing_scheduled_is_unchanged():
     assert week_minimum(540, 0, 0, POLICY) == 540
     assert week_minimum(540, 0, 180, POLICY) == 540

@@ -2,8 +2,9 @@
 the stored rows alone (meetings, attendance times, closures, blocks, sessions, the tracks'
 minimums and the practice's settings), with the arithmetic written out in this file: the
 overlap of the time in the room with the meeting's window in whole minutes, a missed check-out
-(credited to the end, or nothing, as the practice chose), the minimum lowered by closures in
-proportion to the scheduled minutes lost, the week's status. No domain function is called, so
+(credited to the end, or nothing, as the practice chose), the minimum lowered by closures and
+by the days outside the episode in proportion to the scheduled minutes lost, the week's
+status. No domain function is called, so
 a mistake in them shows here. For the demo's last full week and the current one, at noon of
 TODAY; it holds for whatever attendance the demo makes. On SQLite and on PostgreSQL."""
 
@@ -108,8 +109,9 @@ def expected_rows(rows: dict, week_of: date) -> Counter:
         own = [m for m in meetings.values() if m.track_id == episode.track_id]
         records = {a.meeting_id: a for a in rows["attendance"]
                    if a.episode_id == episode.id and a.meeting_id in meetings}
-        scheduled = sum(_length(m) for m in own)
-        closed = sum(_length(m) for m in own if m.meeting_date in closed_days)
+        by_day = Counter()               # the minutes scheduled each day of the week
+        for m in own:
+            by_day[m.meeting_date] += _length(m)
         for day in closed_days:          # a closed day's blocks that never got their meeting
             for b in rows["blocks"]:
                 if (b.track_id == episode.track_id and b.active and b.weekday == day.weekday()
@@ -117,11 +119,19 @@ def expected_rows(rows: dict, week_of: date) -> Counter:
                         and (b.effective_to is None or b.effective_to >= day)
                         and not any(m.schedule_id == b.id and m.meeting_date == day
                                     for m in own)):
-                    scheduled += _length(b)
-                    closed += _length(b)
+                    by_day[day] += _length(b)
+
+        def enrolled(day: date) -> bool:
+            return episode.admission_date <= day and (episode.discharge_date is None
+                                                      or day <= episode.discharge_date)
+
+        scheduled = sum(by_day.values())
+        closed = sum(v for d, v in by_day.items() if d in closed_days and enrolled(d))
+        away = sum(v for d, v in by_day.items() if not enrolled(d))
+        lost = (closed if settings["closure_reduces_minimum"] else 0) + away
         minimum = track.min_minutes_per_week
-        if settings["closure_reduces_minimum"] and scheduled > 0 and closed > 0:
-            minimum = -(-minimum * (scheduled - closed) // scheduled)
+        if scheduled > 0 and lost > 0:
+            minimum = max(0, -(-minimum * (scheduled - lost) // scheduled))
         group = excused = unexcused = possible = 0
         flags = []
         shown = {m.id: m for m in own} | {i: meetings[i] for i in records}
@@ -153,6 +163,8 @@ def expected_rows(rows: dict, week_of: date) -> Counter:
                     unexcused += 1
                 else:
                     possible += _overlap(start, end, now, end)
+            elif counts and time_in is not None and time_out is None and TODAY <= m.meeting_date:
+                possible += _overlap(start, end, now, end)      # in the room: the rest is theirs
         sessions = sum(s.minutes for s in rows["sessions"]
                        if s.episode_id == episode.id and str(s.kind) in COUNTED_SESSIONS
                        and first <= s.session_date <= last)
