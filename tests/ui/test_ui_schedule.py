@@ -399,3 +399,30 @@ def test_the_areas_keys_are_its_own(qtbot, clinic, runner):
     keys = [QKeySequence.mnemonic(text).toString().lower() for text in texts]
     assert all(keys) and len(set(keys)) == len(keys) == 13
     assert not {key.removeprefix("alt+") for key in keys} & MENU_MNEMONICS
+
+
+def test_a_hidden_area_reads_no_attendance_until_shown_again(qtbot, clinic, runner,
+                                                              monkeypatch):
+    """A check-in while the Schedule is not on screen costs it no (audited) read of the day;
+    shown again, it reads the week and shows the check-in."""
+    area = _area(qtbot, clinic, runner, "frontdesk")
+    desk = _log_in(clinic, "frontdesk")
+    day = clinic.attendance.day(desk, TODAY, area.track_id)
+    meeting = next(m for m in day.meetings if not m.cancelled)
+    person = next(r.participant_id for r in day.rows
+                  if r.track_id == area.track_id and r.at(meeting.id) is None)
+    reads = []
+    read_day = clinic.attendance.day
+    monkeypatch.setattr(clinic.attendance, "day",
+                        lambda *args, **kwargs: reads.append(args) or read_day(*args, **kwargs))
+    area.hide()
+    clinic.attendance.check_in(desk, person, meeting.id, at=meeting.start)
+    qtbot.wait(500)
+    runner.wait_for_done(WAIT_MS)
+    assert reads == []
+    area.show()
+    with qtbot.waitSignal(area.week_loaded, timeout=WAIT_MS):
+        area.area_shown()
+    assert reads
+    shown = next(text for text in area.table.cells(TODAY) if meeting.title in text)
+    assert f"of {meeting.expected_count}" in shown

@@ -232,11 +232,12 @@ class ScheduleArea(QWidget):
     @Slot(object)
     def _changed(self, change_set) -> None:
         """The schedule or attendance changed (here, or at another workstation): the week
-        again. A user changed (a new clinician to choose), or anything may have: everything
-        again."""
+        again, if it is on screen (showing the area reads it anyway: no audited reads for a
+        hidden week at every check-in). A user changed (a new clinician to choose), or anything
+        may have: everything again."""
         if change_set.everything or (self.can_edit and change_set.touches(RecordKind.USER)):
             self.reload()
-        elif any(change_set.touches(kind) for kind in WEEK_KINDS):
+        elif self.isVisible() and any(change_set.touches(kind) for kind in WEEK_KINDS):
             self._load_week()
 
     # -- moving between weeks and tracks --------------------------------------------------
