@@ -48,3 +48,28 @@ def press(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
     """A key pressed wherever the keyboard is (once a window has it again)."""
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
     qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def to_line(qtbot, area, name: str, title: str = "Recovery skills") -> None:
+    """The keyboard onto `name`'s line of the day's list: Tab there, Ctrl+Home, then Down."""
+    if QApplication.focusWidget() is not area.day_table:
+        press(qtbot, Qt.Key.Key_Tab)
+        press(qtbot, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is area.day_table
+    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(area.day_model.rowCount()):
+        line = area.selected_line()
+        if (line.row.name, line.meeting.title) == (name, title):
+            return
+        press(qtbot, Qt.Key.Key_Down)
+    raise AssertionError(f"no line of {name} at {title}")
+
+
+def press_for_dialog(qtbot, area, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """`key` pressed, and the dialog it opens once it is up and active."""
+    with qtbot.waitSignal(area.dialog_opened, timeout=WAIT_MS) as opened:
+        press(qtbot, key, modifier)
+    dialog = opened.args[0]
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
+    return dialog

@@ -7,7 +7,8 @@ discharged participant's check-in) is told where it was typed with nothing store
 from __future__ import annotations
 
 import pytest
-from attendance_areas import WAIT_MS, monday_desk, press, show_area
+from attendance_areas import (WAIT_MS, monday_desk, press, press_for_dialog, show_area,
+                              to_line)
 from checkin_support import Wall, local
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -77,30 +78,6 @@ def _counts(area) -> dict[str, tuple[str, str]]:
             for r in range(model.rowCount())}
 
 
-def _to_line(qtbot, area, name: str, title: str = "Recovery skills") -> None:
-    """The keyboard onto `name`'s line of the day's list: Tab there, Ctrl+Home, then Down."""
-    if QApplication.focusWidget() is not area.day_table:
-        press(qtbot, Qt.Key.Key_Tab)
-        press(qtbot, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is area.day_table
-    press(qtbot, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
-    for _ in range(area.day_model.rowCount()):
-        line = area.selected_line()
-        if (line.row.name, line.meeting.title) == (name, title):
-            return
-        press(qtbot, Qt.Key.Key_Down)
-    raise AssertionError(f"no line of {name} at {title}")
-
-
-def _press_for_dialog(qtbot, area, key, modifier=Qt.KeyboardModifier.NoModifier):
-    with qtbot.waitSignal(area.dialog_opened, timeout=WAIT_MS) as opened:
-        press(qtbot, key, modifier)
-    dialog = opened.args[0]
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
-    return dialog
-
-
 def _stored(services, actor) -> dict[int, tuple]:
     """participant id -> (status, time in, time out) of the adult meeting, as stored."""
     view = services.attendance.day(actor, TODAY)
@@ -128,8 +105,8 @@ def test_the_front_desk_checks_people_in_and_out_at_the_keyboard(qtbot, area, de
         ("Lindqvist, Cara", "Teen group"): ("Expected", "", "")}
 
     # Bea called in sick: absent, and the reason is required
-    _to_line(qtbot, area, "Quist, Bea")
-    dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F7)
+    to_line(qtbot, area, "Quist, Bea")
+    dialog = press_for_dialog(qtbot, area, Qt.Key.Key_F7)
     assert isinstance(dialog, AbsenceDialog)
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(dialog.fields.text("reason")), timeout=WAIT_MS)
@@ -144,8 +121,8 @@ def test_the_front_desk_checks_people_in_and_out_at_the_keyboard(qtbot, area, de
     assert area.day_model.index(row, DayModel.NOTE).data() == "Called in sick"
 
     # Ana was checked in by mistake (it was her sister): undone, kept as expected
-    _to_line(qtbot, area, "Garcia, Ana")
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F8)
+    to_line(qtbot, area, "Garcia, Ana")
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F8)
     assert "Garcia, Ana's check-in at 9:02 AM" in question.text()
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
         qtbot.keyClick(question, Qt.Key.Key_Return)
@@ -153,8 +130,8 @@ def test_the_front_desk_checks_people_in_and_out_at_the_keyboard(qtbot, area, de
 
     # the end of the meeting: everyone still here checked out at once
     wall.set(12, 0)
-    _to_line(qtbot, area, "Okafor, Ben")
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    to_line(qtbot, area, "Okafor, Ben")
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert question.text() == "Check out the 2 still here in Recovery skills now?"
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
         qtbot.keyClick(question, Qt.Key.Key_Return)
@@ -190,12 +167,12 @@ def test_a_check_out_of_one_and_its_undo(qtbot, area, desk, wall):
     wall.set(8, 55)
     _check_in(qtbot, area, "qui")
     wall.set(11, 0)
-    _to_line(qtbot, area, "Quist, Bea")
+    to_line(qtbot, area, "Quist, Bea")
     press(qtbot, Qt.Key.Key_F6)
     qtbot.waitUntil(lambda: _lines(area)["Quist, Bea", "Recovery skills"] == (
         "Left early", "8:55 AM", "11:00 AM"), timeout=WAIT_MS)
     assert area.status_label.text() == "Checked out: Quist, Bea, Recovery skills at 11:00 AM"
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F8)
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F8)
     assert "Quist, Bea's check-out at 11:00 AM" in question.text()
     qtbot.keyClick(question, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _lines(area)["Quist, Bea", "Recovery skills"] == (
@@ -208,8 +185,8 @@ def test_escape_keeps_what_the_question_would_undo(qtbot, area, desk, wall):
     services, day = desk
     wall.set(9, 0)
     _check_in(qtbot, area, "oka")
-    _to_line(qtbot, area, "Okafor, Ben")
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F8)
+    to_line(qtbot, area, "Okafor, Ben")
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F8)
     qtbot.keyClick(question, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not question.isVisible(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: area._runner.pending == 0, timeout=WAIT_MS)
@@ -283,8 +260,8 @@ def test_a_correction_needs_a_reason_and_a_time_out_after_the_time_in(qtbot, are
     services, day = desk
     wall.set(9, 2)
     _check_in(qtbot, area, "oka")
-    _to_line(qtbot, area, "Okafor, Ben")
-    dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
+    to_line(qtbot, area, "Okafor, Ben")
+    dialog = press_for_dialog(qtbot, area, Qt.Key.Key_F9)
     assert isinstance(dialog, CorrectTimesDialog)
     assert dialog.in_edit.text() == "9:02 AM" and QApplication.focusWidget() is dialog.in_edit
     press(qtbot, Qt.Key.Key_Tab)
@@ -317,8 +294,8 @@ def test_a_time_that_cannot_be_read_is_told_at_its_field(qtbot, area, desk, wall
     services, day = desk
     wall.set(9, 2)
     _check_in(qtbot, area, "oka")
-    _to_line(qtbot, area, "Okafor, Ben")
-    dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
+    to_line(qtbot, area, "Okafor, Ben")
+    dialog = press_for_dialog(qtbot, area, Qt.Key.Key_F9)
     dialog.in_edit.selectAll()
     qtbot.keyClicks(dialog.in_edit, "nine")
     press(qtbot, Qt.Key.Key_Return)
@@ -330,7 +307,7 @@ def test_a_time_that_cannot_be_read_is_told_at_its_field(qtbot, area, desk, wall
 
 def test_actions_without_a_check_in_say_why_under_the_list(qtbot, area, desk, wall):
     wall.set(9, 0)
-    _to_line(qtbot, area, "Quist, Bea")
+    to_line(qtbot, area, "Quist, Bea")
     for key in (Qt.Key.Key_F6, Qt.Key.Key_F8, Qt.Key.Key_F9):
         press(qtbot, key)
         assert area.list_error.text() == "Quist, Bea is not checked in to Recovery skills."
@@ -342,8 +319,8 @@ def test_someone_else_s_newer_save_is_told_and_what_was_typed_stays(qtbot, area,
     services, day = desk
     wall.set(9, 2)
     _check_in(qtbot, area, "oka")
-    _to_line(qtbot, area, "Okafor, Ben")
-    dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F9)
+    to_line(qtbot, area, "Okafor, Ben")
+    dialog = press_for_dialog(qtbot, area, Qt.Key.Key_F9)
     press(qtbot, Qt.Key.Key_Tab)
     qtbot.keyClicks(dialog.out_edit, "11:30")
     press(qtbot, Qt.Key.Key_Tab)

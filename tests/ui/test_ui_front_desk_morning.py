@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
+from attendance_areas import WAIT_MS, press, press_for_dialog, to_line
 from checkin_support import Wall, desk_services, local, set_up_day
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -32,7 +33,6 @@ from iopdesk.ui.main_window import MainWindow
 
 from support import TODAY
 
-WAIT_MS = 10_000
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHOTS = os.environ.get("IOPDESK_SCREENSHOTS", "")   # a folder to keep each step's picture in
 MEETING = "Recovery skills"
@@ -73,12 +73,6 @@ def _focus():
     return QApplication.focusWidget()
 
 
-def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
-    """A key pressed wherever the keyboard is (once a window has it)."""
-    qtbot.waitUntil(lambda: _focus() is not None, timeout=WAIT_MS)
-    qtbot.keyClick(_focus(), key, modifier)
-
-
 def _shot(widget, name: str) -> None:
     """The step's screen paints; with IOPDESK_SCREENSHOTS set, its picture is kept there to be
     looked at (nothing is written otherwise)."""
@@ -91,7 +85,7 @@ def _shot(widget, name: str) -> None:
 
 def _to_check_in(qtbot, window) -> CheckInArea:
     """Ctrl+2: the Check-in area, its day loaded, the keyboard in its search box."""
-    _key(qtbot, Qt.Key.Key_2, CTRL)
+    press(qtbot, Qt.Key.Key_2, CTRL)
     area = window.stack.currentWidget()
     assert isinstance(area, CheckInArea)
     qtbot.waitUntil(lambda: area.view is not None and area._runner.pending == 0,
@@ -104,7 +98,7 @@ def _check_in(qtbot, area, letters: str) -> None:
     """Letters and Enter at once (before the matches come): checked in, shown in the list."""
     with qtbot.waitSignal(area.checked_in, timeout=WAIT_MS) as done:
         qtbot.keyClicks(_focus(), letters)
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     view = done.args[0]
 
     def shown() -> bool:
@@ -112,30 +106,6 @@ def _check_in(qtbot, area, letters: str) -> None:
         return row >= 0 and area.day_model.line_at(row).attendance == view
     qtbot.waitUntil(shown, timeout=WAIT_MS)
     assert area.search_edit.text() == "" and _focus() is area.search_edit
-
-
-def _to_line(qtbot, area, name: str) -> None:
-    """From the search box, Tab twice to the day's list, Ctrl+Home, Down to `name`."""
-    if _focus() is not area.day_table:
-        _key(qtbot, Qt.Key.Key_Tab)
-        _key(qtbot, Qt.Key.Key_Tab)
-    assert _focus() is area.day_table
-    _key(qtbot, Qt.Key.Key_Home, CTRL)
-    for _ in range(area.day_model.rowCount()):
-        line = area.selected_line()
-        if (line.row.name, line.meeting.title) == (name, MEETING):
-            return
-        _key(qtbot, Qt.Key.Key_Down)
-    raise AssertionError(f"no line of {name} at {MEETING}")
-
-
-def _press_for_dialog(qtbot, area, key, modifier=Qt.KeyboardModifier.NoModifier):
-    with qtbot.waitSignal(area.dialog_opened, timeout=WAIT_MS) as opened:
-        _key(qtbot, key, modifier)
-    dialog = opened.args[0]
-    qtbot.waitExposed(dialog)
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
-    return dialog
 
 
 def _desk_lines(area) -> dict[str, tuple[str, str, str, str]]:
@@ -151,7 +121,7 @@ def _desk_lines(area) -> dict[str, tuple[str, str, str, str]]:
 
 def _to_schedule(qtbot, window) -> ScheduleArea:
     """Ctrl+4: the Schedule area on its first track's week (Adult IOP)."""
-    _key(qtbot, Qt.Key.Key_4, CTRL)
+    press(qtbot, Qt.Key.Key_4, CTRL)
     area = window.stack.currentWidget()
     assert isinstance(area, ScheduleArea)
     qtbot.waitUntil(lambda: area.week is not None and area._runner.pending == 0,
@@ -170,15 +140,15 @@ def _shown_chart(window):
 def _open_chart_of(qtbot, window, letters: str):
     """Ctrl+3 (the keyboard in the participant search), the letters, Enter to search at once,
     Enter again on the single match: the chart, then Ctrl+Tab to its Attendance tab."""
-    _key(qtbot, Qt.Key.Key_3, CTRL)
+    press(qtbot, Qt.Key.Key_3, CTRL)
     search = window.participants.search_edit
     assert _focus() is search
     qtbot.keyClicks(search, letters)
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     model = window.participant_model
     qtbot.waitUntil(lambda: not model.loading and model.text == letters
                     and model.rowCount() == 1, timeout=WAIT_MS)
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _shown_chart(window) is not None, timeout=WAIT_MS)
     chart = _shown_chart(window)
     qtbot.waitUntil(lambda: chart.summary is not None and chart.tabs.count() > 0,
@@ -186,7 +156,7 @@ def _open_chart_of(qtbot, window, letters: str):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is chart, timeout=WAIT_MS)
     attendance = chart.tab_keys().index("attendance")
     for _ in range(attendance):
-        _key(qtbot, Qt.Key.Key_Tab, CTRL)
+        press(qtbot, Qt.Key.Key_Tab, CTRL)
     assert chart.tabs.currentIndex() == attendance
     tab = chart.tab_widget("attendance")
     assert isinstance(tab, AttendanceTab)
@@ -197,7 +167,7 @@ def _open_chart_of(qtbot, window, letters: str):
 
 def _close_chart(qtbot, window, chart) -> None:
     """Ctrl+W: the chart closes, the main window has the keyboard again."""
-    _key(qtbot, Qt.Key.Key_W, CTRL)
+    press(qtbot, Qt.Key.Key_W, CTRL)
     qtbot.waitUntil(lambda: not chart.isVisible(), timeout=WAIT_MS)
     window.activateWindow()             # as the window manager does (offscreen has none)
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
@@ -232,28 +202,28 @@ def test_the_front_desk_s_morning_shows_in_the_week_and_the_charts(qtbot, window
     area = _to_check_in(qtbot, window)                   # and back to the desk
 
     # 2. Bea called in sick: F7 on her line, the reason, Enter
-    _to_line(qtbot, area, "Quist, Bea")
-    dialog = _press_for_dialog(qtbot, area, Qt.Key.Key_F7)
+    to_line(qtbot, area, "Quist, Bea")
+    dialog = press_for_dialog(qtbot, area, Qt.Key.Key_F7)
     assert isinstance(dialog, AbsenceDialog) and _focus() is dialog.reason_edit
     qtbot.keyClicks(_focus(), "Called in sick")
     _shot(dialog, "3-absence-dialog")
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     assert not dialog.isVisible()
 
     # 3. Ana's check-in was a mistake: F8 on her line, Enter to the question
-    _to_line(qtbot, area, "Garcia, Ana")
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F8)
+    to_line(qtbot, area, "Garcia, Ana")
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F8)
     assert "Garcia, Ana's check-in at 9:02 AM" in question.text()
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
 
     # 4. noon, the meeting's end: Shift+F6 checks out everyone still here
     wall.set(12, 0)
-    question = _press_for_dialog(qtbot, area, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
+    question = press_for_dialog(qtbot, area, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)
     assert question.text() == f"Check out the 2 still here in {MEETING} now?"
     with qtbot.waitSignal(area.day_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Return)
+        press(qtbot, Qt.Key.Key_Return)
     _shot(window, "4-everyone-out")
     assert _desk_lines(area) == {
         "Garcia, Ana": ("Expected", "", "", ""),
@@ -321,11 +291,11 @@ def test_the_front_desk_s_morning_shows_in_the_week_and_the_charts(qtbot, window
                                                                             "0 min")
     assert _cells(tab.meetings_model, 0, "In", "Out", "Credited min", "Status") == (
         "", "", "0", "Expected")
-    _key(qtbot, Qt.Key.Key_Tab)                          # from the tab bar to the weeks,
-    _key(qtbot, Qt.Key.Key_Tab)                          # and on to the week's meetings
+    press(qtbot, Qt.Key.Key_Tab)                          # from the tab bar to the weeks,
+    press(qtbot, Qt.Key.Key_Tab)                          # and on to the week's meetings
     assert _focus() is tab.meetings_table
     with qtbot.waitSignal(tab.history_loaded, timeout=WAIT_MS):
-        _key(qtbot, Qt.Key.Key_Space)                    # the meeting chosen: its steps
+        press(qtbot, Qt.Key.Key_Space)                    # the meeting chosen: its steps
     steps = [_cells(tab.steps_model, r, "Who", "Step") for r in range(tab.steps_model.rowCount())]
     assert steps == [("Frontdesk", "Checked in"), ("Frontdesk", "Check-in undone")]
     week = services.attendance.weeks(actor, people["ana"])[0]
@@ -339,13 +309,13 @@ def test_enter_with_nobody_matching_checks_nobody_in(qtbot, window, desk, wall):
     services, day = desk
     wall.set(9, 0)
     area = _to_check_in(qtbot, window)
-    _key(qtbot, Qt.Key.Key_Return)                     # nothing typed
+    press(qtbot, Qt.Key.Key_Return)                     # nothing typed
     assert area.search_error.isVisible()
     assert area.search_error.text() == ("Type two or three letters of a name or a chart "
                                         "number, then Enter.")
     with qtbot.waitSignal(area.matches_loaded, timeout=WAIT_MS):
         qtbot.keyClicks(_focus(), "zzq")
-    _key(qtbot, Qt.Key.Key_Return)
+    press(qtbot, Qt.Key.Key_Return)
     assert area.search_error.text() == "No one found for “zzq”."
     assert area.search_edit.text() == "zzq" and _focus() is area.search_edit
     qtbot.waitUntil(lambda: area._runner.pending == 0, timeout=WAIT_MS)
